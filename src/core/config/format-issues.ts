@@ -1,0 +1,63 @@
+// Turn zod issues into one precise problem per key: path, what was found, what was expected.
+import type { z } from 'zod';
+
+import type { ConfigProblem } from '../errors.js';
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let node = raw;
+  for (const key of path) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
+function describeValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 80 ? v.slice(0, 77) + '...' : v);
+  if (Array.isArray(v)) return 'an array';
+  if (v === null) return 'null';
+  if (typeof v === 'object') return 'a table';
+  return String(v);
+}
+
+function expectation(issue: z.core.$ZodIssue): string {
+  if (issue.message.startsWith('must')) return issue.message;
+  switch (issue.code) {
+    case 'invalid_type':
+      return `must be ${issue.expected === 'object' ? 'a table' : `a ${issue.expected}`}`;
+    case 'too_small':
+      return issue.origin === 'string'
+        ? `must not be shorter than ${String(issue.minimum)} character(s)`
+        : `must be ≥ ${String(issue.minimum)}`;
+    case 'too_big':
+      return issue.origin === 'string'
+        ? `must not be longer than ${String(issue.maximum)} characters`
+        : `must be ≤ ${String(issue.maximum)}`;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    default:
+      return `is invalid: ${issue.message}`;
+  }
+}
+
+/** One ConfigProblem per zod issue; `origins` marks keys that came from environment variables. */
+export function formatIssues(
+  issues: readonly z.core.$ZodIssue[],
+  raw: unknown,
+  origins: ReadonlyMap<string, string>,
+  lineOf: (path: readonly (string | number)[]) => number | undefined,
+): ConfigProblem[] {
+  return issues.map((issue) => {
+    const path = issue.path.map(String);
+    const dotted = path.join('.');
+    const found = valueAt(raw, issue.path);
+    const origin = origins.get(dotted);
+    const line = origin ? undefined : lineOf(path);
+    const where = origin ? ` (from ${origin})` : line !== undefined ? ` (line ${line})` : '';
+    const message =
+      found === undefined && issue.code === 'invalid_type'
+        ? `is required${where}`
+        : `${describeValue(found)} ${expectation(issue)}${where}`;
+    return { path: dotted, message };
+  });
+}

@@ -1,0 +1,81 @@
+// Load agent.toml: parse (smol-toml), apply env overrides, hoist misplaced keys, validate (zod).
+import { readFile } from 'node:fs/promises';
+
+import { parse as parseToml, TomlError } from 'smol-toml';
+
+import { ERR_CONFIG_INVALID, ERR_CONFIG_NOT_FOUND, ERR_CONFIG_PARSE, type ConfigProblem } from '../errors.js';
+import { applyEnvOverrides } from './env-overrides.js';
+import { formatIssues } from './format-issues.js';
+import { lineOfKey } from './lines.js';
+import { configSchema, type AgentConfig } from './schema.js';
+import { findUnknownKeys, hoistTopLevelKeys, type ConfigWarning } from './unknown-keys.js';
+
+export interface LoadedConfig {
+  config: AgentConfig;
+  file: string;
+  warnings: ConfigWarning[];
+}
+
+export interface LoadOptions {
+  /** Environment for overrides; defaults to process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Rules that span several keys. */
+function crossFieldProblems(config: AgentConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (config.mqtt.broker_url === 'embedded' && config.mqtt.protocol_version === 5) {
+    problems.push({
+      path: 'mqtt.protocol_version',
+      message: '5 is not supported by the embedded broker (aedes speaks MQTT 3.1.1): use 4 or remove the key',
+    });
+  }
+  if (config.mqtt.password_env && !config.mqtt.username_env) {
+    problems.push({ path: 'mqtt.password_env', message: 'is set without mqtt.username_env' });
+  }
+  return problems;
+}
+
+/** Validate TOML text; `file` is used in messages. Throws AGENT_ERR_CONFIG_PARSE / _INVALID. */
+export function parseConfigText(text: string, file: string, options: LoadOptions = {}): LoadedConfig {
+  let raw: Record<string, unknown>;
+  try {
+    raw = parseToml(text) as Record<string, unknown>;
+  } catch (err) {
+    const reason = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+    const pos = err instanceof TomlError ? { line: err.line, column: err.column } : {};
+    throw new ERR_CONFIG_PARSE({ file, reason, ...pos }, { cause: err });
+  }
+  const warnings = hoistTopLevelKeys(raw);
+  const { origins } = applyEnvOverrides(raw, options.env ?? process.env);
+  warnings.push(...findUnknownKeys(raw));
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    const problems = formatIssues(result.error.issues, raw, origins, (p) => lineOfKey(text, p));
+    throw new ERR_CONFIG_INVALID({ file, problems });
+  }
+  const problems = crossFieldProblems(result.data);
+  if (problems.length > 0) throw new ERR_CONFIG_INVALID({ file, problems });
+  return { config: result.data, file, warnings };
+}
+
+/** Read and validate a config file, returning warnings alongside the config. */
+export async function loadConfigFile(file: string, options: LoadOptions = {}): Promise<LoadedConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ERR_CONFIG_NOT_FOUND({ file }, { cause: err });
+  }
+  return parseConfigText(text, file, options);
+}
+
+/** Library entry point: the validated config (warnings go to `onWarning`, if given). */
+export async function loadConfig(
+  file: string,
+  options: LoadOptions & { onWarning?: (w: ConfigWarning) => void } = {},
+): Promise<AgentConfig> {
+  const loaded = await loadConfigFile(file, options);
+  for (const w of loaded.warnings) options.onWarning?.(w);
+  return loaded.config;
+}

@@ -1,0 +1,127 @@
+// The agent.toml schema (zod): every key of SEED.md's examples plus the runtime's own settings.
+import { z } from 'zod';
+
+import { AGENT_ID_PATTERN } from '../protocol/topics.js';
+
+const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+const positiveInt = z.number().int().positive();
+
+export const agentSection = z.object({
+  id: z.string().regex(AGENT_ID_PATTERN, 'must match [a-zA-Z0-9._-]+'),
+  description: z.string().optional(),
+  capabilities: z.array(z.string()).default([]),
+});
+
+export const embeddedBrokerSection = z.object({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(1883),
+});
+
+export const mqttSection = z.object({
+  broker_url: z
+    .string()
+    .refine(
+      (u) => u === 'embedded' || /^mqtts?:\/\/[^\s/]+/.test(u),
+      'must be mqtt://host:port, mqtts://host:port or "embedded"',
+    ),
+  username_env: envVarName.optional(),
+  password_env: envVarName.optional(),
+  qos: z.literal(1, 'must be 1 (the protocol uses QoS 1 everywhere)').default(1),
+  keep_alive: z.number().int().min(0).max(65535).default(60),
+  client_id: z.string().min(1).max(256).optional(),
+  protocol_version: z.union([z.literal(4), z.literal(5)], 'must be 4 (MQTT 3.1.1) or 5 (MQTT 5)').optional(),
+  session_expiry: z.number().int().min(0).default(3600),
+  ca_cert_path: z.string().min(1).optional(),
+  client_cert_path: z.string().min(1).optional(),
+  client_key_path: z.string().min(1).optional(),
+  embedded: embeddedBrokerSection.default({ host: '127.0.0.1', port: 1883 }),
+});
+
+export const llmSection = z.object({
+  provider: z.string().min(1),
+  model: z.string().default(''),
+  api_key_env: envVarName.optional(),
+  base_url: z.url('must be a URL such as http://localhost:11434/v1').optional(),
+  system_prompt: z.string().optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  max_tokens: positiveInt.optional(),
+  timeout: z.number().positive().optional(),
+  max_retries: z.number().int().min(0).optional(),
+});
+
+export const budgetSection = z.object({
+  max_tool_calls: z.number().int().min(0).default(15),
+  max_iterations: positiveInt.default(8),
+});
+
+/** The table form of a `[tools]` entry; executor-specific keys are read by the executor that owns them. */
+export const toolTableSchema = z.object({
+  impl: z.string().min(1),
+  config: z.record(z.string(), z.unknown()).default({}),
+  command: z.string().min(1).optional(),
+  args: z.array(z.string()).optional(),
+  source: z.string().min(1).optional(),
+  description: z.string().optional(),
+  parameters: z.record(z.string(), z.unknown()).optional(),
+  timeout_seconds: z.number().positive().optional(),
+  max_output_bytes: positiveInt.optional(),
+  env: z.array(z.string()).optional(),
+  working_dir: z.string().optional(),
+  sandbox: z.enum(['none', 'bwrap']).optional(),
+});
+
+/** `name = "builtin"` is shorthand for `name = { impl = "builtin" }`. */
+export const toolEntrySchema = z
+  .union(
+    [z.string().min(1), toolTableSchema],
+    'must be an impl string such as "builtin" or a table with impl = …',
+  )
+  .transform((v) => (typeof v === 'string' ? toolTableSchema.parse({ impl: v }) : v));
+
+export const healthSection = z.object({
+  port: z.number().int().min(0).max(65535).default(8080),
+  host: z.string().default('0.0.0.0'),
+  enabled: z.boolean().default(true),
+});
+
+export const idempotencySection = z.object({
+  cache_size: positiveInt.default(10_000),
+  ttl_seconds: z.number().positive().default(86_400),
+});
+
+export const lifecycleSection = z.object({
+  heartbeat_seconds: z.number().positive().default(30),
+  shutdown_grace_seconds: z.number().min(0).default(30),
+});
+
+export const logSection = z.object({
+  level: z
+    .string()
+    .transform((s) => s.toLowerCase())
+    .pipe(z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']))
+    .default('info'),
+  format: z.enum(['json', 'pretty']).default('json'),
+});
+
+export const configSchema = z.object({
+  agent: agentSection,
+  mqtt: mqttSection,
+  llm: llmSection,
+  budget: budgetSection.default({ max_tool_calls: 15, max_iterations: 8 }),
+  tools: z
+    .record(z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be a tool name'), toolEntrySchema)
+    .default({}),
+  health: healthSection.default({ port: 8080, host: '0.0.0.0', enabled: true }),
+  idempotency: idempotencySection.default({ cache_size: 10_000, ttl_seconds: 86_400 }),
+  lifecycle: lifecycleSection.default({ heartbeat_seconds: 30, shutdown_grace_seconds: 30 }),
+  log: logSection.default({ level: 'info', format: 'json' }),
+  max_pipeline_depth: z.number().int().min(0).default(16),
+  task_timeout: z.number().positive().default(300),
+  max_output_size: positiveInt.default(2 * 1024 * 1024),
+  max_concurrent_tasks: positiveInt.default(8),
+  max_message_bytes: positiveInt.default(262_144),
+  publish_intermediate: z.boolean().default(false),
+});
+
+export type AgentConfig = z.infer<typeof configSchema>;
+export type ToolEntry = z.infer<typeof toolTableSchema>;

@@ -1,0 +1,39 @@
+// Resolve secrets through the `*_env` indirection; a missing one names the variable, never a value.
+import { ERR_CONFIG_SECRET_MISSING } from '../errors.js';
+import { registerSecret } from '../protocol/redact.js';
+import type { AgentConfig } from './schema.js';
+
+export interface ResolvedSecrets {
+  mqttUsername?: string;
+  mqttPassword?: string;
+  llmApiKey?: string;
+}
+
+function required(key: string, variable: string, env: NodeJS.ProcessEnv): string {
+  const value = env[variable];
+  if (value === undefined || value === '') throw new ERR_CONFIG_SECRET_MISSING({ key, variable });
+  registerSecret(value);
+  return value;
+}
+
+/** Read MQTT credentials and the LLM API key from the environment variables the config names. */
+export function resolveSecrets(
+  config: AgentConfig,
+  env: NodeJS.ProcessEnv,
+  opts: { providerRequiresApiKey: boolean },
+): ResolvedSecrets {
+  const secrets: ResolvedSecrets = {};
+  const { mqtt, llm } = config;
+  if (mqtt.username_env) secrets.mqttUsername = required('mqtt.username_env', mqtt.username_env, env);
+  if (mqtt.password_env) secrets.mqttPassword = required('mqtt.password_env', mqtt.password_env, env);
+  if (llm.api_key_env) {
+    if (opts.providerRequiresApiKey) secrets.llmApiKey = required('llm.api_key_env', llm.api_key_env, env);
+    else if (env[llm.api_key_env]) {
+      secrets.llmApiKey = env[llm.api_key_env];
+      registerSecret(secrets.llmApiKey);
+    }
+  } else if (opts.providerRequiresApiKey) {
+    throw new ERR_CONFIG_SECRET_MISSING({ key: 'llm.api_key_env', variable: '(llm.api_key_env is not set)' });
+  }
+  return secrets;
+}

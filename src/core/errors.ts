@@ -1,0 +1,144 @@
+// AgentError and every AGENT_ERR_* code. Codes are stable API; messages are not. See docs/errors.md.
+
+const BRAND = Symbol.for('agent2389.error');
+
+/** An error with a stable code and typed data. Foreign errors are wrapped with `cause`. */
+export class AgentError<C extends string = string, D = unknown> extends Error {
+  readonly [BRAND] = true;
+  constructor(
+    readonly code: C,
+    message: string,
+    readonly data: D,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'AgentError';
+  }
+
+  override toString(): string {
+    return `${this.name} [${this.code}]: ${this.message}`;
+  }
+
+  /** True if `e` is an AgentError (from any copy of this package), optionally with `code`. */
+  static is<C extends string>(e: unknown, code?: C): e is AgentError<C> {
+    return (
+      typeof e === 'object' &&
+      e !== null &&
+      BRAND in e &&
+      (code === undefined || (e as AgentError).code === code)
+    );
+  }
+}
+
+type ErrorClass<C extends string, D> = {
+  new (data: D, options?: ErrorOptions): AgentError<C, D>;
+  readonly code: C;
+};
+
+/** Build an error class for one code; the message is derived from typed data. */
+export function createError<const C extends string, D>(
+  code: C,
+  message: (data: D) => string,
+): ErrorClass<C, D> {
+  return class extends AgentError<C, D> {
+    static readonly code = code;
+    constructor(data: D, options?: ErrorOptions) {
+      super(code, message(data), data, options);
+    }
+  };
+}
+
+export interface ConfigProblem {
+  /** Dotted key path, e.g. `agent.id`; empty for the whole file. */
+  path: string;
+  message: string;
+}
+
+export const ERR_CONFIG_NOT_FOUND = createError(
+  'AGENT_ERR_CONFIG_NOT_FOUND',
+  (d: { file: string }) => `config file ${d.file} cannot be read`,
+);
+export const ERR_CONFIG_PARSE = createError(
+  'AGENT_ERR_CONFIG_PARSE',
+  (d: { file: string; line?: number; column?: number; reason: string }) =>
+    `${d.file}${d.line === undefined ? '' : `:${d.line}:${d.column ?? 0}`}: TOML syntax error: ${d.reason}`,
+);
+export const ERR_CONFIG_INVALID = createError(
+  'AGENT_ERR_CONFIG_INVALID',
+  (d: { file: string; problems: ConfigProblem[] }) =>
+    `${d.file}: ${d.problems.length} problem(s)\n` +
+    d.problems.map((p) => `  - ${p.path ? `${p.path} ` : ''}${p.message}`).join('\n'),
+);
+export const ERR_CONFIG_SECRET_MISSING = createError(
+  'AGENT_ERR_CONFIG_SECRET_MISSING',
+  (d: { key: string; variable: string }) =>
+    `${d.key} names the environment variable ${d.variable}, which is not set`,
+);
+export const ERR_CONFIG_UNSUPPORTED = createError(
+  'AGENT_ERR_CONFIG_UNSUPPORTED',
+  (d: { key: string; reason: string }) => `${d.key}: ${d.reason}`,
+);
+export const ERR_PROVIDER_UNKNOWN = createError(
+  'AGENT_ERR_PROVIDER_UNKNOWN',
+  (d: { provider: string; available: string[] }) =>
+    `llm.provider "${d.provider}" is not available; available providers: ${d.available.join(', ') || '(none)'}`,
+);
+export const ERR_PROVIDER_VERIFY_FAILED = createError(
+  'AGENT_ERR_PROVIDER_VERIFY_FAILED',
+  (d: { provider: string; reason: string }) => `provider "${d.provider}" failed verification: ${d.reason}`,
+);
+export const ERR_PROVIDER_REQUEST_FAILED = createError(
+  'AGENT_ERR_PROVIDER_REQUEST_FAILED',
+  (d: { provider: string; reason: string }) => `provider "${d.provider}" request failed: ${d.reason}`,
+);
+export const ERR_TOOL_UNKNOWN = createError(
+  'AGENT_ERR_TOOL_UNKNOWN',
+  (d: { tool: string; available: string[] }) =>
+    `tool "${d.tool}" is not available; available tools: ${d.available.join(', ') || '(none)'}`,
+);
+export const ERR_TOOL_INIT_FAILED = createError(
+  'AGENT_ERR_TOOL_INIT_FAILED',
+  (d: { tool: string; reason: string }) => `tool "${d.tool}" failed to initialize: ${d.reason}`,
+);
+export const ERR_TOOL_NOT_ALLOWED = createError(
+  'AGENT_ERR_TOOL_NOT_ALLOWED',
+  (d: { tool: string }) => `tool "${d.tool}" is not in this agent's allow-list`,
+);
+export const ERR_TOOL_INVALID_PARAMS = createError(
+  'AGENT_ERR_TOOL_INVALID_PARAMS',
+  (d: { tool: string; errors: string[] }) =>
+    `invalid parameters for tool "${d.tool}": ${d.errors.join('; ')}`,
+);
+export const ERR_TOOL_FAILED = createError(
+  'AGENT_ERR_TOOL_FAILED',
+  (d: { tool: string; reason: string }) => `tool "${d.tool}" failed: ${d.reason}`,
+);
+export const ERR_TRANSPORT_CONNECT = createError(
+  'AGENT_ERR_TRANSPORT_CONNECT',
+  (d: { broker: string; reason: string }) => `cannot connect to MQTT broker ${d.broker}: ${d.reason}`,
+);
+export const ERR_TRANSPORT_SUBSCRIBE = createError(
+  'AGENT_ERR_TRANSPORT_SUBSCRIBE',
+  (d: { topic: string; reason: string }) => `subscription to ${d.topic} failed: ${d.reason}`,
+);
+export const ERR_TRANSPORT_PUBLISH = createError(
+  'AGENT_ERR_TRANSPORT_PUBLISH',
+  (d: { topic: string; reason: string }) => `publish to ${d.topic} failed: ${d.reason}`,
+);
+export const ERR_TRANSPORT_CLOSED = createError(
+  'AGENT_ERR_TRANSPORT_CLOSED',
+  (_d: Record<string, never>) => 'the transport is closed',
+);
+export const ERR_BROKER_LISTEN = createError(
+  'AGENT_ERR_BROKER_LISTEN',
+  (d: { host: string; port: number; reason: string }) =>
+    `embedded broker cannot listen on ${d.host}:${d.port}: ${d.reason}`,
+);
+export const ERR_TASK_TIMEOUT = createError(
+  'AGENT_ERR_TASK_TIMEOUT',
+  (d: { timeoutSeconds: number }) => `task timed out after ${d.timeoutSeconds}s`,
+);
+export const ERR_CLOSED = createError(
+  'AGENT_ERR_CLOSED',
+  (_d: Record<string, never>) => 'the agent is shutting down',
+);

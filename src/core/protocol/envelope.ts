@@ -1,0 +1,100 @@
+// Task envelope v1 / v2 schemas (PROTOCOL.md §3.1, §3.2; FR-007, FR-008).
+import { z } from 'zod';
+
+/** Any UUID version, canonical 8-4-4-4-12 hex form. */
+export const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+export interface NextTask {
+  topic: string;
+  instruction?: string | null | undefined;
+  input?: unknown;
+  next?: NextTask | null | undefined;
+}
+
+const nextTaskSchema: z.ZodType<NextTask> = z.lazy(() =>
+  z.object({
+    topic: z.string().min(1, 'must be a non-empty topic'),
+    instruction: z.string().nullish(),
+    input: z.unknown().optional(),
+    next: nextTaskSchema.nullish(),
+  }),
+);
+
+const conversationId = z
+  .string()
+  .min(1, 'must not be empty')
+  .refine((s) => !/[+#\u0000]/.test(s), 'must not contain +, # or NUL');
+
+const v1Fields = {
+  task_id: z.string().regex(UUID_PATTERN, 'must be a UUID'),
+  conversation_id: conversationId,
+  topic: z.string().min(1, 'must be a non-empty topic'),
+  instruction: z.string().nullish(),
+  input: z.unknown().optional(),
+  next: nextTaskSchema.nullish(),
+};
+
+export const envelopeV1Schema = z.object(v1Fields);
+
+const timestampString = z.string().min(1);
+
+export const v2ContextSchema = z.object({
+  original_query: z.string(),
+  steps_completed: z.array(
+    z.object({ agent_id: z.string(), action: z.string(), timestamp: timestampString }),
+  ),
+  iteration_count: z.number().int().min(0),
+});
+
+export const routingStepSchema = z.object({
+  from_agent: z.string(),
+  to_agent: z.string(),
+  reason: z.string(),
+  timestamp: timestampString,
+  step_number: z.number().int().min(0),
+});
+
+export const envelopeV2Schema = z.object({
+  ...v1Fields,
+  version: z.string().startsWith('2'),
+  context: v2ContextSchema.optional(),
+  routing_trace: z.array(routingStepSchema).optional(),
+});
+
+export type EnvelopeV1 = z.infer<typeof envelopeV1Schema>;
+export type EnvelopeV2 = z.infer<typeof envelopeV2Schema>;
+export type TaskEnvelope = (EnvelopeV1 & { version?: undefined }) | EnvelopeV2;
+
+/** A string `version` starting with `2` means v2; anything else is v1 (§3.2). */
+export function isV2(raw: Record<string, unknown>): boolean {
+  return typeof raw.version === 'string' && raw.version.startsWith('2');
+}
+
+/** Number of nested `next` objects; a task with no `next` has depth 0 (§4 step 5). */
+export function pipelineDepth(raw: unknown): number {
+  let depth = 0;
+  let node: unknown = raw;
+  while (isPlainObject(node) && isPlainObject(node.next)) {
+    depth++;
+    node = node.next;
+  }
+  return depth;
+}
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export type ParseResult = { ok: true; envelope: TaskEnvelope } | { ok: false; problems: string[] };
+
+/** Validate a parsed JSON object as a v1 or v2 envelope; unknown fields are ignored [FR-008]. */
+export function parseEnvelope(raw: Record<string, unknown>): ParseResult {
+  const result = isV2(raw) ? envelopeV2Schema.safeParse(raw) : envelopeV1Schema.safeParse(raw);
+  if (result.success) return { ok: true, envelope: result.data as TaskEnvelope };
+  return {
+    ok: false,
+    problems: result.error.issues.map(
+      (i) => `${i.path.length ? i.path.join('.') : '(envelope)'}: ${i.message}`,
+    ),
+  };
+}

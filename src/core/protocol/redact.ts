@@ -1,0 +1,42 @@
+// Redaction and capping of error text that leaves the process (PROTOCOL.md §3.5, RULE-002).
+
+export const MAX_ERROR_MESSAGE_CHARS = 500;
+
+const secretValues = new Set<string>();
+
+/** Register a secret (e.g. a resolved API key) so it is masked wherever it appears. */
+export function registerSecret(value: string | undefined): void {
+  if (value && value.length >= 4) secretValues.add(value);
+}
+
+const RULES: Array<[RegExp, string]> = [
+  // key=value and key: value pairs whose key looks secret
+  [
+    /\b([\w-]*(?:api[_-]?key|token|secret|password|passwd|pwd|credential|auth)[\w-]*)\s*([=:])\s*("[^"]*"|'[^']*'|[^\s,;&]+)/gi,
+    '$1$2***',
+  ],
+  [/\bBearer\s+[\w.~+/=-]+/gi, 'Bearer ***'],
+  [/\b(sk|pk|rk)-[\w-]{8,}/g, '$1-***'],
+  // URLs carry hostnames of internal services
+  [/\b[a-z][a-z0-9+.-]*:\/\/[^\s'"]+/gi, '<url>'],
+  // host:port and bare IPv4 addresses
+  [/\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b/g, '<address>'],
+  [/\b(?:[a-z0-9-]+\.)+(?:internal|local|lan|svc|cluster)(?::\d+)?\b/gi, '<host>'],
+  // absolute file paths (POSIX and Windows)
+  [/(^|[\s'"(=])(?:\/[\w.@-]+){2,}\/?/g, '$1<path>'],
+  [/\b[A-Za-z]:\\[^\s'"]+/g, '<path>'],
+];
+
+/** Strip stack traces, secrets, URLs, addresses and paths; cap at 500 characters. */
+export function redactErrorMessage(message: string): string {
+  let text = message
+    .split('\n')
+    .filter((line) => !/^\s+at\s/.test(line))
+    .join(' ')
+    .trim();
+  for (const secret of secretValues) text = text.split(secret).join('***');
+  for (const [pattern, replacement] of RULES) text = text.replace(pattern, replacement);
+  if (text.length === 0) text = 'error';
+  if (text.length > MAX_ERROR_MESSAGE_CHARS) text = text.slice(0, MAX_ERROR_MESSAGE_CHARS - 1) + '…';
+  return text;
+}

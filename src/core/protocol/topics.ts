@@ -1,0 +1,45 @@
+// Topic names and canonicalization (PROTOCOL.md §1, FR-006, RULE-001).
+
+/** The agent-id rule [RULE-001]. */
+export const AGENT_ID_PATTERN = /^[a-zA-Z0-9._-]+$/;
+
+/** True if `id` is a valid agent id. */
+export function isValidAgentId(id: string): boolean {
+  return AGENT_ID_PATTERN.test(id);
+}
+
+/** Canonical topic: exactly one leading `/`, no trailing `/`, runs of `/` collapsed [FR-006]. */
+export function canonicalizeTopic(topic: string): string {
+  const parts = topic.split('/').filter((p) => p.length > 0);
+  return '/' + parts.join('/');
+}
+
+/** A conversation id must be non-empty and free of `+`, `#` and NUL (it becomes a topic level). */
+export function isValidConversationId(id: string): boolean {
+  return id.length > 0 && !/[+#\u0000]/.test(id);
+}
+
+export function inputTopic(agentId: string): string {
+  return `/control/agents/${agentId}/input`;
+}
+
+export function statusTopic(agentId: string): string {
+  return `/control/agents/${agentId}/status`;
+}
+
+export function progressTopic(agentId: string): string {
+  return `/control/agents/${agentId}/progress`;
+}
+
+/** Wildcard for every agent's status (discovery, the `agents` CLI). */
+export const ALL_STATUS_TOPIC = '/control/agents/+/status';
+
+export function conversationTopic(conversationId: string, agentId: string): string {
+  return canonicalizeTopic(`/conversations/${conversationId}/${agentId}`);
+}
+
+/** Extract the agent id from a canonical `/control/agents/{id}/input` topic, or undefined. */
+export function agentIdFromInputTopic(topic: string): string | undefined {
+  const m = /^\/control\/agents\/([^/]+)\/input$/.exec(canonicalizeTopic(topic));
+  return m?.[1];
+}

@@ -1,0 +1,40 @@
+// The Transport interface: the only thing the agent knows of MQTT.
+
+export interface InboundMessage {
+  readonly topic: string;
+  readonly payload: Buffer;
+  readonly retain: boolean;
+}
+
+export interface PublishOptions {
+  readonly retain?: boolean;
+}
+
+export interface LastWill {
+  readonly topic: string;
+  readonly payload: string;
+  readonly retain: boolean;
+}
+
+export type TransportEvent = 'connect' | 'reconnect' | 'offline' | 'error';
+
+export interface TransportHandlers {
+  /** Called for every inbound message; must not throw. */
+  onMessage(msg: InboundMessage): void;
+  /** Called after every successful (re)connection, once the session is up. `resumed` = first connect or not. */
+  onConnect(info: { first: boolean; sessionPresent: boolean }): void;
+  onDisconnect(reason: string): void;
+}
+
+export interface Transport {
+  /** Connect (retrying with capped backoff until connected or closed). Resolves on the first CONNACK. */
+  connect(handlers: TransportHandlers): Promise<void>;
+  /** Subscribe at QoS 1 and resolve on SUBACK. Subscriptions are renewed after every reconnect. */
+  subscribe(topic: string): Promise<void>;
+  unsubscribe(topic: string): Promise<void>;
+  /** Publish at QoS 1; resolves on PUBACK. */
+  publish(topic: string, payload: string, options?: PublishOptions): Promise<void>;
+  readonly connected: boolean;
+  /** Clean disconnect (no Will). */
+  close(): Promise<void>;
+}

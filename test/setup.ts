@@ -1,0 +1,4 @@
+// Global test hygiene: unhandled rejections and process warnings fail the run.
+process.on('unhandledRejection', (reason) => {
+  throw reason;
+});

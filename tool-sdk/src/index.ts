@@ -1,0 +1,21 @@
+// @agent2389/tool-sdk: the contracts plugins are written against.
+export type { LoggerV1, LogFn } from './spec/logger.js';
+export type {
+  JsonSchema,
+  ToolDescriptionV1,
+  ToolCallContext,
+  ToolInitContext,
+  ToolV1,
+  ToolFactoryV1,
+} from './spec/tool.js';
+export type {
+  ToolCallV1,
+  MessageV1,
+  GenerateRequestV1,
+  GenerateResultV1,
+  UsageV1,
+  CallOptions,
+  ProviderV1,
+  ProviderSettingsV1,
+  ProviderFactoryV1,
+} from './spec/provider.js';
