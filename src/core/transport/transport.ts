@@ -19,9 +19,12 @@ export interface LastWill {
 export type TransportEvent = 'connect' | 'reconnect' | 'offline' | 'error';
 
 export interface TransportHandlers {
-  /** Called for every inbound message; must not throw. */
-  onMessage(msg: InboundMessage): void;
-  /** Called after every successful (re)connection, once the session is up. `resumed` = first connect or not. */
+  /**
+   * Called for every inbound message; must not throw. Returning `false` asks the transport not to
+   * acknowledge it, so that the broker redelivers it to the next session (used while shutting down).
+   */
+  onMessage(msg: InboundMessage): boolean | void;
+  /** Called after every successful (re)connection: `first` is true only for the first CONNACK. */
   onConnect(info: { first: boolean; sessionPresent: boolean }): void;
   onDisconnect(reason: string): void;
 }

@@ -1,0 +1,284 @@
+// The MQTT Transport on mqtt.js (the only importer of `mqtt`): persistent QoS 1 session, capped backoff, TCP_NODELAY, TLS.
+import { connect as netConnect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { MqttClient } from 'mqtt';
+import type { IClientOptions, IClientPublishOptions, IClientSubscribeOptions, IStream } from 'mqtt';
+import type { LoggerV1 } from '../../../tool-sdk/src/index.js';
+import {
+  ERR_TRANSPORT_CLOSED,
+  ERR_TRANSPORT_CONNECT,
+  ERR_TRANSPORT_PUBLISH,
+  ERR_TRANSPORT_SUBSCRIBE,
+} from '../errors.js';
+import { parseBrokerUrl, readTlsMaterial } from './mqtt-endpoint.js';
+import type { TlsFiles, TlsMaterial } from './mqtt-endpoint.js';
+import type { LastWill, PublishOptions, Transport, TransportHandlers } from './transport.js';
+
+export interface ReconnectBackoff {
+  readonly initialMs: number;
+  readonly maxMs: number;
+}
+
+export interface MqttTransportOptions extends TlsFiles {
+  /** `mqtt://host[:1883]` or `mqtts://host[:8883]`; credentials go in username/password, never in the URL. */
+  readonly url: string;
+  readonly clientId: string;
+  readonly protocolVersion: 4 | 5;
+  readonly keepAliveSeconds: number;
+  readonly username?: string;
+  readonly password?: string;
+  /** Sent with QoS 1 and its own retain flag when the connection dies without DISCONNECT. Agents always set it. */
+  readonly will?: LastWill;
+  /** Clean session (default false: a persistent session, so QoS 1 messages wait for us). True for short-lived CLI clients. */
+  readonly clean?: boolean;
+  /**
+   * With protocolVersion 5: if the broker refuses MQTT 5 (e.g. aedes, older brokers), retry as
+   * MQTT 3.1.1 instead of failing forever. Set when the version was not configured explicitly.
+   */
+  readonly protocolFallback?: boolean;
+  /** MQTT 5 session expiry for a persistent session (default 3600). MQTT 3.1.1 sessions expire by broker policy only. */
+  readonly sessionExpirySeconds?: number;
+  /** Reconnect delays (default 250 ms doubling up to 30 s, with jitter). */
+  readonly reconnect?: ReconnectBackoff;
+  /** How long one attempt waits for CONNACK (default 10 s). */
+  readonly connectTimeoutMs?: number;
+  readonly log: LoggerV1;
+}
+
+export const DEFAULT_BACKOFF: ReconnectBackoff = { initialMs: 250, maxMs: 30_000 };
+const CLOSE_TIMEOUT_MS = 5_000;
+const PUBLISH_PLAIN: IClientPublishOptions = { qos: 1, retain: false };
+const PUBLISH_RETAINED: IClientPublishOptions = { qos: 1, retain: true };
+const SUBSCRIBE_QOS1: IClientSubscribeOptions = { qos: 1 };
+const NOT_ACKNOWLEDGED = new Error('onMessage returned false: PUBACK withheld'); // mqtt.js only checks truthiness
+
+/** True for a CONNACK refusing the protocol version (3.1.1 return code 1, MQTT 5 reason code 0x84). */
+function refusesProtocol(err: Error & { code?: unknown }): boolean {
+  return err.code === 1 || err.code === 0x84 || /protocol version/i.test(err.message);
+}
+
+/** Delay before reconnect number `attempt` (0-based): min(max, initial·2^attempt), jittered into [cap/2, cap]. */
+export function backoffDelayMs(attempt: number, backoff: ReconnectBackoff, random = Math.random): number {
+  const cap = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(attempt, 30));
+  return Math.max(1, Math.round(cap / 2 + (random() * cap) / 2));
+}
+
+export function createMqttTransport(options: MqttTransportOptions): Transport {
+  const endpoint = parseBrokerUrl(options.url);
+  const backoff = options.reconnect ?? DEFAULT_BACKOFF;
+  const log = options.log.child({ broker: endpoint.display, clientId: options.clientId });
+  let client: MqttClient | undefined;
+  let started = false;
+  let closed = false;
+  let closing: Promise<void> | undefined;
+  let rejectFirstConnect: ((err: Error) => void) | undefined;
+
+  const closedError = (cause?: unknown): Error => new ERR_TRANSPORT_CLOSED({}, { cause });
+  const handlerFailed = (what: string) => (err: unknown) => log.error({ err }, `${what} handler failed`);
+  const onMessageFailed = handlerFailed('onMessage');
+
+  /** Call a handler; a throw or a rejected promise is logged, never thrown into mqtt.js. */
+  function safely(what: string, call: () => unknown): void {
+    try {
+      const result = call();
+      if (result instanceof Promise) result.catch(handlerFailed(what));
+    } catch (err) {
+      handlerFailed(what)(err);
+    }
+  }
+
+  function startClient(
+    handlers: TransportHandlers,
+    tls: TlsMaterial,
+    onFirstConnect: () => void,
+  ): MqttClient {
+    let attempt = 0;
+    let first = true;
+    let up = false;
+    let lastError: string | undefined;
+    const { will } = options;
+
+    // Our own stream builder: TCP_NODELAY on every (re)connect's socket, plain or TLS, before CONNECT is sent.
+    const streamBuilder = (): IStream => {
+      const { host, port, servername } = endpoint;
+      const socket = endpoint.secure
+        ? tlsConnect({ host, port, servername, rejectUnauthorized: true, ...tls })
+        : netConnect({ host, port, noDelay: true });
+      socket.setNoDelay(true);
+      socket.on('error', (err: Error) => (lastError = err.message));
+      return socket;
+    };
+    const mqttOptions: IClientOptions = {
+      clientId: options.clientId,
+      protocolId: 'MQTT',
+      protocolVersion: options.protocolVersion,
+      keepalive: options.keepAliveSeconds,
+      username: options.username,
+      password: options.password,
+      clean: options.clean ?? false,
+      resubscribe: false, // handlers.onConnect re-subscribes
+      reconnectPeriod: backoffDelayMs(0, backoff),
+      reconnectOnConnackError: true,
+      connectTimeout: options.connectTimeoutMs ?? 10_000,
+      queueQoSZero: false,
+      ...(will && {
+        will: { topic: will.topic, payload: Buffer.from(will.payload), qos: 1, retain: will.retain },
+      }),
+      ...(options.protocolVersion === 5 &&
+        options.clean !== true && {
+          properties: { sessionExpiryInterval: options.sessionExpirySeconds ?? 3600 },
+        }),
+    };
+    const c = new MqttClient(streamBuilder, mqttOptions);
+
+    // mqtt.js waits options.reconnectPeriod after each failure: we set it for the next wait before each attempt.
+    c.on('reconnect', () => {
+      attempt += 1;
+      c.options.reconnectPeriod = backoffDelayMs(attempt, backoff);
+    });
+    c.on('connect', (connack) => {
+      attempt = 0;
+      c.options.reconnectPeriod = backoffDelayMs(0, backoff);
+      up = true;
+      const info = { first, sessionPresent: connack.sessionPresent };
+      first = false;
+      log.info(info, 'MQTT connected');
+      safely('onConnect', () => handlers.onConnect(info));
+      if (info.first) onFirstConnect();
+    });
+    c.on('close', () => {
+      const wasUp = up;
+      const reason = lastError ?? (wasUp ? 'connection closed' : 'connection closed before CONNACK');
+      up = false;
+      lastError = undefined;
+      if (wasUp) safely('onDisconnect', () => handlers.onDisconnect(closed ? 'closed' : reason));
+      if (closed) return;
+      const retryInMs = c.options.reconnectPeriod;
+      log.warn(
+        { reason, attempt, retryInMs },
+        wasUp ? 'MQTT connection lost' : 'MQTT connection attempt failed',
+      );
+    });
+    c.on('error', (err) => {
+      lastError = err.message;
+      if (options.protocolFallback && c.options.protocolVersion === 5 && refusesProtocol(err)) {
+        c.options.protocolVersion = 4;
+        delete c.options.properties;
+        c.options.reconnectPeriod = backoffDelayMs(0, backoff);
+        log.warn(
+          'the broker does not accept MQTT 5: using MQTT 3.1.1 (set [mqtt] protocol_version = 4 to skip this)',
+        );
+      }
+      log.debug({ err: err.message }, 'MQTT client error');
+    });
+    c.on('disconnect', (packet) => {
+      const code = packet.reasonCode ?? 0;
+      lastError =
+        code === 142 // MQTT 5 "session taken over": two processes share this client id and will evict each other
+          ? 'session taken over: another client connected with the same client id'
+          : `broker sent DISCONNECT (reason code ${code})`;
+    });
+    // handleMessage (mqtt.js's documented hook) runs before the PUBACK: onMessage returning false withholds it,
+    // so the broker redelivers the message to the next session. The 'message' event is not used.
+    c.handleMessage = (packet, callback) => {
+      let ack = true;
+      try {
+        const { topic, payload, retain } = packet;
+        const buffer = typeof payload === 'string' ? Buffer.from(payload) : payload; // the parser gives Buffers
+        const result: unknown = handlers.onMessage({ topic, payload: buffer, retain });
+        if (result === false) ack = false;
+        else if (result instanceof Promise) result.catch(onMessageFailed);
+      } catch (err) {
+        onMessageFailed(err);
+      }
+      callback(ack ? undefined : NOT_ACKNOWLEDGED);
+    };
+    return c;
+  }
+
+  /** Clean DISCONNECT (the broker drops the Will); a dead link is dropped at once, a stuck one after a timeout. */
+  function endClient(c: MqttClient): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        log.warn('MQTT clean disconnect timed out; dropping the connection');
+        c.stream.destroy();
+        resolve();
+      }, CLOSE_TIMEOUT_MS);
+      c.end(!c.connected, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  return {
+    get connected() {
+      return !closed && client?.connected === true;
+    },
+
+    async connect(handlers) {
+      if (closed) throw closedError();
+      if (started)
+        throw new ERR_TRANSPORT_CONNECT({ broker: endpoint.display, reason: 'connect() called twice' });
+      started = true;
+      const tls = await readTlsMaterial(options, endpoint);
+      if (closed) throw closedError();
+      return new Promise<void>((resolve, reject) => {
+        rejectFirstConnect = reject;
+        client = startClient(handlers, tls, () => {
+          rejectFirstConnect = undefined;
+          resolve();
+        });
+      });
+    },
+
+    subscribe(topic) {
+      return ack(topic, (c, done) => c.subscribe(topic, SUBSCRIBE_QOS1, done), ERR_TRANSPORT_SUBSCRIBE);
+    },
+
+    unsubscribe(topic) {
+      return ack(topic, (c, done) => c.unsubscribe(topic, done), ERR_TRANSPORT_SUBSCRIBE);
+    },
+
+    publish(topic: string, payload: string, opts?: PublishOptions) {
+      const qos = opts?.retain === true ? PUBLISH_RETAINED : PUBLISH_PLAIN;
+      return ack(topic, (c, done) => c.publish(topic, payload, qos, done), ERR_TRANSPORT_PUBLISH);
+    },
+
+    close() {
+      closing ??= (async () => {
+        closed = true;
+        rejectFirstConnect?.(closedError());
+        rejectFirstConnect = undefined;
+        const c = client;
+        if (!c) return;
+        await endClient(c);
+        // Publishes and subscriptions still waiting for an ack (e.g. queued while offline) fail now.
+        for (const [id, entry] of Object.entries(c.outgoing)) {
+          delete c.outgoing[Number(id)];
+          entry.cb(closedError());
+        }
+        log.info('MQTT transport closed');
+      })();
+      return closing;
+    },
+  };
+
+  /** Run one acked operation; mqtt.js errors become `errorClass`, or ERR_TRANSPORT_CLOSED once closed. */
+  function ack(
+    topic: string,
+    send: (c: MqttClient, done: (err?: Error | null) => void) => void,
+    errorClass: typeof ERR_TRANSPORT_PUBLISH | typeof ERR_TRANSPORT_SUBSCRIBE,
+  ): Promise<void> {
+    const c = client;
+    if (closed) return Promise.reject(closedError());
+    if (!c) return Promise.reject(new errorClass({ topic, reason: 'connect() has not been called' }));
+    return new Promise((resolve, reject) => {
+      send(c, (err) => {
+        if (!err) resolve();
+        else
+          reject(closed ? closedError(err) : new errorClass({ topic, reason: err.message }, { cause: err }));
+      });
+    });
+  }
+}

@@ -1,0 +1,162 @@
+// Tests for the mqtt.js transport against the embedded broker (MQTT 3.1.1) and a real mosquitto (MQTT 5 and 3.1.1).
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  WAIT,
+  captureLog,
+  connected,
+  embeddedBroker,
+  mosquitto,
+  proxyTo,
+  recorder,
+  runCleanups,
+  text,
+  transport,
+  uniqueId,
+} from './mqtt-harness.js';
+
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
+afterEach(runCleanups);
+
+const brokers = [
+  { name: 'embedded broker (MQTT 3.1.1)', version: 4 as const, embedded: true },
+  { name: 'mosquitto (MQTT 5)', version: 5 as const, embedded: false },
+  { name: 'mosquitto (MQTT 3.1.1)', version: 4 as const, embedded: false },
+];
+
+describe.each(brokers)('mqtt transport against $name', ({ version, embedded }) => {
+  async function broker(): Promise<{ url: string; port: number }> {
+    return embedded ? embeddedBroker() : mosquitto();
+  }
+
+  it('round-trips QoS 1 messages and calls onConnect on the first connect', async () => {
+    const { url } = await broker();
+    const { t, h } = await connected(url, version);
+    expect(t.connected).toBe(true);
+    expect(h.connects).toEqual([{ first: true, sessionPresent: false }]);
+    await t.subscribe('/control/agents/+/input');
+    await t.publish('/control/agents/a/input', '{"n":1}');
+    await t.publish('/control/agents/b/input', '{"n":2}');
+    await vi.waitFor(
+      () =>
+        expect(h.messages.map(text)).toEqual([
+          '/control/agents/a/input={"n":1}',
+          '/control/agents/b/input={"n":2}',
+        ]),
+      WAIT,
+    );
+    await t.unsubscribe('/control/agents/+/input');
+    await t.close();
+    expect(t.connected).toBe(false);
+    expect(h.disconnects).toEqual(['closed']);
+    await expect(t.publish('x', 'y')).rejects.toMatchObject({ code: 'AGENT_ERR_TRANSPORT_CLOSED' });
+  });
+
+  it('reports retain=true for a retained message sent on subscribe, false for live messages', async () => {
+    const { url } = await broker();
+    const topic = `/control/agents/${uniqueId()}/status`;
+    const pub = (await connected(url, version)).t;
+    await pub.publish(topic, 'available', { retain: true });
+    const { t, h } = await connected(url, version);
+    await t.subscribe(topic);
+    await vi.waitFor(() => expect(h.messages.map(text)).toEqual([`${topic}=available (retained)`]), WAIT);
+    await pub.publish(topic, 'busy', { retain: true });
+    await vi.waitFor(
+      () => expect(h.messages.map(text)).toEqual([`${topic}=available (retained)`, `${topic}=busy`]),
+      WAIT,
+    );
+  });
+
+  it('publishes the retained Will when the connection dies without DISCONNECT, and not after close()', async () => {
+    const { url, port } = await broker();
+    const proxy = await proxyTo(port);
+    const { h: watcher, t: watch } = await connected(url, version);
+    await watch.subscribe('will/#');
+    await watch.subscribe('marker');
+
+    const crashId = `crash-${uniqueId()}`;
+    const willTopic = `will/${crashId}`;
+    const crashing = await connected(proxy.url, version, { clientId: crashId });
+    proxy.drop();
+    await vi.waitFor(() => expect(watcher.messages.map(text)).toEqual([`${willTopic}=unavailable`]), WAIT);
+    await vi.waitFor(() => expect(crashing.h.connects).toHaveLength(2), WAIT); // it comes back through the proxy
+    expect(crashing.h.disconnects).toHaveLength(1);
+    const late = await connected(url, version);
+    await late.t.subscribe(willTopic);
+    await vi.waitFor(
+      () => expect(late.h.messages.map(text)).toEqual([`${willTopic}=unavailable (retained)`]),
+      WAIT,
+    );
+
+    const closing = await connected(url, version);
+    await closing.t.close();
+    await watch.publish('marker', 'after close');
+    await vi.waitFor(() => expect(watcher.messages.map(text)).toContain('marker=after close'), WAIT);
+    expect(watcher.messages.map(text)).toEqual([`${willTopic}=unavailable`, 'marker=after close']);
+  });
+
+  it('delivers a QoS 1 message published while a persistent session was away', async () => {
+    const { url } = await broker();
+    const clientId = uniqueId();
+    const topic = `/control/agents/${clientId}/input`;
+    const first = await connected(url, version, { clientId });
+    await first.t.subscribe(topic);
+    await first.t.close();
+    await (await connected(url, version)).t.publish(topic, 'while away');
+    const again = await connected(url, version, { clientId });
+    expect(again.h.connects).toEqual([{ first: true, sessionPresent: true }]);
+    await vi.waitFor(() => expect(again.h.messages.map(text)).toEqual([`${topic}=while away`]), WAIT);
+  });
+
+  it('keeps a QoS 1 request/response round trip far below the ~40 ms Nagle delay (TCP_NODELAY)', async () => {
+    const { url } = await broker();
+    const echo = transport(url, version);
+    await echo.connect({ ...recorder(), onMessage: (m) => void echo.publish(`${m.topic}/reply`, 'pong') });
+    await echo.subscribe('ping');
+    let replied: (() => void) | undefined;
+    const client = transport(url, version);
+    await client.connect({ ...recorder(), onMessage: () => replied?.() });
+    await client.subscribe('ping/reply');
+    const times: number[] = [];
+    for (let i = 0; i < 21; i++) {
+      const start = performance.now();
+      await new Promise<void>(
+        (resolve) => ((replied = resolve), void client.publish('ping', 'x'.repeat(200))),
+      );
+      times.push(performance.now() - start);
+    }
+    expect(times.sort((a, b) => a - b)[10]).toBeLessThan(20); // ~1 ms with TCP_NODELAY, ~44 ms without
+  });
+
+  it('logs a throwing or rejecting onMessage handler and keeps delivering', async () => {
+    const { url } = await broker();
+    const log = captureLog();
+    const t = transport(url, version, { log });
+    let calls = 0;
+    // An async handler is outside the type, but a careless one must still not crash the process.
+    const onMessage = ((): Promise<void> | undefined => {
+      calls += 1;
+      if (calls === 1) throw new Error('sync boom');
+      return calls === 2 ? Promise.reject(new Error('async boom')) : undefined;
+    }) as () => void;
+    await t.connect({ ...recorder(), onMessage });
+    await t.subscribe('boom');
+    for (const n of [1, 2, 3]) await t.publish('boom', String(n));
+    await vi.waitFor(() => expect(calls).toBe(3), WAIT);
+    await vi.waitFor(() => expect(log.records.filter((r) => r.level === 'error')).toHaveLength(2), WAIT);
+  });
+
+  it('withholds the PUBACK when onMessage returns false, so the next session gets the message again', async () => {
+    const { url } = await broker();
+    const clientId = uniqueId();
+    const topic = `/control/agents/${clientId}/input`;
+    const seen: string[] = [];
+    const first = transport(url, version, { clientId });
+    await first.connect({ ...recorder(), onMessage: (m) => (seen.push(m.payload.toString()), false) });
+    await first.subscribe(topic);
+    await (await connected(url, version)).t.publish(topic, 'task-1');
+    await vi.waitFor(() => expect(seen).toEqual(['task-1']), WAIT);
+    await first.close();
+    const again = await connected(url, version, { clientId });
+    await vi.waitFor(() => expect(again.h.messages.map(text)).toEqual([`${topic}=task-1`]), WAIT);
+  });
+});
