@@ -1,6 +1,8 @@
 // Task envelope v1 / v2 schemas (PROTOCOL.md §3.1, §3.2; FR-007, FR-008).
 import { z } from 'zod';
 
+import { hasWildcardOrNul } from './topics.js';
+
 /** Any UUID version, canonical 8-4-4-4-12 hex form. */
 export const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
@@ -11,9 +13,15 @@ export interface NextTask {
   next?: NextTask | null | undefined;
 }
 
+/** A publish topic: non-empty, no MQTT wildcards or NUL. */
+const topicString = z
+  .string()
+  .min(1, 'must be a non-empty topic')
+  .refine((s) => !hasWildcardOrNul(s), 'must not contain +, # or NUL');
+
 const nextTaskSchema: z.ZodType<NextTask> = z.lazy(() =>
   z.object({
-    topic: z.string().min(1, 'must be a non-empty topic'),
+    topic: topicString,
     instruction: z.string().nullish(),
     input: z.unknown().optional(),
     next: nextTaskSchema.nullish(),
@@ -23,12 +31,12 @@ const nextTaskSchema: z.ZodType<NextTask> = z.lazy(() =>
 const conversationId = z
   .string()
   .min(1, 'must not be empty')
-  .refine((s) => !/[+#\u0000]/.test(s), 'must not contain +, # or NUL');
+  .refine((s) => !hasWildcardOrNul(s), 'must not contain +, # or NUL');
 
 const v1Fields = {
   task_id: z.string().regex(UUID_PATTERN, 'must be a UUID'),
   conversation_id: conversationId,
-  topic: z.string().min(1, 'must be a non-empty topic'),
+  topic: topicString,
   instruction: z.string().nullish(),
   input: z.unknown().optional(),
   next: nextTaskSchema.nullish(),

@@ -10,12 +10,13 @@ export function registerSecret(value: string | undefined): void {
 }
 
 const RULES: Array<[RegExp, string]> = [
-  // key=value and key: value pairs whose key looks secret
+  // Bearer first: `Authorization: Bearer <t>` would otherwise only mask the word "Bearer" below.
+  [/\bBearer\s+[\w.~+/=-]+/gi, 'Bearer ***'],
+  // key=value and key: value pairs whose key looks secret (the key may be quoted, as in JSON)
   [
-    /\b([\w-]*(?:api[_-]?key|token|secret|password|passwd|pwd|credential|auth)[\w-]*)\s*([=:])\s*("[^"]*"|'[^']*'|[^\s,;&]+)/gi,
+    /\b([\w-]*(?:api[_-]?key|token|secret|password|passwd|pwd|credential|auth)[\w-]*["']?)\s*([=:])\s*("[^"]*"|'[^']*'|[^\s,;&]+)/gi,
     '$1$2***',
   ],
-  [/\bBearer\s+[\w.~+/=-]+/gi, 'Bearer ***'],
   [/\b(sk|pk|rk)-[\w-]{8,}/g, '$1-***'],
   // URLs carry hostnames of internal services
   [/\b[a-z][a-z0-9+.-]*:\/\/[^\s'"]+/gi, '<url>'],

@@ -16,7 +16,12 @@ export function canonicalizeTopic(topic: string): string {
 
 /** A conversation id must be non-empty and free of `+`, `#` and NUL (it becomes a topic level). */
 export function isValidConversationId(id: string): boolean {
-  return id.length > 0 && !/[+#\u0000]/.test(id);
+  return id.length > 0 && !hasWildcardOrNul(id);
+}
+
+/** True if `s` holds an MQTT wildcard (`+`, `#`) or NUL: unusable inside a topic we publish to. */
+export function hasWildcardOrNul(s: string): boolean {
+  return s.includes('+') || s.includes('#') || s.includes('\0');
 }
 
 export function inputTopic(agentId: string): string {

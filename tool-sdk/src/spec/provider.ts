@@ -28,6 +28,8 @@ export interface GenerateRequestV1 {
   readonly messages: readonly MessageV1[];
   /** Empty when the host wants a final, tool-less answer. */
   readonly tools: readonly ToolDescriptionV1[];
+  /** The task as received, for deterministic providers (e.g. `scripted`); LLM providers use `messages`. */
+  readonly task?: { readonly instruction: string | null; readonly input: unknown };
 }
 
 export interface UsageV1 {

@@ -1,0 +1,75 @@
+// Open the broker connection for an agent: the embedded broker when configured, then the transport.
+import type { LoggerV1 } from '../../../tool-sdk/src/index.js';
+import type { AgentConfig } from '../config/schema.js';
+import type { ResolvedSecrets } from '../config/secrets.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../transport/embedded-broker.js';
+import { createMqttTransport } from '../transport/mqtt.js';
+import type { InboundMessage, LastWill, Transport } from '../transport/transport.js';
+
+export interface Connection {
+  readonly transport: Transport;
+  readonly brokerUrl: string;
+  close(): Promise<void>;
+}
+
+export interface ConnectionOptions {
+  log: LoggerV1;
+  will: LastWill;
+  transport?: (will: LastWill) => Transport;
+  onMessage(msg: InboundMessage): boolean;
+  onReconnect(): void;
+}
+
+/** Start the embedded broker if asked, connect (retrying until the broker is up) with the Will set. */
+export async function openConnection(
+  config: AgentConfig,
+  secrets: ResolvedSecrets,
+  opts: ConnectionOptions,
+): Promise<Connection> {
+  const { mqtt } = config;
+  let broker: EmbeddedBroker | undefined;
+  let brokerUrl = mqtt.broker_url;
+  if (opts.transport === undefined && mqtt.broker_url === 'embedded') {
+    broker = await startEmbeddedBroker({
+      host: mqtt.embedded.host,
+      port: mqtt.embedded.port,
+      log: opts.log.child({ component: 'embedded-broker' }),
+    });
+    brokerUrl = broker.url;
+    opts.log.info({ url: broker.url }, 'embedded MQTT broker listening');
+  }
+  const transport =
+    opts.transport?.(opts.will) ??
+    createMqttTransport({
+      url: brokerUrl,
+      clientId: mqtt.client_id ?? `agent2389-${config.agent.id}`,
+      protocolVersion: mqtt.protocol_version ?? (mqtt.broker_url === 'embedded' ? 4 : 5),
+      protocolFallback: mqtt.protocol_version === undefined,
+      keepAliveSeconds: mqtt.keep_alive,
+      sessionExpirySeconds: mqtt.session_expiry,
+      ...(secrets.mqttUsername !== undefined ? { username: secrets.mqttUsername } : {}),
+      ...(secrets.mqttPassword !== undefined ? { password: secrets.mqttPassword } : {}),
+      ...(mqtt.ca_cert_path ? { caCertPath: mqtt.ca_cert_path } : {}),
+      ...(mqtt.client_cert_path ? { clientCertPath: mqtt.client_cert_path } : {}),
+      ...(mqtt.client_key_path ? { clientKeyPath: mqtt.client_key_path } : {}),
+      will: opts.will,
+      log: opts.log.child({ component: 'mqtt' }),
+    });
+  const close = async (): Promise<void> => {
+    await transport.close();
+    await broker?.close();
+  };
+  try {
+    await transport.connect({
+      onMessage: (msg) => opts.onMessage(msg),
+      onConnect: ({ first }) => {
+        if (!first) opts.onReconnect();
+      },
+      onDisconnect: (reason) => opts.log.warn({ reason }, 'disconnected from broker; reconnecting'),
+    });
+  } catch (err) {
+    await close().catch(() => {});
+    throw err;
+  }
+  return { transport, brokerUrl, close };
+}

@@ -1,0 +1,94 @@
+// Steps 7–9 for one accepted task: the LLM loop under task_timeout, then forward or respond.
+import type { LoggerV1, ProviderV1 } from '../../../tool-sdk/src/index.js';
+import { ERR_TASK_TIMEOUT } from '../errors.js';
+import { errorPayload, forwardMessage, responsePayload } from '../pipeline/outbound.js';
+import type { TaskEnvelope } from '../protocol/envelope.js';
+import type { WireErrorCode } from '../protocol/messages.js';
+import { conversationTopic } from '../protocol/topics.js';
+import { untilAborted } from './abort.js';
+import { runLlmLoop, type LoopHooks, type LoopSettings } from './llm-loop.js';
+import type { ToolRegistry } from './tool-registry.js';
+import { toWireError } from './wire-errors.js';
+
+export interface TaskProcessorDeps {
+  readonly agentId: string;
+  readonly provider: ProviderV1;
+  readonly tools: ToolRegistry;
+  readonly loop: LoopSettings;
+  readonly taskTimeoutMs: number;
+  readonly maxMessageBytes: number;
+  readonly publishIntermediate: boolean;
+  publish(topic: string, payload: string): Promise<void>;
+  readonly hooks?: LoopHooks;
+}
+
+export type TaskOutcome =
+  | { status: 'responded' | 'forwarded'; budgetExhausted: boolean; toolCalls: number; iterations: number }
+  | { status: 'failed'; code: WireErrorCode; message: string };
+
+/** Publish an error for a task to its conversation topic. */
+export function publishError(
+  deps: Pick<TaskProcessorDeps, 'agentId' | 'publish'>,
+  reply: { taskId: string; conversationId: string },
+  code: WireErrorCode,
+  message: string,
+): Promise<void> {
+  return deps.publish(
+    conversationTopic(reply.conversationId, deps.agentId),
+    errorPayload(reply.taskId, code, message),
+  );
+}
+
+/** Run one task to completion; never throws (failures are published and returned). */
+export async function processTask(
+  envelope: TaskEnvelope,
+  deps: TaskProcessorDeps,
+  ctx: { log: LoggerV1; shutdownSignal: AbortSignal },
+): Promise<TaskOutcome> {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new ERR_TASK_TIMEOUT({ timeoutSeconds: deps.taskTimeoutMs / 1000 })),
+    deps.taskTimeoutMs,
+  );
+  const onShutdown = (): void => controller.abort(ctx.shutdownSignal.reason);
+  ctx.shutdownSignal.addEventListener('abort', onShutdown, { once: true });
+  const reply = { taskId: envelope.task_id, conversationId: envelope.conversation_id };
+  try {
+    const task = { instruction: envelope.instruction ?? null, input: envelope.input ?? null };
+    const work = runLlmLoop(task, deps.provider, deps.tools, deps.loop, {
+      signal: controller.signal,
+      log: ctx.log,
+      ...(deps.hooks ? { hooks: deps.hooks } : {}),
+    });
+    const result = await untilAborted(work, controller.signal);
+    if (result.text.trim() === '' && result.lastRoundFailure) throw result.lastRoundFailure;
+    const stats = {
+      budgetExhausted: result.budgetExhausted,
+      toolCalls: result.toolCalls,
+      iterations: result.iterations,
+    };
+    const conversation = conversationTopic(envelope.conversation_id, deps.agentId);
+    if (envelope.next) {
+      if (deps.publishIntermediate)
+        await deps.publish(
+          conversation,
+          responsePayload(envelope.task_id, result.text, deps.maxMessageBytes),
+        );
+      const fwd = forwardMessage(envelope, result.text, deps.maxMessageBytes);
+      await deps.publish(fwd.topic, fwd.payload);
+      return { status: 'forwarded', ...stats };
+    }
+    await deps.publish(conversation, responsePayload(envelope.task_id, result.text, deps.maxMessageBytes));
+    return { status: 'responded', ...stats };
+  } catch (err) {
+    const wire = toWireError(err);
+    ctx.log.warn({ err, code: wire.code }, 'task failed');
+    await publishError(deps, reply, wire.code, wire.message).catch((e: unknown) =>
+      ctx.log.error({ err: e }, 'cannot publish error'),
+    );
+    return { status: 'failed', ...wire };
+  } finally {
+    clearTimeout(timer);
+    ctx.shutdownSignal.removeEventListener('abort', onShutdown);
+  }
+}

@@ -1,0 +1,67 @@
+// Run one tool call: allow-list, schema validation, execution, output cap. Failures become error results.
+import type { LoggerV1, ToolCallV1 } from '../../../tool-sdk/src/index.js';
+import { AgentError, ERR_TOOL_FAILED, ERR_TOOL_INVALID_PARAMS, ERR_TOOL_NOT_ALLOWED } from '../errors.js';
+import type { ToolRegistry } from './tool-registry.js';
+
+export interface ToolOutcome {
+  readonly ok: boolean;
+  /** What the LLM sees: the JSON result, or the error text. */
+  readonly content: string;
+  readonly error?: AgentError;
+  readonly durationMs: number;
+  readonly truncated: boolean;
+}
+
+/** Cap tool output at `maxBytes`, with a marker saying how much was cut [§6 max_output_size]. */
+export function capOutput(text: string, maxBytes: number): { text: string; truncated: boolean } {
+  const bytes = Buffer.byteLength(text);
+  if (bytes <= maxBytes) return { text, truncated: false };
+  const cut = Buffer.from(text)
+    .subarray(0, maxBytes)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
+  return { text: `${cut}\n…[truncated: ${bytes - maxBytes} of ${bytes} bytes omitted]`, truncated: true };
+}
+
+function failure(error: AgentError, started: number): ToolOutcome {
+  return {
+    ok: false,
+    content: `Error [${error.code}]: ${error.message}`,
+    error,
+    durationMs: Date.now() - started,
+    truncated: false,
+  };
+}
+
+export async function runToolCall(
+  call: ToolCallV1,
+  registry: ToolRegistry,
+  opts: { signal: AbortSignal; log: LoggerV1; maxOutputBytes: number },
+): Promise<ToolOutcome> {
+  const started = Date.now();
+  const entry = registry.get(call.name);
+  if (!entry) return failure(new ERR_TOOL_NOT_ALLOWED({ tool: call.name }), started);
+  if (call.inputError !== undefined) {
+    return failure(new ERR_TOOL_INVALID_PARAMS({ tool: call.name, errors: [call.inputError] }), started);
+  }
+  const input = call.input ?? {};
+  if (!entry.validate(input)) {
+    const errors = (entry.validate.errors ?? []).map(
+      (e) => `${e.instancePath || '(parameters)'} ${e.message ?? 'is invalid'}`,
+    );
+    return failure(new ERR_TOOL_INVALID_PARAMS({ tool: call.name, errors }), started);
+  }
+  try {
+    const value: unknown = await entry.tool.execute(input, {
+      callId: call.id,
+      signal: opts.signal,
+      log: opts.log,
+    });
+    const { text, truncated } = capOutput(JSON.stringify(value ?? null), opts.maxOutputBytes);
+    return { ok: true, content: text, durationMs: Date.now() - started, truncated };
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    const error = AgentError.is(err) ? err : new ERR_TOOL_FAILED({ tool: call.name, reason }, { cause: err });
+    return failure(error, started);
+  }
+}

@@ -1,0 +1,20 @@
+// Map internal errors to the five wire codes of PROTOCOL.md §3.5 (the only place this happens).
+import { AgentError } from '../errors.js';
+import type { WireErrorCode } from '../protocol/messages.js';
+
+export interface WireError {
+  code: WireErrorCode;
+  message: string;
+}
+
+/** Map an error to a wire code and a publishable message (redaction happens when it is serialized). */
+export function toWireError(err: unknown): WireError {
+  if (!AgentError.is(err))
+    return { code: 'internal_error', message: 'internal error while processing the task' };
+  if (err.code === 'AGENT_ERR_TASK_TIMEOUT') return { code: 'internal_error', message: 'task timed out' };
+  if (err.code === 'AGENT_ERR_CLOSED')
+    return { code: 'internal_error', message: 'the agent shut down before the task finished' };
+  if (err.code.startsWith('AGENT_ERR_PROVIDER_')) return { code: 'llm_error', message: err.message };
+  if (err.code.startsWith('AGENT_ERR_TOOL_')) return { code: 'tool_execution_failed', message: err.message };
+  return { code: 'internal_error', message: err.message };
+}

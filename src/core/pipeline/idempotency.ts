@@ -1,0 +1,48 @@
+// Duplicate task_id detection [FR-010]: an LRU with TTL behind a small async-capable interface.
+
+export interface IdempotencyStore {
+  /** Record `taskId`; true if it was new, false if it was already seen (a duplicate). */
+  claim(taskId: string): boolean | Promise<boolean>;
+}
+
+export interface LruTtlOptions {
+  maxEntries: number;
+  ttlMs: number;
+  now?: () => number;
+}
+
+/** In-process store: Map insertion order is the LRU order; expired entries count as new. */
+export class LruTtlIdempotencyStore implements IdempotencyStore {
+  readonly #seen = new Map<string, number>();
+  readonly #max: number;
+  readonly #ttl: number;
+  readonly #now: () => number;
+
+  constructor(opts: LruTtlOptions) {
+    this.#max = opts.maxEntries;
+    this.#ttl = opts.ttlMs;
+    this.#now = opts.now ?? Date.now;
+  }
+
+  get size(): number {
+    return this.#seen.size;
+  }
+
+  claim(taskId: string): boolean {
+    const now = this.#now();
+    const seenAt = this.#seen.get(taskId);
+    if (seenAt !== undefined) {
+      this.#seen.delete(taskId);
+      if (now - seenAt < this.#ttl) {
+        this.#seen.set(taskId, seenAt);
+        return false;
+      }
+    }
+    this.#seen.set(taskId, now);
+    if (this.#seen.size > this.#max) {
+      const oldest = this.#seen.keys().next().value;
+      if (oldest !== undefined) this.#seen.delete(oldest);
+    }
+    return true;
+  }
+}

@@ -1,0 +1,110 @@
+// Steps 2–6 of PROTOCOL.md §4: retained, topic, duplicate, depth, schema. Pure apart from the store.
+import { type TaskEnvelope, isPlainObject, parseEnvelope, pipelineDepth } from '../protocol/envelope.js';
+import type { WireErrorCode } from '../protocol/messages.js';
+import { canonicalizeTopic, isValidConversationId } from '../protocol/topics.js';
+import type { InboundMessage } from '../transport/transport.js';
+import type { IdempotencyStore } from './idempotency.js';
+
+export interface IntakeSettings {
+  /** Canonical input topic of this agent. */
+  inputTopic: string;
+  maxPipelineDepth: number;
+  maxMessageBytes: number;
+  store: IdempotencyStore;
+}
+
+/** Where an error about a task can be published, when the envelope gives a usable address. */
+export interface ReplyAddress {
+  taskId: string;
+  conversationId: string;
+}
+
+export type IntakeResult =
+  | { kind: 'discard'; reason: string }
+  | { kind: 'reject'; code: WireErrorCode; message: string; reply: ReplyAddress | undefined }
+  | { kind: 'accept'; envelope: TaskEnvelope; depth: number };
+
+function replyAddress(taskId: unknown, conversationId: unknown): ReplyAddress | undefined {
+  if (typeof taskId !== 'string' || taskId.length === 0 || taskId.length > 200) return undefined;
+  if (typeof conversationId !== 'string' || !isValidConversationId(conversationId)) return undefined;
+  return { taskId, conversationId };
+}
+
+const FIELD_SCAN_BYTES = 65_536;
+
+/** Pull a top-level string field out of an oversized payload without parsing it all. */
+function scanStringField(text: string, field: string): string | undefined {
+  const m = new RegExp(`"${field}"\\s*:\\s*"((?:[^"\\\\]|\\\\.){0,256})"`).exec(text);
+  if (!m?.[1]) return undefined;
+  try {
+    return JSON.parse(`"${m[1]}"`) as string;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Payloads up to this size are parsed to find the reply address exactly; larger ones are scanned. */
+const OVERSIZED_PARSE_LIMIT = 16 * 1024 * 1024;
+
+/** Read topic, task_id and conversation_id of an oversized payload (top-level fields only when parseable). */
+function oversizedFields(payload: Buffer): Record<string, unknown> {
+  if (payload.length <= OVERSIZED_PARSE_LIMIT) {
+    try {
+      const raw: unknown = JSON.parse(payload.toString('utf8'));
+      return isPlainObject(raw) ? raw : {};
+    } catch {
+      // not JSON: fall through to the scan (best effort)
+    }
+  }
+  const head = payload.subarray(0, FIELD_SCAN_BYTES).toString('utf8');
+  return {
+    topic: scanStringField(head, 'topic'),
+    task_id: scanStringField(head, 'task_id'),
+    conversation_id: scanStringField(head, 'conversation_id'),
+  };
+}
+
+function oversized(msg: InboundMessage, s: IntakeSettings): IntakeResult {
+  const fields = oversizedFields(msg.payload);
+  if (typeof fields.topic === 'string' && canonicalizeTopic(fields.topic) !== s.inputTopic) {
+    return { kind: 'discard', reason: 'topic mismatch' };
+  }
+  const reply = replyAddress(fields.task_id, fields.conversation_id);
+  const message = `payload of ${msg.payload.length} bytes exceeds the limit of ${s.maxMessageBytes} bytes`;
+  return { kind: 'reject', code: 'invalid_input', message, reply };
+}
+
+/** Run steps 2–6 on one inbound message. Never throws. */
+export async function intake(msg: InboundMessage, s: IntakeSettings): Promise<IntakeResult> {
+  if (msg.retain) return { kind: 'discard', reason: 'retained message' }; // step 2 [FR-005]
+  if (msg.payload.length > s.maxMessageBytes) return oversized(msg, s);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(msg.payload.toString('utf8'));
+  } catch {
+    return { kind: 'discard', reason: 'payload is not JSON' }; // step 3
+  }
+  if (!isPlainObject(raw)) return { kind: 'discard', reason: 'payload is not a JSON object' };
+  if (typeof raw.topic !== 'string' || canonicalizeTopic(raw.topic) !== s.inputTopic) {
+    return { kind: 'discard', reason: 'topic mismatch' }; // step 3 [FR-014]
+  }
+  if (typeof raw.task_id === 'string' && !(await s.store.claim(raw.task_id))) {
+    return { kind: 'discard', reason: 'duplicate task_id' }; // step 4 [FR-010]
+  }
+  const reply = replyAddress(raw.task_id, raw.conversation_id);
+  const depth = pipelineDepth(raw); // step 5 [FR-013]
+  if (depth > s.maxPipelineDepth) {
+    const message = `pipeline depth ${depth} exceeds the limit of ${s.maxPipelineDepth}`;
+    return { kind: 'reject', code: 'pipeline_depth_exceeded', message, reply };
+  }
+  const parsed = parseEnvelope(raw); // step 6
+  if (!parsed.ok) {
+    return {
+      kind: 'reject',
+      code: 'invalid_input',
+      message: `invalid task envelope: ${parsed.problems.join('; ')}`,
+      reply,
+    };
+  }
+  return { kind: 'accept', envelope: parsed.envelope, depth };
+}

@@ -1,0 +1,49 @@
+// agent2389 library API: load a config, create an agent, start and stop it.
+import type { Agent, CreateAgentOptions } from './core/agent/agent.js';
+import { createAgent as createCoreAgent } from './core/agent/agent.js';
+import { BUILTIN_PROVIDERS, BUILTIN_TOOLS } from './builtins.js';
+import type { AgentConfig } from './core/config/schema.js';
+
+export { loadConfig, loadConfigFile, parseConfigText } from './core/config/load.js';
+export type { LoadedConfig, LoadOptions } from './core/config/load.js';
+export type { AgentConfig, ToolEntry } from './core/config/schema.js';
+export type { ConfigWarning } from './core/config/unknown-keys.js';
+export { Agent } from './core/agent/agent.js';
+export type { CreateAgentOptions } from './core/agent/agent.js';
+export type {
+  AgentEvents,
+  AgentState,
+  TaskCompletedEvent,
+  TaskFailedEvent,
+  TaskDiscardedEvent,
+} from './core/agent/events.js';
+export { AgentError } from './core/errors.js';
+export { createLogger } from './core/observability/logger.js';
+export {
+  canonicalizeTopic,
+  inputTopic,
+  statusTopic,
+  conversationTopic,
+  progressTopic,
+} from './core/protocol/topics.js';
+export type { TaskEnvelope } from './core/protocol/envelope.js';
+export type {
+  StatusMessage,
+  ResponseMessage,
+  ErrorMessage,
+  WireErrorCode,
+} from './core/protocol/messages.js';
+export { VERSION } from './core/version.js';
+export type * from '../tool-sdk/src/index.js';
+
+/**
+ * Create an agent with the built-in providers (`scripted`) and tools (`echo`, `current_time`)
+ * plus any given in `options`. Call `start()` to run the startup sequence and `stop()` to shut down.
+ */
+export function createAgent(config: AgentConfig, options: CreateAgentOptions = {}): Agent {
+  return createCoreAgent(config, {
+    ...options,
+    providers: [...(options.providers ?? []), ...BUILTIN_PROVIDERS],
+    tools: [...(options.tools ?? []), ...BUILTIN_TOOLS],
+  });
+}

@@ -1,0 +1,98 @@
+// The offline, deterministic `scripted` provider: answers with the task it got, or calls a requested tool.
+import type {
+  GenerateRequestV1,
+  GenerateResultV1,
+  MessageV1,
+  ProviderFactoryV1,
+  ProviderV1,
+} from '../../../tool-sdk/src/index.js';
+
+interface ToolRequest {
+  name: string;
+  parameters: unknown;
+}
+
+/** `{"tool_request": {"name": "...", "parameters": {...}}}` in the task input asks for one tool call. */
+export function findToolRequest(input: unknown): ToolRequest | undefined {
+  if (typeof input !== 'object' || input === null || !('tool_request' in input)) return undefined;
+  const req = input.tool_request;
+  if (typeof req !== 'object' || req === null) return undefined;
+  const { name, parameters } = req as { name?: unknown; parameters?: unknown };
+  return typeof name === 'string' ? { name, parameters: parameters ?? {} } : undefined;
+}
+
+/** `{"scripted": {"delay_ms": N}}` in the task input delays each answer (for timeout and drain tests). */
+export function findDelayMs(input: unknown): number {
+  if (typeof input !== 'object' || input === null || !('scripted' in input)) return 0;
+  const directive = input.scripted;
+  if (typeof directive !== 'object' || directive === null) return 0;
+  const delay = (directive as { delay_ms?: unknown }).delay_ms;
+  return typeof delay === 'number' && delay > 0 ? Math.min(delay, 3_600_000) : 0;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason as Error);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal.reason as Error);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function lastToolResult(messages: readonly MessageV1[]): Extract<MessageV1, { role: 'tool' }> | undefined {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i]!;
+    if (m.role === 'tool') return m;
+  }
+  return undefined;
+}
+
+function answer(text: string): GenerateResultV1 {
+  return { text, toolCalls: [], finishReason: 'stop', usage: { inputTokens: 0, outputTokens: 0 } };
+}
+
+/**
+ * Rules: (1) after a tool round, answer with the last tool result (an empty answer if it failed, so the
+ * task ends with tool_execution_failed); (2) if the input holds a tool_request and tools are offered,
+ * call it; (3) otherwise answer with the instruction and input (the first user message).
+ */
+export function scriptedGenerate(req: GenerateRequestV1): GenerateResultV1 {
+  const toolResult = lastToolResult(req.messages);
+  if (toolResult) return answer(toolResult.isError ? '' : toolResult.content);
+  const request = findToolRequest(req.task?.input);
+  if (request && req.tools.length > 0) {
+    return {
+      text: '',
+      toolCalls: [{ id: 'scripted-call-1', name: request.name, input: request.parameters }],
+      finishReason: 'tool_calls',
+      usage: { inputTokens: 0, outputTokens: 0 },
+    };
+  }
+  const first = req.messages.find((m) => m.role === 'user');
+  return answer(first?.content ?? '');
+}
+
+export function createScriptedProvider(): ProviderV1 {
+  return {
+    specificationVersion: 'v1',
+    id: 'scripted',
+    doGenerate: async (req, opts) => {
+      const delay = findDelayMs(req.task?.input);
+      if (delay > 0) await sleep(delay, opts.signal);
+      return scriptedGenerate(req);
+    },
+    verify: () => Promise.resolve(),
+  };
+}
+
+export const scriptedProviderFactory: ProviderFactoryV1 = {
+  id: 'scripted',
+  requiresApiKey: false,
+  create: () => createScriptedProvider(),
+};

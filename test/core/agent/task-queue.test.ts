@@ -1,0 +1,117 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+import { TaskQueue } from '../../../src/core/agent/task-queue.js';
+
+/** A job that runs until `release()` is called. */
+function gate(): { job: () => Promise<void>; release: () => void; started: boolean } {
+  let release!: () => void;
+  const done = new Promise<void>((r) => (release = r));
+  const g = {
+    started: false,
+    release: () => release(),
+    job: () => {
+      g.started = true;
+      return done;
+    },
+  };
+  return g;
+}
+
+const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+describe('TaskQueue', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('runs at most maxConcurrent jobs at once and starts the next when one finishes', async () => {
+    const q = new TaskQueue(2);
+    const gates = [gate(), gate(), gate(), gate()];
+    for (const g of gates) q.push(g.job);
+    expect(gates.map((g) => g.started)).toEqual([true, true, false, false]);
+    expect([q.active, q.waiting]).toEqual([2, 2]);
+
+    gates[1]!.release();
+    await tick();
+    expect(gates.map((g) => g.started)).toEqual([true, true, true, false]);
+    expect([q.active, q.waiting]).toEqual([2, 1]);
+
+    for (const g of gates) g.release();
+    await tick();
+    await tick();
+    expect([q.active, q.waiting]).toEqual([0, 0]);
+    expect(gates.every((g) => g.started)).toBe(true);
+  });
+
+  it('starts waiting jobs in FIFO order', async () => {
+    const q = new TaskQueue(1);
+    const order: number[] = [];
+    const first = gate();
+    q.push(first.job);
+    for (const n of [1, 2, 3]) q.push(() => Promise.resolve(void order.push(n)));
+    first.release();
+    await q.drain(1_000);
+    expect(order).toEqual([1, 2, 3]);
+  });
+
+  it('reports load as running / max', async () => {
+    const q = new TaskQueue(4);
+    expect(q.load).toBe(0);
+    const gates = [gate(), gate(), gate(), gate(), gate()];
+    gates.slice(0, 1).forEach((g) => q.push(g.job));
+    expect(q.load).toBe(0.25);
+    gates.slice(1).forEach((g) => q.push(g.job));
+    expect(q.load).toBe(1); // waiting jobs do not count
+    for (const g of gates) g.release();
+    await q.drain(1_000);
+    expect(q.load).toBe(0);
+  });
+
+  it('drain resolves true at once when idle', async () => {
+    expect(await new TaskQueue(1).drain(0)).toBe(true);
+  });
+
+  it('drain resolves true once running and waiting jobs finish', async () => {
+    const q = new TaskQueue(1);
+    const a = gate();
+    const b = gate();
+    q.push(a.job);
+    q.push(b.job);
+    let drained: boolean | undefined;
+    void q.drain(10_000).then((ok) => (drained = ok));
+    a.release();
+    await tick();
+    expect(drained).toBeUndefined(); // b is still running
+    b.release();
+    await tick();
+    await tick();
+    expect(drained).toBe(true);
+  });
+
+  it('drain resolves false after the timeout while a job is still running', async () => {
+    vi.useFakeTimers();
+    const q = new TaskQueue(1);
+    const g = gate();
+    q.push(g.job);
+    const result = q.drain(500);
+    await vi.advanceTimersByTimeAsync(499);
+    let settled = false;
+    void result.then(() => (settled = true));
+    await Promise.resolve();
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await result).toBe(false);
+    expect(q.active).toBe(1);
+    g.release();
+  });
+
+  it('a timed-out drain does not fire again when the queue later empties; a new drain succeeds', async () => {
+    const q = new TaskQueue(1);
+    const g = gate();
+    q.push(g.job);
+    expect(await q.drain(1)).toBe(false);
+    const again = q.drain(10_000);
+    g.release();
+    expect(await again).toBe(true);
+  });
+});

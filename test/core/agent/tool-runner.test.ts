@@ -1,0 +1,192 @@
+import { describe, expect, it } from 'vitest';
+
+import { ToolRegistry } from '../../../src/core/agent/tool-registry.js';
+import { capOutput, runToolCall, type ToolOutcome } from '../../../src/core/agent/tool-runner.js';
+import { parseConfigText } from '../../../src/core/config/load.js';
+import { AgentError, ERR_TOOL_FAILED } from '../../../src/core/errors.js';
+import { currentTimeToolFactory } from '../../../src/plugins/tools-core/current-time.js';
+import { echoToolFactory } from '../../../src/plugins/tools-core/echo.js';
+import type { ToolCallV1, ToolFactoryV1, ToolV1 } from '../../../tool-sdk/src/index.js';
+import { silentLogger as silent } from '../../../src/core/observability/silent-logger.js';
+
+const MINIMAL = `[agent]\nid = "a1"\n[mqtt]\nbroker_url = "embedded"\n[llm]\nprovider = "scripted"\n`;
+
+function inlineTool(name: string, execute: ToolV1['execute'], parameters = {}): ToolFactoryV1 {
+  return {
+    name,
+    create: () => ({
+      specificationVersion: 'v1',
+      describe: () => ({ name: 'described-name', description: `${name} tool`, parameters }),
+      execute,
+    }),
+  };
+}
+
+const FACTORIES: ToolFactoryV1[] = [
+  echoToolFactory,
+  currentTimeToolFactory,
+  inlineTool('thrower', () => {
+    throw new TypeError('kaput');
+  }),
+  inlineTool('coded', () => Promise.reject(new ERR_TOOL_FAILED({ tool: 'coded', reason: 'own code' }))),
+  inlineTool('big', (input) => 'x'.repeat((input as { n: number }).n), {
+    type: 'object',
+    properties: { n: { type: 'integer' } },
+    required: ['n'],
+  }),
+  inlineTool('nothing', () => undefined),
+  inlineTool('unserializable', () => ({ n: 1n })),
+];
+
+function registry(tools: string, factories = FACTORIES): ToolRegistry {
+  const { config } = parseConfigText(`${MINIMAL}[tools]\n${tools}`, 'agent.toml', { env: {} });
+  return ToolRegistry.fromConfig(config, factories);
+}
+
+const ALL = ['echo', 'current_time', 'thrower', 'coded', 'big', 'nothing', 'unserializable']
+  .map((n) => `${n} = "builtin"`)
+  .join('\n');
+
+function run(call: Partial<ToolCallV1> & { name: string }, maxOutputBytes = 10_000): Promise<ToolOutcome> {
+  const signal = new AbortController().signal;
+  return runToolCall({ id: 'c1', input: {}, ...call }, registry(ALL), {
+    signal,
+    log: silent,
+    maxOutputBytes,
+  });
+}
+
+function thrown(fn: () => unknown): AgentError {
+  try {
+    fn();
+  } catch (err) {
+    if (AgentError.is(err)) return err;
+    throw err;
+  }
+  throw new Error('expected an AgentError');
+}
+
+describe('NFR-005: runToolCall', () => {
+  it('runs an allowed tool with valid parameters and returns its JSON', async () => {
+    const out = await run({ name: 'echo', input: { message: 'hi' } });
+    expect(out).toMatchObject({ ok: true, content: '{"message":"hi"}', truncated: false });
+    expect(out.error).toBeUndefined();
+    expect(out.durationMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('NFR-005: an unknown tool is an AGENT_ERR_TOOL_NOT_ALLOWED error result', async () => {
+    const out = await run({ name: 'rm_rf' });
+    expect(out.ok).toBe(false);
+    expect(out.error?.code).toBe('AGENT_ERR_TOOL_NOT_ALLOWED');
+    expect(out.error?.data).toEqual({ tool: 'rm_rf' });
+    expect(out.content).toMatch(/^Error \[AGENT_ERR_TOOL_NOT_ALLOWED\]/);
+  });
+
+  it.each([
+    ['a wrong type', { message: 5 }, '/message must be string'],
+    ['a missing property', {}, "(parameters) must have required property 'message'"],
+    ['an extra property', { message: 'm', x: 1 }, '(parameters) must NOT have additional properties'],
+  ])('NFR-005: %s is AGENT_ERR_TOOL_INVALID_PARAMS with the ajv errors', async (_name, input, error) => {
+    const out = await run({ name: 'echo', input });
+    expect(out.ok).toBe(false);
+    expect(out.error?.code).toBe('AGENT_ERR_TOOL_INVALID_PARAMS');
+    expect(out.error?.data).toEqual({ tool: 'echo', errors: [error] });
+  });
+
+  it('NFR-005: reports every ajv error (allErrors)', async () => {
+    const out = await run({ name: 'echo', input: { x: 1 } });
+    expect((out.error?.data as { errors: string[] }).errors).toHaveLength(2);
+  });
+
+  it('NFR-005: an argument parse failure (inputError) is AGENT_ERR_TOOL_INVALID_PARAMS, the tool does not run', async () => {
+    const out = await run({
+      name: 'echo',
+      input: { message: 'ok' },
+      inputError: 'Unexpected token } in JSON',
+    });
+    expect(out.error?.code).toBe('AGENT_ERR_TOOL_INVALID_PARAMS');
+    expect(out.error?.data).toEqual({ tool: 'echo', errors: ['Unexpected token } in JSON'] });
+  });
+
+  it('FR-009: a throwing tool becomes an AGENT_ERR_TOOL_FAILED result with cause, never a throw', async () => {
+    const out = await run({ name: 'thrower' });
+    expect(out.ok).toBe(false);
+    expect(out.error?.code).toBe('AGENT_ERR_TOOL_FAILED');
+    expect(out.error?.data).toEqual({ tool: 'thrower', reason: 'kaput' });
+    expect(out.error?.cause).toBeInstanceOf(TypeError);
+  });
+
+  it('FR-009: a tool rejecting with an AgentError keeps its code', async () => {
+    const out = await run({ name: 'coded' });
+    expect(out.error?.code).toBe('AGENT_ERR_TOOL_FAILED');
+    expect(out.error?.data).toEqual({ tool: 'coded', reason: 'own code' });
+  });
+
+  it('FR-009: an unserializable result is an error result', async () => {
+    const out = await run({ name: 'unserializable' });
+    expect(out.error?.code).toBe('AGENT_ERR_TOOL_FAILED');
+  });
+
+  it('an undefined result is sent as null; a missing input is validated as {}', async () => {
+    expect((await run({ name: 'nothing', input: undefined })).content).toBe('null');
+    const out = await run({ name: 'echo', input: undefined });
+    expect(out.error?.data).toEqual({
+      tool: 'echo',
+      errors: ["(parameters) must have required property 'message'"],
+    });
+  });
+
+  it('caps output at maxOutputBytes with a marker', async () => {
+    const out = await run({ name: 'big', input: { n: 1_000 } }, 100);
+    expect(out.ok).toBe(true);
+    expect(out.truncated).toBe(true);
+    const [kept, marker] = out.content.split('\n');
+    expect(kept).toBe(`"${'x'.repeat(99)}`);
+    expect(marker).toBe('…[truncated: 902 of 1002 bytes omitted]');
+  });
+
+  it('does not truncate output exactly at the limit', async () => {
+    expect(await run({ name: 'big', input: { n: 98 } }, 100)).toMatchObject({ truncated: false });
+  });
+});
+
+describe('capOutput', () => {
+  it('never splits a multi-byte character', () => {
+    const { text, truncated } = capOutput('é'.repeat(100), 51);
+    expect(truncated).toBe(true);
+    expect(text.split('\n')[0]).toBe('é'.repeat(25));
+    expect(text).not.toContain('\uFFFD');
+  });
+});
+
+describe('ToolRegistry.fromConfig', () => {
+  it('registers the configured builtins under their config names, with compiled schemas', () => {
+    const reg = registry('echo = "builtin"\nbig = { impl = "builtin", config = { k = 1 } }');
+    expect(reg.names).toEqual(['echo', 'big']);
+    expect(reg.descriptions.map((d) => d.name)).toEqual(['echo', 'big']);
+    expect(reg.get('big')?.config).toEqual({ k: 1 });
+    expect(reg.get('big')?.validate({ n: 'x' })).toBe(false);
+    expect([...reg].length).toBe(2);
+    expect(reg.get('current_time')).toBeUndefined();
+  });
+
+  it('an empty [tools] gives an empty registry', () => {
+    expect(registry('').names).toEqual([]);
+  });
+
+  it.each(['external', 'script'])('impl = "%s" is AGENT_ERR_CONFIG_UNSUPPORTED', (impl) => {
+    const err = thrown(() => registry(`mine = { impl = "${impl}", command = "/bin/true", source = "x.js" }`));
+    expect(err.code).toBe('AGENT_ERR_CONFIG_UNSUPPORTED');
+    expect((err.data as { key: string }).key).toBe('tools.mine.impl');
+  });
+
+  it('an unknown impl is AGENT_ERR_CONFIG_UNSUPPORTED', () => {
+    expect(thrown(() => registry('echo = "wasm"')).code).toBe('AGENT_ERR_CONFIG_UNSUPPORTED');
+  });
+
+  it('an unknown builtin is AGENT_ERR_TOOL_UNKNOWN listing the available tools', () => {
+    const err = thrown(() => registry('web_search = "builtin"', [echoToolFactory, currentTimeToolFactory]));
+    expect(err.code).toBe('AGENT_ERR_TOOL_UNKNOWN');
+    expect(err.data).toEqual({ tool: 'web_search', available: ['current_time', 'echo'] });
+  });
+});

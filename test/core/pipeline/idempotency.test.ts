@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+
+import { LruTtlIdempotencyStore } from '../../../src/core/pipeline/idempotency.js';
+
+function clock(start = 1_000): { now: () => number; advance: (ms: number) => void } {
+  let t = start;
+  return { now: () => t, advance: (ms) => void (t += ms) };
+}
+
+describe('FR-010: LruTtlIdempotencyStore', () => {
+  it('FR-010: claims a new id once and reports the repeat as a duplicate', () => {
+    const store = new LruTtlIdempotencyStore({ maxEntries: 10, ttlMs: 60_000 });
+    expect(store.claim('t1')).toBe(true);
+    expect(store.claim('t1')).toBe(false);
+    expect(store.claim('t1')).toBe(false);
+    expect(store.claim('t2')).toBe(true);
+    expect(store.size).toBe(2);
+  });
+
+  it('FR-010: evicts the least recently used id past maxEntries', () => {
+    const store = new LruTtlIdempotencyStore({ maxEntries: 2, ttlMs: 60_000 });
+    store.claim('a');
+    store.claim('b');
+    store.claim('c'); // evicts a
+    expect(store.size).toBe(2);
+    expect(store.claim('c')).toBe(false);
+    expect(store.claim('b')).toBe(false);
+    expect(store.claim('a')).toBe(true); // forgotten, so new again
+  });
+
+  it('FR-010: a duplicate hit refreshes recency, so the other id is evicted first', () => {
+    const store = new LruTtlIdempotencyStore({ maxEntries: 2, ttlMs: 60_000 });
+    store.claim('a');
+    store.claim('b');
+    expect(store.claim('a')).toBe(false); // a is now most recent
+    store.claim('c'); // evicts b
+    expect(store.claim('a')).toBe(false);
+    expect(store.claim('b')).toBe(true);
+  });
+
+  it('FR-010: never holds more than maxEntries', () => {
+    const store = new LruTtlIdempotencyStore({ maxEntries: 5, ttlMs: 60_000 });
+    for (let i = 0; i < 100; i++) store.claim(`id-${i}`);
+    expect(store.size).toBe(5);
+    expect(store.claim('id-99')).toBe(false);
+    expect(store.claim('id-94')).toBe(true);
+  });
+
+  it('FR-010: an id is a duplicate until the TTL has passed, then new again', () => {
+    const c = clock();
+    const store = new LruTtlIdempotencyStore({ maxEntries: 10, ttlMs: 1_000, now: c.now });
+    expect(store.claim('t')).toBe(true);
+    c.advance(999);
+    expect(store.claim('t')).toBe(false);
+    c.advance(1);
+    expect(store.claim('t')).toBe(true);
+    expect(store.claim('t')).toBe(false);
+  });
+
+  it('FR-010: a duplicate hit does not extend the TTL', () => {
+    const c = clock();
+    const store = new LruTtlIdempotencyStore({ maxEntries: 10, ttlMs: 1_000, now: c.now });
+    store.claim('t');
+    c.advance(600);
+    expect(store.claim('t')).toBe(false);
+    c.advance(600); // 1200 ms after the first claim
+    expect(store.claim('t')).toBe(true);
+  });
+
+  it('FR-010: uses Date.now when no clock is given', () => {
+    const store = new LruTtlIdempotencyStore({ maxEntries: 10, ttlMs: 0 });
+    expect(store.claim('t')).toBe(true);
+    expect(store.claim('t')).toBe(true); // ttl 0: everything has already expired
+  });
+});

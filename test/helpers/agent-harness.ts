@@ -1,0 +1,74 @@
+// Build agents on the in-memory broker for unit tests; every agent created is stopped after the test.
+import { randomUUID } from 'node:crypto';
+
+import { onTestFinished } from 'vitest';
+
+import { BUILTIN_PROVIDERS, BUILTIN_TOOLS } from '../../src/builtins.js';
+import { Agent, type CreateAgentOptions } from '../../src/core/agent/agent.js';
+import { parseConfigText } from '../../src/core/config/load.js';
+import {
+  createMemoryBroker,
+  type MemoryBroker,
+  type MemoryTransport,
+} from '../../src/core/transport/memory.js';
+import type { InboundMessage } from '../../src/core/transport/transport.js';
+
+export interface Harness {
+  broker: MemoryBroker;
+  agent: Agent;
+  transport(): MemoryTransport;
+  /** Every message published on topics matching `filter`, parsed as JSON. */
+  collect(filter: string): Array<{ topic: string; retain: boolean; body: Record<string, unknown> }>;
+  send(envelope: Record<string, unknown>): void;
+}
+
+export function toml(id: string, extra = ''): string {
+  return `max_concurrent_tasks = 8\n${extra.startsWith('[') ? '' : extra}\n[agent]\nid = "${id}"\ncapabilities = ["testing"]\n[mqtt]\nbroker_url = "embedded"\n[llm]\nprovider = "scripted"\n[tools]\necho = "builtin"\ncurrent_time = "builtin"\n${extra.startsWith('[') ? extra : ''}`;
+}
+
+export function envelope(agentId: string, fields: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    task_id: randomUUID(),
+    conversation_id: 'conv-1',
+    topic: `/control/agents/${agentId}/input`,
+    instruction: 'say hi',
+    input: null,
+    next: null,
+    ...fields,
+  };
+}
+
+export function makeHarness(
+  configToml: string,
+  options: CreateAgentOptions = {},
+  broker = createMemoryBroker(),
+): Harness {
+  const { config } = parseConfigText(configToml, 'test.toml', { env: {} });
+  let transport: MemoryTransport | undefined;
+  const agent = new Agent(config, {
+    providers: BUILTIN_PROVIDERS,
+    tools: BUILTIN_TOOLS,
+    ...options,
+    transport: (will) => (transport = broker.createTransport({ clientId: `agent-${config.agent.id}`, will })),
+  });
+  onTestFinished(() => agent.stop());
+  return {
+    broker,
+    agent,
+    transport: () => transport!,
+    collect(filter) {
+      const seen: Array<{ topic: string; retain: boolean; body: Record<string, unknown> }> = [];
+      broker.subscribe(filter, (m: InboundMessage) =>
+        seen.push({
+          topic: m.topic,
+          retain: m.retain,
+          body: JSON.parse(m.payload.toString()) as Record<string, unknown>,
+        }),
+      );
+      return seen;
+    },
+    send(env) {
+      broker.publish(String(env.topic), JSON.stringify(env));
+    },
+  };
+}
