@@ -17,7 +17,7 @@ function describeValue(v: unknown): string {
   if (Array.isArray(v)) return 'an array';
   if (v === null) return 'null';
   if (typeof v === 'object') return 'a table';
-  return String(v);
+  return JSON.stringify(v) ?? typeof v;
 }
 
 function expectation(issue: z.core.$ZodIssue): string {

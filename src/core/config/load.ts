@@ -40,7 +40,7 @@ function crossFieldProblems(config: AgentConfig): ConfigProblem[] {
 export function parseConfigText(text: string, file: string, options: LoadOptions = {}): LoadedConfig {
   let raw: Record<string, unknown>;
   try {
-    raw = parseToml(text) as Record<string, unknown>;
+    raw = parseToml(text);
   } catch (err) {
     const reason = err instanceof Error ? err.message.split('\n')[0]! : String(err);
     const pos = err instanceof TomlError ? { line: err.line, column: err.column } : {};

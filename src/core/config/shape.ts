@@ -23,5 +23,5 @@ export function unwrapSchema(schema: z.ZodType): z.ZodType {
 /** The object shape of a (wrapped) object schema, or undefined for non-objects. */
 export function objectShape(schema: z.ZodType): Record<string, z.ZodType> | undefined {
   const core = unwrapSchema(schema);
-  return core instanceof z.ZodObject ? (core.shape as Record<string, z.ZodType>) : undefined;
+  return core instanceof z.ZodObject ? core.shape : undefined;
 }

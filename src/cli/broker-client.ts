@@ -1,0 +1,61 @@
+// MQTT connection for CLI tools (inject now; monitor/agents later): flags, env fallbacks, fail-fast connect.
+import { randomUUID } from 'node:crypto';
+
+import type { Command } from 'commander';
+
+import { createMqttTransport } from '../core/transport/mqtt.js';
+import type { InboundMessage, Transport } from '../core/transport/transport.js';
+import { silentLogger } from '../core/observability/silent-logger.js';
+
+export interface BrokerFlags {
+  brokerUrl: string;
+  username?: string;
+  password?: string;
+  protocolVersion: string;
+  connectTimeout: string;
+}
+
+/** Add --broker-url, --username, --password, --protocol-version and --connect-timeout to a command. */
+export function addBrokerOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--broker-url <url>',
+      'MQTT broker (env MQTT_BROKER_URL)',
+      process.env.MQTT_BROKER_URL ?? 'mqtt://127.0.0.1:1883',
+    )
+    .option('--username <name>', 'MQTT username (env MQTT_USERNAME)', process.env.MQTT_USERNAME)
+    .option('--password <secret>', 'MQTT password (env MQTT_PASSWORD)', process.env.MQTT_PASSWORD)
+    .option('--protocol-version <4|5>', 'MQTT protocol version (4 = 3.1.1, works with every broker)', '4')
+    .option('--connect-timeout <seconds>', 'give up if the broker is not reachable in time', '10');
+}
+
+export class CliConnectError extends Error {}
+
+/** Connect a short-lived client (clean session, no Will); rejects if not connected within the timeout. */
+export async function connectCli(
+  flags: BrokerFlags,
+  onMessage: (msg: InboundMessage) => void,
+): Promise<Transport> {
+  const transport = createMqttTransport({
+    url: flags.brokerUrl === 'embedded' ? 'mqtt://127.0.0.1:1883' : flags.brokerUrl,
+    clientId: `agent2389-cli-${randomUUID().slice(0, 8)}`,
+    protocolVersion: flags.protocolVersion === '5' ? 5 : 4,
+    keepAliveSeconds: 30,
+    clean: true,
+    ...(flags.username ? { username: flags.username } : {}),
+    ...(flags.password ? { password: flags.password } : {}),
+    log: silentLogger,
+  });
+  const timeoutMs = Number(flags.connectTimeout) * 1000;
+  const timer = setTimeout(() => void transport.close(), timeoutMs);
+  try {
+    await transport.connect({ onMessage, onConnect() {}, onDisconnect() {} });
+    return transport;
+  } catch {
+    throw new CliConnectError(
+      `cannot reach the MQTT broker at ${flags.brokerUrl} within ${flags.connectTimeout}s`,
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,46 @@
+// `agent2389 run [config]`: start an agent and keep it running until SIGINT/SIGTERM.
+import { Command } from 'commander';
+
+import { createAgent } from '../index.js';
+import { loadConfigFile } from '../core/config/load.js';
+import { createLogger } from '../core/observability/logger.js';
+import { configPath } from './config-path.js';
+
+async function run(pathArg: string | undefined): Promise<void> {
+  const { config, file, warnings } = await loadConfigFile(configPath(pathArg));
+  const log = createLogger({ level: config.log.level, format: config.log.format });
+  for (const w of warnings) log.warn({ file, key: w.path }, `config: ${w.path} ${w.message}`);
+  const agent = createAgent(config, { log });
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals++;
+    if (signals > 1) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    log.info({ signal }, 'shutting down: draining in-flight tasks');
+    agent.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  log.info({ file, agent_id: config.agent.id }, 'starting agent');
+  await agent.start();
+}
+
+export function runCommand(): Command {
+  return new Command('run')
+    .description('Run an agent (config from the path or AGENT_CONFIG)')
+    .argument('[config]', 'path to agent.toml')
+    .addHelpText(
+      'after',
+      '\nEnvironment overrides: AGENT_ID, MQTT_BROKER_URL, HEALTH_PORT, LOG_LEVEL, LOG_FORMAT (json|pretty), AGENT_CONFIG.\n' +
+        'Example (embedded broker, offline scripted provider):\n  agent2389 run examples/quickstart.toml',
+    )
+    .action(run);
+}

@@ -1,0 +1,41 @@
+// `agent2389 validate [config]`: check a config file without connecting to anything.
+import { Command } from 'commander';
+
+import { BUILTIN_PROVIDERS, BUILTIN_TOOLS } from '../builtins.js';
+import { loadConfigFile } from '../core/config/load.js';
+import { resolveParts } from '../core/agent/resolve.js';
+import { AgentError } from '../core/errors.js';
+import { configPath } from './config-path.js';
+import { silentLogger } from '../core/observability/silent-logger.js';
+
+async function validate(pathArg: string | undefined): Promise<void> {
+  const { config, file, warnings } = await loadConfigFile(configPath(pathArg));
+  for (const w of warnings) process.stderr.write(`warning: ${file}: ${w.path} ${w.message}\n`);
+  const problems: string[] = [];
+  try {
+    resolveParts(config, { providers: BUILTIN_PROVIDERS, tools: BUILTIN_TOOLS }, process.env, silentLogger);
+  } catch (err) {
+    if (!AgentError.is(err)) throw err;
+    problems.push(`${err.code}: ${err.message}`);
+  }
+  if (problems.length > 0) {
+    for (const p of problems) process.stderr.write(`error: ${file}: ${p}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const tools = Object.keys(config.tools);
+  process.stdout.write(
+    `${file} is valid: agent ${config.agent.id}, provider ${config.llm.provider}, broker ${config.mqtt.broker_url}, ` +
+      `tools: ${tools.length ? tools.join(', ') : '(none)'}\n`,
+  );
+}
+
+export function validateCommand(): Command {
+  return new Command('validate')
+    .description(
+      'Check a config file (syntax, keys, values, provider, tools, secrets) without starting anything',
+    )
+    .argument('[config]', 'path to agent.toml (default: AGENT_CONFIG)')
+    .addHelpText('after', '\nExit status: 0 valid, 1 invalid (one line per problem on stderr).')
+    .action(validate);
+}

@@ -1,0 +1,114 @@
+// Run the real `agent2389` CLI (built dist/) as a child process, with its logs captured.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { onTestFinished } from 'vitest';
+
+export const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+
+export interface AgentProcess {
+  readonly child: ChildProcess;
+  /** Everything the process printed (stdout + stderr). */
+  output(): string;
+  /** Parsed JSON log lines from stdout. */
+  logs(): Array<Record<string, unknown>>;
+  waitForLog(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** Resolves with the exit code (or signal name). */
+  exited: Promise<number | string>;
+  signal(sig: NodeJS.Signals): void;
+}
+
+const live = new Set<() => Promise<void>>();
+
+/** Kill every agent process still running (registered as a global afterAll in test/setup.ts). */
+export async function stopAllAgentProcesses(): Promise<void> {
+  await Promise.all([...live].map((c) => c()));
+}
+
+/** Write `toml` to a temp file and start `agent2389 run` on it; killed after the test. */
+export async function startAgentProcess(
+  toml: string,
+  env: Record<string, string> = {},
+  waitReady = true,
+): Promise<AgentProcess> {
+  const dir = await mkdtemp(join(tmpdir(), 'agent2389-it-'));
+  const file = join(dir, 'agent.toml');
+  await writeFile(file, toml);
+  const child = spawn(process.execPath, [CLI, 'run', file], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'debug', ...env },
+  });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, sig) => resolve(code ?? sig ?? -1)),
+  );
+  const cleanup = async (): Promise<void> => {
+    live.delete(cleanup);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+    await rm(dir, { recursive: true, force: true });
+  };
+  live.add(cleanup);
+  try {
+    onTestFinished(cleanup);
+  } catch {
+    // started from beforeAll: stopAllAgentProcesses() (afterAll in test/setup.ts) cleans up
+  }
+  const proc: AgentProcess = {
+    child,
+    output: () => out,
+    logs: () =>
+      out
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+    waitForLog: (pattern, timeoutMs = 15_000) =>
+      new Promise((resolve, reject) => {
+        const started = Date.now();
+        const tick = (): void => {
+          if (pattern.test(out)) return resolve();
+          if (child.exitCode !== null)
+            return reject(new Error(`agent exited (${child.exitCode}) before ${pattern}:\n${out}`));
+          if (Date.now() - started > timeoutMs)
+            return reject(new Error(`timed out waiting for ${pattern}:\n${out}`));
+          setTimeout(tick, 20);
+        };
+        tick();
+      }),
+    exited,
+    signal: (sig) => child.kill(sig),
+  };
+  if (waitReady) await proc.waitForLog(/"msg":"agent available"/);
+  return proc;
+}
+
+/** Run the CLI to completion (inject, validate, …) and capture its output. */
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 20_000,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH ?? '', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`CLI ${args.join(' ')} timed out:\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
