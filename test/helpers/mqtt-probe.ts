@@ -7,6 +7,7 @@ import { onTestFinished, vi } from 'vitest';
 export interface Received {
   topic: string;
   retain: boolean;
+  qos: number;
   payload: string;
   json(): Record<string, unknown>;
 }
@@ -35,6 +36,7 @@ export async function connectProbe(url: string, protocolVersion: 4 | 5 = 4): Pro
     received.push({
       topic,
       retain: packet.retain,
+      qos: packet.qos,
       payload: text,
       json: () => JSON.parse(text) as Record<string, unknown>,
     });

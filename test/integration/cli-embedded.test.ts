@@ -1,16 +1,18 @@
 // The quickstart path: an agent on its embedded broker, driven by the real `agent2389` CLI.
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { runCli, startAgentProcess, type AgentProcess } from '../helpers/agent-process.js';
 import { freePort } from '../helpers/free-port.js';
 
 const fixture = (name: string): string =>
   fileURLToPath(new URL(`../fixtures/config/${name}`, import.meta.url));
+const libraryExample = fileURLToPath(new URL('../../examples/library-usage.mjs', import.meta.url));
 const quickstart = fileURLToPath(new URL('../../examples/quickstart.toml', import.meta.url));
 
 let url: string;
@@ -96,6 +98,38 @@ describe('CLI against the embedded broker', () => {
     const bad = await inject('--agent-id', 'a', '--input', '{oops');
     expect(bad.code).toBe(64);
     expect(bad.stderr).toMatch(/--input is not valid JSON/);
+  });
+});
+
+describe('library API', () => {
+  it('the README library example runs: start, a task event, stop on SIGTERM', async () => {
+    const port = await freePort();
+    const dir = await mkdtemp(join(tmpdir(), 'agent2389-lib-'));
+    const file = join(dir, 'agent.toml');
+    await writeFile(file, (await readFile(quickstart, 'utf8')).replace('port = 1883', `port = ${port}`));
+    const child = spawn(process.execPath, [libraryExample, file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | null>((r) => child.once('exit', r));
+    await vi.waitFor(() => expect(out).toContain('agent quickstart is available'), { timeout: 15_000 });
+    const r = await runCli([
+      'inject',
+      '--broker-url',
+      `mqtt://127.0.0.1:${port}`,
+      '--agent-id',
+      'quickstart',
+      '--message',
+      'hi',
+      '--wait',
+      '10',
+    ]);
+    expect(r.stdout).toBe('hi\n');
+    await vi.waitFor(() => expect(out).toMatch(/task [0-9a-f-]{36} responded in [\d.]+ ms/), {
+      timeout: 5000,
+    });
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
   });
 });
 

@@ -42,7 +42,7 @@ const send = (probe: Probe, env: Record<string, unknown>): Promise<void> =>
 const quiet = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('protocol over mosquitto', () => {
-  it('FR-002: retained available status with description, capabilities, tools, load, version', async () => {
+  it('FR-002, OPT-001: retained available status with description, capabilities, tools, load, version', async () => {
     const { probe } = await setup('it-status');
     const [status] = await probe.waitFor('/control/agents/it-status/status');
     expect(status!.retain).toBe(true);
@@ -57,7 +57,7 @@ describe('protocol over mosquitto', () => {
     expect(String(status!.json().timestamp)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
   });
 
-  it('FR-014: processes a task and publishes the response on its conversation topic', async () => {
+  it('FR-012, FR-014: processes a task and publishes the JSON response on its conversation topic', async () => {
     const { probe } = await setup('it-ok');
     const env = task('it-ok', { input: { tool_request: { name: 'current_time', parameters: {} } } });
     await send(probe, env);

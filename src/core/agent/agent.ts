@@ -5,7 +5,7 @@ import type { LoggerV1, ProviderFactoryV1, ToolFactoryV1 } from '../../../tool-s
 import type { AgentConfig } from '../config/schema.js';
 import { AgentError, ERR_CLOSED, ERR_PROVIDER_VERIFY_FAILED, ERR_TOOL_INIT_FAILED } from '../errors.js';
 import { LruTtlIdempotencyStore, type IdempotencyStore } from '../pipeline/idempotency.js';
-import { intake, type IntakeSettings } from '../pipeline/intake.js';
+import { intake, type IntakeResult, type IntakeSettings } from '../pipeline/intake.js';
 import type { TaskEnvelope } from '../protocol/envelope.js';
 import { buildStatus, type StatusInfo } from '../protocol/messages.js';
 import { inputTopic, statusTopic } from '../protocol/topics.js';
@@ -249,37 +249,32 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   #handle(msg: InboundMessage): void {
-    void intake(msg, this.#intake).then((result) => {
-      if (result.kind === 'accept') {
-        this.#queue.push(() => this.#runTask(result.envelope));
-      } else if (result.kind === 'discard') {
-        this.#log[
-          result.reason === 'duplicate task_id' || result.reason === 'retained message' ? 'debug' : 'warn'
-        ]({ topic: msg.topic, reason: result.reason }, 'message discarded');
-        this.emit('task:discarded', { reason: result.reason, topic: msg.topic });
-      } else {
-        const reply = result.reply;
-        this.#log.warn(
-          {
-            task_id: reply?.taskId,
-            conversation_id: reply?.conversationId,
-            code: result.code,
-            reason: result.message,
-          },
-          'task rejected',
-        );
-        if (reply)
-          void publishError(this.#deps, reply, result.code, result.message).catch((err: unknown) =>
-            this.#log.error({ err }, 'cannot publish error'),
-          );
-        this.emit('task:failed', {
-          ...(reply ?? {}),
-          code: result.code,
-          message: result.message,
-          stage: 'intake',
-        });
-      }
-    });
+    intake(msg, this.#intake)
+      .then((result) => this.#onIntake(result, msg))
+      // Never let a bug or a throwing event listener turn into an unhandled rejection [FR-011].
+      .catch((err: unknown) => this.#log.error({ err, topic: msg.topic }, 'message handling failed'));
+  }
+
+  #onIntake(result: IntakeResult, msg: InboundMessage): void {
+    if (result.kind === 'accept') {
+      this.#queue.push(() => this.#runTask(result.envelope));
+      return;
+    }
+    if (result.kind === 'discard') {
+      const quiet = result.reason === 'duplicate task_id' || result.reason === 'retained message';
+      this.#log[quiet ? 'debug' : 'warn']({ topic: msg.topic, reason: result.reason }, 'message discarded');
+      this.emit('task:discarded', { reason: result.reason, topic: msg.topic });
+      return;
+    }
+    const { reply, code, message } = result;
+    const ids = { task_id: reply?.taskId, conversation_id: reply?.conversationId };
+    this.#log.warn({ ...ids, code, reason: message }, 'task rejected');
+    if (reply) {
+      publishError(this.#deps, reply, code, message).catch((err: unknown) =>
+        this.#log.error({ err, ...ids }, 'cannot publish error'),
+      );
+    }
+    this.emit('task:failed', { ...(reply ?? {}), code, message, stage: 'intake' });
   }
 
   async #runTask(envelope: TaskEnvelope): Promise<void> {

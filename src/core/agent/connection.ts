@@ -2,7 +2,7 @@
 import type { LoggerV1 } from '../../../tool-sdk/src/index.js';
 import type { AgentConfig } from '../config/schema.js';
 import type { ResolvedSecrets } from '../config/secrets.js';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../transport/embedded-broker.js';
+import type { EmbeddedBroker } from '../transport/embedded-broker.js';
 import { createMqttTransport } from '../transport/mqtt.js';
 import type { InboundMessage, LastWill, Transport } from '../transport/transport.js';
 
@@ -30,6 +30,8 @@ export async function openConnection(
   let broker: EmbeddedBroker | undefined;
   let brokerUrl = mqtt.broker_url;
   if (opts.transport === undefined && mqtt.broker_url === 'embedded') {
+    // Loaded only when used: aedes is a sizeable dependency an agent on a real broker never needs.
+    const { startEmbeddedBroker } = await import('../transport/embedded-broker.js');
     broker = await startEmbeddedBroker({
       host: mqtt.embedded.host,
       port: mqtt.embedded.port,
@@ -65,7 +67,9 @@ export async function openConnection(
       onConnect: ({ first }) => {
         if (!first) opts.onReconnect();
       },
-      onDisconnect: (reason) => opts.log.warn({ reason }, 'disconnected from broker; reconnecting'),
+      onDisconnect: (reason) => {
+        if (reason !== 'closed') opts.log.warn({ reason }, 'disconnected from broker; reconnecting');
+      },
     });
   } catch (err) {
     await close().catch(() => {});

@@ -1,6 +1,13 @@
 // pino logger: JSON by default, pretty for humans; errors serialized with code, data and cause.
+import { createRequire } from 'node:module';
+
 import { pino, stdSerializers, type Logger } from 'pino';
-import { PinoPretty } from 'pino-pretty';
+import type { PinoPretty as PinoPrettyFn } from 'pino-pretty';
+
+/** pino-pretty is loaded only when asked for (it is for humans; JSON logs never need it). */
+function loadPretty(): typeof PinoPrettyFn {
+  return (createRequire(import.meta.url)('pino-pretty') as { PinoPretty: typeof PinoPrettyFn }).PinoPretty;
+}
 
 export type LogFormat = 'json' | 'pretty';
 
@@ -21,8 +28,9 @@ export function createLogger(opts: LoggerOptions): Logger {
     formatters: { level: (label: string) => ({ level: label }) },
   };
   if (opts.format === 'pretty') {
-    const stream = PinoPretty({
+    const stream = loadPretty()({
       colorize: process.stdout.isTTY,
+      singleLine: true,
       sync: true,
       destination: opts.destination ?? 1,
     });

@@ -243,4 +243,30 @@ describe('Agent lifecycle (in-memory broker)', () => {
     expect(responseAt).toBeGreaterThan(-1);
     expect(unavailableAt).toBeGreaterThan(responseAt);
   });
+
+  it('heartbeat re-publishes available with the current load', async () => {
+    const h = makeHarness(toml('a16', '[lifecycle]\nheartbeat_seconds = 0.05'));
+    const status = h.collect('/control/agents/a16/status');
+    await h.agent.start();
+    await waitFor(() => expect(status.length).toBeGreaterThanOrEqual(3));
+    expect(status.every((s) => s.retain === false && s.body.status === 'available')).toBe(true);
+    expect(status.every((s) => typeof s.body.load === 'number')).toBe(true);
+  });
+
+  it('FR-011: a throwing event listener does not stop the agent', async () => {
+    const h = makeHarness(toml('a17'));
+    const out = h.collect('/conversations/#');
+    h.agent.on('task:discarded', () => {
+      throw new Error('listener bug');
+    });
+    h.agent.on('task:completed', () => {
+      throw new Error('listener bug');
+    });
+    await h.agent.start();
+    h.broker.publish('/control/agents/a17/input', 'not json');
+    h.send(envelope('a17'));
+    h.send(envelope('a17'));
+    await waitFor(() => expect(out).toHaveLength(2));
+    expect(h.agent.state).toBe('running');
+  });
 });

@@ -92,7 +92,7 @@ async function tlsBroker(): Promise<{ pki: Awaited<ReturnType<typeof makePki>>; 
 }
 
 describe.skipIf(!hasOpenssl)('mqtt transport over TLS (mosquitto)', () => {
-  it('connects with a private CA and a client certificate, hostname verified', async () => {
+  it('NFR-004: connects with a private CA and a client certificate, hostname verified', async () => {
     const { pki, port } = await tlsBroker();
     const t = transport(`mqtts://localhost:${port}`, 5, {
       caCertPath: pki.ca,
