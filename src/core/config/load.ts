@@ -47,6 +47,12 @@ export function parseConfigText(text: string, file: string, options: LoadOptions
     throw new ERR_CONFIG_PARSE({ file, reason, ...pos }, { cause: err });
   }
   const warnings = hoistTopLevelKeys(raw);
+  if (raw.llm === undefined) {
+    warnings.push({
+      path: 'llm',
+      message: 'is missing: using the offline `scripted` provider (add an [llm] table)',
+    });
+  }
   const { origins } = applyEnvOverrides(raw, options.env ?? process.env);
   warnings.push(...findUnknownKeys(raw));
   const result = configSchema.safeParse(raw);

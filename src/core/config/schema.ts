@@ -106,7 +106,7 @@ export const logSection = z.object({
 export const configSchema = z.object({
   agent: agentSection,
   mqtt: mqttSection,
-  llm: llmSection,
+  llm: llmSection.default({ provider: 'scripted', model: '' }),
   budget: budgetSection.default({ max_tool_calls: 15, max_iterations: 8 }),
   tools: z
     .record(z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be a tool name'), toolEntrySchema)

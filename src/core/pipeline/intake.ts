@@ -85,7 +85,9 @@ export async function intake(msg: InboundMessage, s: IntakeSettings): Promise<In
     return { kind: 'discard', reason: 'payload is not JSON' }; // step 3
   }
   if (!isPlainObject(raw)) return { kind: 'discard', reason: 'payload is not a JSON object' };
-  if (typeof raw.topic !== 'string' || canonicalizeTopic(raw.topic) !== s.inputTopic) {
+  // Step 3 compares the canonical envelope topic with the canonical MQTT topic (which must be ours).
+  const topic = typeof raw.topic === 'string' ? canonicalizeTopic(raw.topic) : undefined;
+  if (topic !== s.inputTopic || canonicalizeTopic(msg.topic) !== topic) {
     return { kind: 'discard', reason: 'topic mismatch' }; // step 3 [FR-014]
   }
   if (typeof raw.task_id === 'string' && !(await s.store.claim(raw.task_id))) {

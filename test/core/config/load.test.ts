@@ -164,4 +164,16 @@ describe('loadConfig', () => {
       code: 'AGENT_ERR_CONFIG_NOT_FOUND',
     });
   });
+
+  it('without [llm] falls back to the scripted provider with a warning', () => {
+    const { config, warnings } = parseConfigText(
+      '[agent]\nid = "x"\n[mqtt]\nbroker_url = "embedded"\n',
+      'a.toml',
+      {
+        env: {},
+      },
+    );
+    expect(config.llm.provider).toBe('scripted');
+    expect(warnings.map((w) => w.path)).toEqual(['llm']);
+  });
 });

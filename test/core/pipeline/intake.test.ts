@@ -192,4 +192,9 @@ describe('NFR-003: oversized payloads', () => {
     const r = await intake(msg(env), settings({ maxMessageBytes: size }));
     expect(r.kind).toBe('accept');
   });
+
+  it('FR-014: an envelope for this agent that arrived on another MQTT topic is discarded', async () => {
+    const r = await intake(msg(envelope(), { topic: '/control/agents/other/input' }), settings());
+    expect(r).toEqual({ kind: 'discard', reason: 'topic mismatch' });
+  });
 });
