@@ -30,7 +30,12 @@ async function run(pathArg: string | undefined): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   log.info({ file, agent_id: config.agent.id }, 'starting agent');
-  await agent.start();
+  try {
+    await agent.start();
+  } catch (err) {
+    if (signals > 0) return; // shutting down during startup: the signal handler exits
+    throw err;
+  }
 }
 
 export function runCommand(): Command {

@@ -3,18 +3,20 @@ import { EventEmitter } from 'node:events';
 
 import type { LoggerV1, ProviderFactoryV1, ToolFactoryV1 } from '../../../tool-sdk/src/index.js';
 import type { AgentConfig } from '../config/schema.js';
-import { AgentError, ERR_CLOSED, ERR_PROVIDER_VERIFY_FAILED, ERR_TOOL_INIT_FAILED } from '../errors.js';
-import { LruTtlIdempotencyStore, type IdempotencyStore } from '../pipeline/idempotency.js';
+import { ERR_CLOSED } from '../errors.js';
+import type { IdempotencyStore } from '../pipeline/idempotency.js';
 import { intake, type IntakeResult, type IntakeSettings } from '../pipeline/intake.js';
 import type { TaskEnvelope } from '../protocol/envelope.js';
 import { buildStatus, type StatusInfo } from '../protocol/messages.js';
-import { inputTopic, statusTopic } from '../protocol/topics.js';
+import { statusTopic } from '../protocol/topics.js';
 import type { InboundMessage, LastWill, Transport } from '../transport/transport.js';
 import { VERSION } from '../version.js';
 import { openConnection, type Connection } from './connection.js';
 import type { AgentEvents, AgentState } from './events.js';
 import { resolveParts, type ResolvedParts } from './resolve.js';
+import { buildProcessing } from './processing.js';
 import { processTask, publishError, type TaskProcessorDeps } from './task-processor.js';
+import { initializeTools, shutdownTools, verifyProvider } from './tool-lifecycle.js';
 import { TaskQueue } from './task-queue.js';
 import { silentLogger } from '../observability/silent-logger.js';
 
@@ -43,6 +45,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   #intake!: IntakeSettings;
   #deps!: TaskProcessorDeps;
   #heartbeat?: NodeJS.Timeout;
+  #starting?: Promise<void>;
 
   constructor(config: AgentConfig, options: CreateAgentOptions = {}) {
     super();
@@ -74,41 +77,58 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   /** The startup sequence of §5.1. Rejects (after cleaning up) if config, tools or the provider fail. */
-  async start(): Promise<void> {
-    if (this.#state !== 'idle') throw new ERR_CLOSED({});
+  start(): Promise<void> {
+    if (this.#state !== 'idle') return Promise.reject(new ERR_CLOSED({}));
     this.#state = 'starting';
+    this.#starting = this.#startup();
+    return this.#starting;
+  }
+
+  async #startup(): Promise<void> {
     const { config } = this;
+    const signal = this.#shutdown.signal;
     try {
-      this.#parts = resolveParts(
+      const parts = resolveParts(
         config,
         { providers: this.#opts.providers ?? [], tools: this.#opts.tools ?? [] },
         this.#opts.env ?? process.env,
         this.#log,
       );
-      this.#prepareProcessing(this.#parts);
-      this.#conn = await openConnection(config, this.#parts.secrets, {
+      this.#parts = parts;
+      const publish = (topic: string, payload: string): Promise<void> =>
+        this.#conn!.transport.publish(topic, payload);
+      ({ intake: this.#intake, deps: this.#deps } = buildProcessing(
+        config,
+        parts,
+        publish,
+        this.#opts.idempotencyStore,
+      ));
+      this.#conn = await openConnection(config, parts.secrets, {
         log: this.#log,
         will: this.#statusWill(),
+        signal,
         ...(this.#opts.transport ? { transport: this.#opts.transport } : {}),
         onMessage: (m) => this.#onMessage(m),
         onReconnect: () => this.#onReconnect(),
       });
       await this.#conn.transport.subscribe(this.#intake.inputTopic);
-      await this.#initializeTools(this.#parts);
-      await this.#verifyProvider(this.#parts);
+      await initializeTools(parts, this.#log, signal);
+      await verifyProvider(parts, signal);
+      signal.throwIfAborted();
       this.#state = 'running';
       await this.#publishStatus('available');
     } catch (err) {
       await this.#abortStartup();
       throw err;
     }
-    this.#heartbeat = setInterval(
-      () => void this.#publishStatus('available').catch(() => {}),
-      config.lifecycle.heartbeat_seconds * 1000,
-    );
+    this.#heartbeat = setInterval(() => {
+      this.#publishStatus('available').catch((err: unknown) =>
+        this.#log.debug({ err }, 'heartbeat not sent'),
+      );
+    }, config.lifecycle.heartbeat_seconds * 1000);
     this.#heartbeat.unref();
     this.#log.info(
-      { input_topic: this.#intake.inputTopic, broker: this.#conn.brokerUrl, tools: this.#parts.tools.names },
+      { input_topic: this.#intake.inputTopic, broker: this.#conn.brokerUrl, tools: this.#parts?.tools.names },
       'agent available',
     );
     for (const msg of this.#pending.splice(0)) this.#handle(msg);
@@ -119,6 +139,9 @@ export class Agent extends EventEmitter<AgentEvents> {
   async stop(): Promise<void> {
     if (this.#state === 'stopping' || this.#state === 'stopped') return;
     if (this.#state !== 'running') {
+      // Not started, or still starting (e.g. waiting for the broker): cancel and clean up.
+      this.#shutdown.abort(new ERR_CLOSED({}));
+      await this.#starting?.catch(() => {});
       this.#state = 'stopped';
       return;
     }
@@ -137,41 +160,11 @@ export class Agent extends EventEmitter<AgentEvents> {
     await this.#publishStatus('unavailable').catch((err: unknown) =>
       this.#log.warn({ err }, 'cannot publish unavailable'),
     );
-    await this.#shutdownTools();
+    await shutdownTools(this.#parts, this.#log);
     await this.#conn?.close();
     this.#state = 'stopped';
     this.#log.info('agent stopped');
     this.emit('stopped');
-  }
-
-  #prepareProcessing(parts: ResolvedParts): void {
-    const { config } = this;
-    this.#intake = {
-      inputTopic: inputTopic(this.id),
-      maxPipelineDepth: config.max_pipeline_depth,
-      maxMessageBytes: config.max_message_bytes,
-      store:
-        this.#opts.idempotencyStore ??
-        new LruTtlIdempotencyStore({
-          maxEntries: config.idempotency.cache_size,
-          ttlMs: config.idempotency.ttl_seconds * 1000,
-        }),
-    };
-    this.#deps = {
-      agentId: this.id,
-      provider: parts.provider,
-      tools: parts.tools,
-      loop: {
-        maxToolCalls: config.budget.max_tool_calls,
-        maxIterations: config.budget.max_iterations,
-        maxOutputBytes: config.max_output_size,
-        systemPrompt: config.llm.system_prompt,
-      },
-      taskTimeoutMs: config.task_timeout * 1000,
-      maxMessageBytes: config.max_message_bytes,
-      publishIntermediate: config.publish_intermediate,
-      publish: (topic, payload) => this.#conn!.transport.publish(topic, payload),
-    };
   }
 
   #statusWill(): LastWill {
@@ -189,44 +182,10 @@ export class Agent extends EventEmitter<AgentEvents> {
     return this.#conn!.transport.publish(statusTopic(this.id), payload, { retain: true });
   }
 
-  async #initializeTools(parts: ResolvedParts): Promise<void> {
-    for (const t of parts.tools) {
-      try {
-        await t.tool.initialize?.(t.config, {
-          log: this.#log.child({ tool: t.name }),
-          signal: this.#shutdown.signal,
-        });
-      } catch (err) {
-        throw new ERR_TOOL_INIT_FAILED(
-          { tool: t.name, reason: err instanceof Error ? err.message : String(err) },
-          { cause: err },
-        );
-      }
-    }
-  }
-
-  async #verifyProvider(parts: ResolvedParts): Promise<void> {
-    try {
-      await parts.provider.verify?.({ signal: this.#shutdown.signal });
-    } catch (err) {
-      if (AgentError.is(err, 'AGENT_ERR_PROVIDER_VERIFY_FAILED')) throw err;
-      const reason = err instanceof Error ? err.message : String(err);
-      throw new ERR_PROVIDER_VERIFY_FAILED({ provider: parts.provider.id, reason }, { cause: err });
-    }
-  }
-
-  async #shutdownTools(): Promise<void> {
-    for (const t of this.#parts?.tools ?? []) {
-      await Promise.resolve(t.tool.shutdown?.()).catch((err: unknown) =>
-        this.#log.warn({ err, tool: t.name }, 'tool shutdown failed'),
-      );
-    }
-  }
-
   async #abortStartup(): Promise<void> {
     this.#state = 'stopped';
     if (this.#conn?.transport.connected) await this.#publishStatus('unavailable').catch(() => {});
-    await this.#shutdownTools();
+    await shutdownTools(this.#parts, this.#log);
     await this.#conn?.close().catch(() => {});
   }
 

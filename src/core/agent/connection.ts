@@ -15,6 +15,8 @@ export interface Connection {
 export interface ConnectionOptions {
   log: LoggerV1;
   will: LastWill;
+  /** Aborting it gives up connecting (closes the transport and the embedded broker). */
+  signal?: AbortSignal;
   transport?: (will: LastWill) => Transport;
   onMessage(msg: InboundMessage): boolean;
   onReconnect(): void;
@@ -61,6 +63,8 @@ export async function openConnection(
     await transport.close();
     await broker?.close();
   };
+  const onAbort = (): void => void close().catch(() => {});
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     await transport.connect({
       onMessage: (msg) => opts.onMessage(msg),
@@ -74,6 +78,8 @@ export async function openConnection(
   } catch (err) {
     await close().catch(() => {});
     throw err;
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
   }
   return { transport, brokerUrl, close };
 }

@@ -1,7 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
 
 import type { ProviderFactoryV1, ToolFactoryV1 } from '../../../tool-sdk/src/index.js';
-import { BUILTIN_TOOLS } from '../../../src/builtins.js';
+import { BUILTIN_PROVIDERS, BUILTIN_TOOLS } from '../../../src/builtins.js';
+import { Agent } from '../../../src/core/agent/agent.js';
+import { parseConfigText } from '../../../src/core/config/load.js';
+import { freePort } from '../../helpers/free-port.js';
 import { envelope, makeHarness, toml } from '../../helpers/agent-harness.js';
 
 const waitFor = <T>(fn: () => T): Promise<T> => vi.waitFor(fn, { timeout: 3000, interval: 5 });
@@ -268,5 +271,23 @@ describe('Agent lifecycle (in-memory broker)', () => {
     h.send(envelope('a17'));
     await waitFor(() => expect(out).toHaveLength(2));
     expect(h.agent.state).toBe('running');
+  });
+
+  it('stop() during a start still waiting for the broker cancels it and closes everything', async () => {
+    const port = await freePort();
+    const { config } = parseConfigText(
+      toml('a18').replace('"embedded"', `"mqtt://127.0.0.1:${port}"`),
+      't.toml',
+      {
+        env: {},
+      },
+    );
+    const agent = new Agent(config, { providers: BUILTIN_PROVIDERS, tools: BUILTIN_TOOLS });
+    const starting = agent.start();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(agent.state).toBe('starting');
+    await agent.stop();
+    await expect(starting).rejects.toMatchObject({ code: 'AGENT_ERR_TRANSPORT_CLOSED' });
+    expect(agent.state).toBe('stopped');
   });
 });

@@ -1,0 +1,47 @@
+// Build the per-agent settings the intake (steps 2–6) and the task processor (7–9) run with.
+import type { AgentConfig } from '../config/schema.js';
+import { LruTtlIdempotencyStore, type IdempotencyStore } from '../pipeline/idempotency.js';
+import type { IntakeSettings } from '../pipeline/intake.js';
+import { inputTopic } from '../protocol/topics.js';
+import type { ResolvedParts } from './resolve.js';
+import type { TaskProcessorDeps } from './task-processor.js';
+
+export interface Processing {
+  intake: IntakeSettings;
+  deps: TaskProcessorDeps;
+}
+
+export function buildProcessing(
+  config: AgentConfig,
+  parts: ResolvedParts,
+  publish: TaskProcessorDeps['publish'],
+  store?: IdempotencyStore,
+): Processing {
+  const intake: IntakeSettings = {
+    inputTopic: inputTopic(config.agent.id),
+    maxPipelineDepth: config.max_pipeline_depth,
+    maxMessageBytes: config.max_message_bytes,
+    store:
+      store ??
+      new LruTtlIdempotencyStore({
+        maxEntries: config.idempotency.cache_size,
+        ttlMs: config.idempotency.ttl_seconds * 1000,
+      }),
+  };
+  const deps: TaskProcessorDeps = {
+    agentId: config.agent.id,
+    provider: parts.provider,
+    tools: parts.tools,
+    loop: {
+      maxToolCalls: config.budget.max_tool_calls,
+      maxIterations: config.budget.max_iterations,
+      maxOutputBytes: config.max_output_size,
+      systemPrompt: config.llm.system_prompt,
+    },
+    taskTimeoutMs: config.task_timeout * 1000,
+    maxMessageBytes: config.max_message_bytes,
+    publishIntermediate: config.publish_intermediate,
+    publish,
+  };
+  return { intake, deps };
+}

@@ -1,0 +1,45 @@
+// Startup steps 4 and 5 of PROTOCOL.md §5.1 (initialize tools, verify the provider) and tool shutdown.
+import type { LoggerV1 } from '../../../tool-sdk/src/index.js';
+import { AgentError, ERR_PROVIDER_VERIFY_FAILED, ERR_TOOL_INIT_FAILED } from '../errors.js';
+import type { ResolvedParts } from './resolve.js';
+
+const reasonOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/** Initialize every configured tool in order; the first failure is AGENT_ERR_TOOL_INIT_FAILED. */
+export async function initializeTools(
+  parts: ResolvedParts,
+  log: LoggerV1,
+  signal: AbortSignal,
+): Promise<void> {
+  for (const t of parts.tools) {
+    try {
+      await t.tool.initialize?.(t.config, { log: log.child({ tool: t.name }), signal });
+    } catch (err) {
+      throw new ERR_TOOL_INIT_FAILED({ tool: t.name, reason: reasonOf(err) }, { cause: err });
+    }
+  }
+}
+
+/** The provider's token-free check; any failure is AGENT_ERR_PROVIDER_VERIFY_FAILED. */
+export async function verifyProvider(parts: ResolvedParts, signal: AbortSignal): Promise<void> {
+  try {
+    await parts.provider.verify?.({ signal });
+  } catch (err) {
+    if (AgentError.is(err, 'AGENT_ERR_PROVIDER_VERIFY_FAILED')) throw err;
+    throw new ERR_PROVIDER_VERIFY_FAILED(
+      { provider: parts.provider.id, reason: reasonOf(err) },
+      { cause: err },
+    );
+  }
+}
+
+/** Shut tools down in reverse order; failures are logged, never thrown. */
+export async function shutdownTools(parts: ResolvedParts | undefined, log: LoggerV1): Promise<void> {
+  for (const t of [...(parts?.tools ?? [])].reverse()) {
+    try {
+      await t.tool.shutdown?.();
+    } catch (err) {
+      log.warn({ err, tool: t.name }, 'tool shutdown failed');
+    }
+  }
+}
