@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 
 import { onTestFinished } from 'vitest';
 
+import type { ProviderFactoryV1, ProviderV1 } from '../../tool-sdk/src/index.js';
 import { BUILTIN_PROVIDERS, BUILTIN_TOOLS } from '../../src/builtins.js';
 import { Agent, type CreateAgentOptions } from '../../src/core/agent/agent.js';
 import { parseConfigText } from '../../src/core/config/load.js';
@@ -36,6 +37,14 @@ export function envelope(agentId: string, fields: Record<string, unknown> = {}):
     next: null,
     ...fields,
   };
+}
+
+/** A provider factory around inline `doGenerate` / `verify` functions. */
+export function fakeProvider(
+  id: string,
+  impl: Pick<ProviderV1, 'doGenerate'> & Partial<Pick<ProviderV1, 'verify'>>,
+): ProviderFactoryV1 {
+  return { id, requiresApiKey: false, create: () => ({ specificationVersion: 'v1', id, ...impl }) };
 }
 
 export function makeHarness(

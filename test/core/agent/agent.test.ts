@@ -1,11 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 
-import type { ProviderFactoryV1, ToolFactoryV1 } from '../../../tool-sdk/src/index.js';
+import type { ToolFactoryV1 } from '../../../tool-sdk/src/index.js';
 import { BUILTIN_PROVIDERS, BUILTIN_TOOLS } from '../../../src/builtins.js';
 import { Agent } from '../../../src/core/agent/agent.js';
 import { parseConfigText } from '../../../src/core/config/load.js';
 import { freePort } from '../../helpers/free-port.js';
-import { envelope, makeHarness, toml } from '../../helpers/agent-harness.js';
+import { envelope, fakeProvider, makeHarness, toml } from '../../helpers/agent-harness.js';
 
 const waitFor = <T>(fn: () => T): Promise<T> => vi.waitFor(fn, { timeout: 3000, interval: 5 });
 
@@ -94,16 +94,10 @@ describe('Agent lifecycle (in-memory broker)', () => {
   it('processes tasks received during startup once it is available', async () => {
     let release: () => void = () => {};
     const gate = new Promise<void>((r) => (release = r));
-    const slow: ProviderFactoryV1 = {
-      id: 'slow-verify',
-      requiresApiKey: false,
-      create: () => ({
-        specificationVersion: 'v1',
-        id: 'slow-verify',
-        verify: () => gate,
-        doGenerate: () => Promise.resolve({ text: 'ok', toolCalls: [], finishReason: 'stop' }),
-      }),
-    };
+    const slow = fakeProvider('slow-verify', {
+      verify: () => gate,
+      doGenerate: () => Promise.resolve({ text: 'ok', toolCalls: [], finishReason: 'stop' }),
+    });
     const h = makeHarness(toml('a8').replace('"scripted"', '"slow-verify"'), { providers: [slow] });
     const out = h.collect('/conversations/#');
     const starting = h.agent.start();
@@ -118,16 +112,10 @@ describe('Agent lifecycle (in-memory broker)', () => {
   });
 
   it('§5.1: a failing provider verification fails startup with a coded error and leaves unavailable', async () => {
-    const bad: ProviderFactoryV1 = {
-      id: 'bad',
-      requiresApiKey: false,
-      create: () => ({
-        specificationVersion: 'v1',
-        id: 'bad',
-        verify: () => Promise.reject(new Error('401 bad key')),
-        doGenerate: () => Promise.reject(new Error('x')),
-      }),
-    };
+    const bad = fakeProvider('bad', {
+      verify: () => Promise.reject(new Error('401 bad key')),
+      doGenerate: () => Promise.reject(new Error('x')),
+    });
     const h = makeHarness(toml('a9').replace('"scripted"', '"bad"'), { providers: [bad] });
     await expect(h.agent.start()).rejects.toMatchObject({
       code: 'AGENT_ERR_PROVIDER_VERIFY_FAILED',
@@ -164,11 +152,7 @@ describe('Agent lifecycle (in-memory broker)', () => {
   });
 
   it('§6: a task past task_timeout fails with internal_error "task timed out"', async () => {
-    const hang: ProviderFactoryV1 = {
-      id: 'hang',
-      requiresApiKey: false,
-      create: () => ({ specificationVersion: 'v1', id: 'hang', doGenerate: () => new Promise(() => {}) }),
-    };
+    const hang = fakeProvider('hang', { doGenerate: () => new Promise(() => {}) });
     const h = makeHarness(toml('a12', 'task_timeout = 0.05').replace('"scripted"', '"hang"'), {
       providers: [hang],
     });
@@ -182,20 +166,14 @@ describe('Agent lifecycle (in-memory broker)', () => {
   it('runs at most max_concurrent_tasks at once and reports load', async () => {
     let running = 0;
     let peak = 0;
-    const slow: ProviderFactoryV1 = {
-      id: 'slow',
-      requiresApiKey: false,
-      create: () => ({
-        specificationVersion: 'v1',
-        id: 'slow',
-        doGenerate: async () => {
-          peak = Math.max(peak, ++running);
-          await new Promise((r) => setTimeout(r, 20));
-          running--;
-          return { text: 'done', toolCalls: [], finishReason: 'stop' };
-        },
-      }),
-    };
+    const slow = fakeProvider('slow', {
+      doGenerate: async () => {
+        peak = Math.max(peak, ++running);
+        await new Promise((r) => setTimeout(r, 20));
+        running--;
+        return { text: 'done', toolCalls: [], finishReason: 'stop' };
+      },
+    });
     const h = makeHarness(
       toml('a13')
         .replace('max_concurrent_tasks = 8', 'max_concurrent_tasks = 2')
@@ -222,18 +200,12 @@ describe('Agent lifecycle (in-memory broker)', () => {
   });
 
   it('SIGTERM-style stop drains in-flight tasks before going unavailable', async () => {
-    const slow: ProviderFactoryV1 = {
-      id: 'slow2',
-      requiresApiKey: false,
-      create: () => ({
-        specificationVersion: 'v1',
-        id: 'slow2',
-        doGenerate: async () => {
-          await new Promise((r) => setTimeout(r, 50));
-          return { text: 'finished', toolCalls: [], finishReason: 'stop' };
-        },
-      }),
-    };
+    const slow = fakeProvider('slow2', {
+      doGenerate: async () => {
+        await new Promise((r) => setTimeout(r, 50));
+        return { text: 'finished', toolCalls: [], finishReason: 'stop' };
+      },
+    });
     const h = makeHarness(toml('a15').replace('"scripted"', '"slow2"'), { providers: [slow] });
     const seen: string[] = [];
     h.broker.subscribe('#', (m) => seen.push(m.topic + ' ' + m.payload.toString()));
