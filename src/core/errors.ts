@@ -40,12 +40,15 @@ export function createError<const C extends string, D>(
   code: C,
   message: (data: D) => string,
 ): ErrorClass<C, D> {
-  return class extends AgentError<C, D> {
+  const cls = class extends AgentError<C, D> {
     static readonly code = code;
     constructor(data: D, options?: ErrorOptions) {
       super(code, message(data), data, options);
     }
   };
+  // Loggers report constructor.name as the error type: make it say AgentError, not "".
+  Object.defineProperty(cls, 'name', { value: 'AgentError' });
+  return cls;
 }
 
 export interface ConfigProblem {

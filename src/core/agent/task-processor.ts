@@ -51,7 +51,8 @@ export async function processTask(
     deps.taskTimeoutMs,
   );
   const onShutdown = (): void => controller.abort(ctx.shutdownSignal.reason);
-  ctx.shutdownSignal.addEventListener('abort', onShutdown, { once: true });
+  if (ctx.shutdownSignal.aborted) onShutdown();
+  else ctx.shutdownSignal.addEventListener('abort', onShutdown, { once: true });
   const reply = { taskId: envelope.task_id, conversationId: envelope.conversation_id };
   try {
     const task = { instruction: envelope.instruction ?? null, input: envelope.input ?? null };

@@ -5,32 +5,42 @@ function headerPath(line: string): string | undefined {
   return m?.[1]?.replace(/\s*\.\s*/g, '.').replace(/"/g, '');
 }
 
-/** 1-based line of `path` (e.g. ["agent", "id"]) in `text`, or undefined when it cannot be found. */
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Line of `key = …` (or `key.sub = …`) inside the table `table` ('' = top level), if present. */
+function findKey(lines: readonly string[], table: string, key: string): number | undefined {
+  const keyPattern = new RegExp(`^\\s*"?${escapeRegExp(key)}"?\\s*[=.]`);
+  let inTable = table === '';
+  for (let i = 0; i < lines.length; i++) {
+    const header = headerPath(lines[i]!);
+    if (header !== undefined) {
+      if (inTable && table !== '') return undefined;
+      inTable = header === table;
+      if (table === '') return undefined;
+      continue;
+    }
+    if (inTable && keyPattern.test(lines[i]!)) return i + 1;
+  }
+  return undefined;
+}
+
+/**
+ * 1-based line of `path` (e.g. ["agent", "id"]) in `text`: the key itself if written, else the
+ * header of the deepest table on the path that exists (so a missing key points at its table).
+ */
 export function lineOfKey(text: string, path: readonly (string | number)[]): number | undefined {
   const lines = text.split(/\r?\n/);
   const keys = path.map(String);
-  // Try the longest table prefix first: [a.b] then key, else [a] then b.key / b = {…}
   for (let split = keys.length - 1; split >= 0; split--) {
-    const table = keys.slice(0, split).join('.');
-    const key = keys[split];
-    if (key === undefined) continue;
-    let inTable = table === '';
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i]!;
-      const header = headerPath(line);
-      if (header !== undefined) {
-        if (inTable && split > 0) break;
-        inTable = header === table;
-        if (inTable && split === keys.length) return i + 1;
-        continue;
-      }
-      if (
-        inTable &&
-        new RegExp(`^\\s*"?${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?\\s*[=.]`).test(line)
-      ) {
-        return i + 1;
-      }
-    }
+    const found = findKey(lines, keys.slice(0, split).join('.'), keys[split]!);
+    if (found !== undefined) return found;
+  }
+  for (let depth = keys.length; depth > 0; depth--) {
+    const table = keys.slice(0, depth).join('.');
+    const at = lines.findIndex((l) => headerPath(l) === table);
+    if (at >= 0) return at + 1;
   }
   return undefined;
 }

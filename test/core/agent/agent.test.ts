@@ -262,4 +262,23 @@ describe('Agent lifecycle (in-memory broker)', () => {
     await expect(starting).rejects.toMatchObject({ code: 'AGENT_ERR_TRANSPORT_CLOSED' });
     expect(agent.state).toBe('stopped');
   });
+
+  it('publish_intermediate = true also publishes the response before forwarding (§3.4)', async () => {
+    const h = makeHarness(toml('a19', 'publish_intermediate = true'));
+    const out = h.collect('/conversations/#');
+    const fwd = h.collect('/control/agents/b19/input');
+    await h.agent.start();
+    const env = envelope('a19', {
+      next: { topic: '/control/agents/b19/input', instruction: null, input: null, next: null },
+    });
+    h.send(env);
+    await waitFor(() => expect(fwd).toHaveLength(1));
+    expect(out).toEqual([
+      {
+        topic: '/conversations/conv-1/a19',
+        retain: false,
+        body: { task_id: env.task_id, response: 'say hi' },
+      },
+    ]);
+  });
 });

@@ -1,0 +1,171 @@
+import { describe, expect, it } from 'vitest';
+
+import { resolveParts } from '../../../src/core/agent/resolve.js';
+import { parseConfigText } from '../../../src/core/config/load.js';
+import type { AgentConfig } from '../../../src/core/config/schema.js';
+import { AgentError } from '../../../src/core/errors.js';
+import type {
+  LoggerV1,
+  ProviderFactoryV1,
+  ProviderSettingsV1,
+  ToolFactoryV1,
+} from '../../../tool-sdk/src/index.js';
+
+const configOf = (llm: string, extra = ''): AgentConfig =>
+  parseConfigText(`[agent]\nid = "a1"\n[mqtt]\nbroker_url = "embedded"\n[llm]\n${llm}\n${extra}`, 'a.toml', {
+    env: {},
+  }).config;
+
+/** A logger that records the bindings of every child it makes. */
+function bindingLogger(): { log: LoggerV1; children: Record<string, unknown>[] } {
+  const children: Record<string, unknown>[] = [];
+  const noop = (): void => undefined;
+  const log: LoggerV1 = {
+    debug: noop,
+    info: noop,
+    warn: noop,
+    error: noop,
+    child: (bindings) => {
+      children.push(bindings);
+      return log;
+    },
+  };
+  return { log, children };
+}
+
+function fakeProvider(id: string, requiresApiKey = false) {
+  const created: ProviderSettingsV1[] = [];
+  const factory: ProviderFactoryV1 = {
+    id,
+    requiresApiKey,
+    create: (settings) => {
+      created.push(settings);
+      return {
+        specificationVersion: 'v1',
+        id,
+        doGenerate: () => Promise.resolve({ text: '', toolCalls: [], finishReason: 'stop' }),
+      };
+    },
+  };
+  return { factory, created };
+}
+
+const echoTool: ToolFactoryV1 = {
+  name: 'echo',
+  create: () => ({
+    specificationVersion: 'v1',
+    describe: () => ({ name: 'echo', description: 'echo', parameters: { type: 'object' } }),
+    execute: (input) => input,
+  }),
+};
+
+function thrown(fn: () => unknown): AgentError {
+  try {
+    fn();
+  } catch (err) {
+    if (AgentError.is(err)) return err;
+    throw err;
+  }
+  throw new Error('expected an AgentError');
+}
+
+describe('resolveParts', () => {
+  it('reports an unknown provider with the available ids sorted', () => {
+    const providers = [
+      fakeProvider('zeta').factory,
+      fakeProvider('alpha').factory,
+      fakeProvider('mid').factory,
+    ];
+    const err = thrown(() =>
+      resolveParts(configOf('provider = "nope"'), { providers, tools: [] }, {}, bindingLogger().log),
+    );
+    expect(err.code).toBe('AGENT_ERR_PROVIDER_UNKNOWN');
+    expect(err.data).toEqual({ provider: 'nope', available: ['alpha', 'mid', 'zeta'] });
+  });
+
+  it('creates the configured provider with a child logger bound to its id', () => {
+    const chosen = fakeProvider('scripted');
+    const other = fakeProvider('other');
+    const { log, children } = bindingLogger();
+    const parts = resolveParts(
+      configOf('provider = "scripted"'),
+      { providers: [other.factory, chosen.factory], tools: [] },
+      {},
+      log,
+    );
+    expect(parts.provider.id).toBe('scripted');
+    expect(chosen.created).toHaveLength(1);
+    expect(other.created).toHaveLength(0);
+    expect(children).toContainEqual({ provider: 'scripted' });
+  });
+
+  it('passes model, baseUrl, temperature, maxTokens and options to create()', () => {
+    const { factory, created } = fakeProvider('openai');
+    const llm =
+      'provider = "openai"\nmodel = "gpt-x"\nbase_url = "http://localhost:11434/v1"\n' +
+      'temperature = 0.3\nmax_tokens = 256\ntimeout = 30\nmax_retries = 2';
+    resolveParts(configOf(llm), { providers: [factory], tools: [] }, {}, bindingLogger().log);
+    expect(created[0]).toEqual({
+      model: 'gpt-x',
+      baseUrl: 'http://localhost:11434/v1',
+      temperature: 0.3,
+      maxTokens: 256,
+      options: { timeout: 30, max_retries: 2 },
+    });
+  });
+
+  it('omits settings the config does not set', () => {
+    const { factory, created } = fakeProvider('openai');
+    resolveParts(
+      configOf('provider = "openai"'),
+      { providers: [factory], tools: [] },
+      {},
+      bindingLogger().log,
+    );
+    const settings = created[0]!;
+    expect(settings.model).toBe('');
+    for (const key of ['apiKey', 'baseUrl', 'temperature', 'maxTokens'])
+      expect(settings).not.toHaveProperty(key);
+  });
+
+  it('NFR-004: gives a provider that requires a key the value of the variable api_key_env names', () => {
+    const { factory, created } = fakeProvider('openai', true);
+    const config = configOf('provider = "openai"\napi_key_env = "T_RESOLVE_KEY"');
+    const parts = resolveParts(
+      config,
+      { providers: [factory], tools: [] },
+      { T_RESOLVE_KEY: 'resolve-key-1', OPENAI_API_KEY: 'not-this-one' },
+      bindingLogger().log,
+    );
+    expect(created[0]!.apiKey).toBe('resolve-key-1');
+    expect(parts.secrets.llmApiKey).toBe('resolve-key-1');
+  });
+
+  it('NFR-004: fails before creating a provider whose required key variable is unset', () => {
+    const { factory, created } = fakeProvider('openai', true);
+    const config = configOf('provider = "openai"\napi_key_env = "T_RESOLVE_KEY"');
+    const err = thrown(() =>
+      resolveParts(config, { providers: [factory], tools: [] }, {}, bindingLogger().log),
+    );
+    expect(err.code).toBe('AGENT_ERR_CONFIG_SECRET_MISSING');
+    expect(err.data).toMatchObject({ variable: 'T_RESOLVE_KEY' });
+    expect(created).toHaveLength(0);
+  });
+
+  it('resolves the configured tools against the available factories', () => {
+    const { factory } = fakeProvider('scripted');
+    const config = configOf('provider = "scripted"', '[tools]\necho = "builtin"\n');
+    const parts = resolveParts(config, { providers: [factory], tools: [echoTool] }, {}, bindingLogger().log);
+    expect(parts.tools.names).toEqual(['echo']);
+  });
+
+  it('reports a configured tool that no factory provides', () => {
+    const { factory } = fakeProvider('scripted');
+    const config = configOf('provider = "scripted"', '[tools]\nmissing = "builtin"\n');
+    const err = thrown(() =>
+      resolveParts(config, { providers: [factory], tools: [echoTool] }, {}, bindingLogger().log),
+    );
+    expect(err.code).toBe('AGENT_ERR_TOOL_UNKNOWN');
+    expect(err.data).toEqual({ tool: 'missing', available: ['echo'] });
+  });
+});

@@ -1,0 +1,215 @@
+import { describe, expect, it } from 'vitest';
+
+import { resolveParts, type ResolvedParts } from '../../../src/core/agent/resolve.js';
+import { initializeTools, shutdownTools, verifyProvider } from '../../../src/core/agent/tool-lifecycle.js';
+import { parseConfigText } from '../../../src/core/config/load.js';
+import { AgentError, ERR_PROVIDER_VERIFY_FAILED } from '../../../src/core/errors.js';
+import type { LogFn, LoggerV1, ProviderV1, ToolFactoryV1, ToolV1 } from '../../../tool-sdk/src/index.js';
+
+interface Entry {
+  level: string;
+  bindings: Record<string, unknown>;
+  obj: object | undefined;
+  msg: string | undefined;
+}
+
+function recordingLogger(entries: Entry[] = [], bindings: Record<string, unknown> = {}): LoggerV1 {
+  const at =
+    (level: string): LogFn =>
+    (objOrMsg: object | string, msg?: string) =>
+      entries.push(
+        typeof objOrMsg === 'string'
+          ? { level, bindings, obj: undefined, msg: objOrMsg }
+          : { level, bindings, obj: objOrMsg, msg },
+      );
+  return {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: (more) => recordingLogger(entries, { ...bindings, ...more }),
+  };
+}
+
+type Hooks = Pick<ToolV1, 'initialize' | 'shutdown'>;
+
+const toolFactory = (name: string, hooks: Hooks): ToolFactoryV1 => ({
+  name,
+  create: () => ({
+    specificationVersion: 'v1',
+    describe: () => ({ name, description: name, parameters: { type: 'object' } }),
+    execute: () => null,
+    ...hooks,
+  }),
+});
+
+/** Parts whose `[tools]` lists `tools` in order, each with `config = { position = n }`. */
+function partsWith(tools: Record<string, Hooks>, provider: Partial<ProviderV1> = {}): ResolvedParts {
+  const toolLines = Object.keys(tools).map(
+    (name, i) => `${name} = { impl = "builtin", config = { position = ${i + 1} } }\n`,
+  );
+  const text = `[agent]\nid = "a1"\n[mqtt]\nbroker_url = "embedded"\n[llm]\nprovider = "fake"\n[tools]\n${toolLines.join('')}`;
+  const { config } = parseConfigText(text, 'a.toml', { env: {} });
+  const factories = Object.entries(tools).map(([name, hooks]) => toolFactory(name, hooks));
+  const providerFactory = {
+    id: 'fake',
+    requiresApiKey: false,
+    create: (): ProviderV1 => ({
+      specificationVersion: 'v1',
+      id: 'fake-instance',
+      doGenerate: () => Promise.resolve({ text: '', toolCalls: [], finishReason: 'stop' }),
+      ...provider,
+    }),
+  };
+  return resolveParts(config, { providers: [providerFactory], tools: factories }, {}, recordingLogger());
+}
+
+async function rejection(p: Promise<unknown>): Promise<AgentError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (AgentError.is(err)) return err;
+  throw new Error(`expected an AgentError, got ${String(err)}`);
+}
+
+describe('initializeTools', () => {
+  it('initializes every tool in order with its config, a tool-bound logger and the signal', async () => {
+    const calls: { name: string; config: Record<string, unknown>; signal: AbortSignal }[] = [];
+    const entries: Entry[] = [];
+    const hooks = (name: string): Hooks => ({
+      initialize: (config, ctx) => {
+        calls.push({ name, config, signal: ctx.signal });
+        ctx.log.info('ready');
+      },
+    });
+    const parts = partsWith({ first: hooks('first'), second: hooks('second'), third: hooks('third') });
+    const { signal } = new AbortController();
+    await initializeTools(parts, recordingLogger(entries, { agent: 'a1' }), signal);
+    expect(calls.map((c) => [c.name, c.config])).toEqual([
+      ['first', { position: 1 }],
+      ['second', { position: 2 }],
+      ['third', { position: 3 }],
+    ]);
+    expect(calls.every((c) => c.signal === signal)).toBe(true);
+    expect(entries.map((e) => e.bindings)).toEqual([
+      { agent: 'a1', tool: 'first' },
+      { agent: 'a1', tool: 'second' },
+      { agent: 'a1', tool: 'third' },
+    ]);
+  });
+
+  it('stops at the first failure with AGENT_ERR_TOOL_INIT_FAILED and the cause', async () => {
+    const initialized: string[] = [];
+    const cause = new Error('missing api token');
+    const parts = partsWith({
+      first: { initialize: () => void initialized.push('first') },
+      second: { initialize: () => Promise.reject(cause) },
+      third: { initialize: () => void initialized.push('third') },
+    });
+    const err = await rejection(initializeTools(parts, recordingLogger(), new AbortController().signal));
+    expect(err.code).toBe('AGENT_ERR_TOOL_INIT_FAILED');
+    expect(err.data).toEqual({ tool: 'second', reason: 'missing api token' });
+    expect(err.cause).toBe(cause);
+    expect(initialized).toEqual(['first']);
+  });
+
+  it('wraps a synchronous non-Error throw', async () => {
+    const parts = partsWith({
+      first: {
+        initialize: () => {
+          throw 'bad config'; // eslint-disable-line @typescript-eslint/only-throw-error
+        },
+      },
+      second: {},
+      third: {},
+    });
+    const err = await rejection(initializeTools(parts, recordingLogger(), new AbortController().signal));
+    expect(err.code).toBe('AGENT_ERR_TOOL_INIT_FAILED');
+    expect(err.data).toEqual({ tool: 'first', reason: 'bad config' });
+  });
+
+  it('skips tools without initialize', async () => {
+    const parts = partsWith({ first: {}, second: {}, third: {} });
+    await expect(
+      initializeTools(parts, recordingLogger(), new AbortController().signal),
+    ).resolves.toBeUndefined();
+  });
+});
+
+describe('verifyProvider', () => {
+  it('passes the signal to verify and resolves when it does', async () => {
+    const signals: AbortSignal[] = [];
+    const parts = partsWith(
+      {},
+      {
+        verify: (opts) => {
+          signals.push(opts.signal);
+          return Promise.resolve();
+        },
+      },
+    );
+    const { signal } = new AbortController();
+    await verifyProvider(parts, signal);
+    expect(signals).toEqual([signal]);
+  });
+
+  it('resolves for a provider without verify', async () => {
+    await expect(verifyProvider(partsWith({}), new AbortController().signal)).resolves.toBeUndefined();
+  });
+
+  it('wraps a plain error as AGENT_ERR_PROVIDER_VERIFY_FAILED naming the provider', async () => {
+    const cause = new Error('HTTP 401');
+    const parts = partsWith({}, { verify: () => Promise.reject(cause) });
+    const err = await rejection(verifyProvider(parts, new AbortController().signal));
+    expect(err.code).toBe('AGENT_ERR_PROVIDER_VERIFY_FAILED');
+    expect(err.data).toEqual({ provider: 'fake-instance', reason: 'HTTP 401' });
+    expect(err.cause).toBe(cause);
+  });
+
+  it('keeps an AGENT_ERR_PROVIDER_VERIFY_FAILED error as is', async () => {
+    const own = new ERR_PROVIDER_VERIFY_FAILED({ provider: 'fake', reason: 'model gpt-x not found' });
+    const parts = partsWith({}, { verify: () => Promise.reject(own) });
+    expect(await rejection(verifyProvider(parts, new AbortController().signal))).toBe(own);
+  });
+});
+
+describe('shutdownTools', () => {
+  it('shuts tools down in reverse order', async () => {
+    const order: string[] = [];
+    const hooks = (name: string): Hooks => ({ shutdown: () => void order.push(name) });
+    await shutdownTools(
+      partsWith({ first: hooks('first'), second: hooks('second'), third: hooks('third') }),
+      recordingLogger(),
+    );
+    expect(order).toEqual(['third', 'second', 'first']);
+  });
+
+  it('logs a synchronous throw or a rejection and still shuts the others down', async () => {
+    const order: string[] = [];
+    const syncErr = new Error('sync failure');
+    const asyncErr = new Error('async failure');
+    const entries: Entry[] = [];
+    const parts = partsWith({
+      first: { shutdown: () => void order.push('first') },
+      second: {
+        shutdown: () => {
+          throw syncErr;
+        },
+      },
+      third: { shutdown: () => Promise.reject(asyncErr) },
+    });
+    await expect(shutdownTools(parts, recordingLogger(entries))).resolves.toBeUndefined();
+    expect(order).toEqual(['first']);
+    expect(entries.map((e) => [e.level, e.obj])).toEqual([
+      ['warn', { err: asyncErr, tool: 'third' }],
+      ['warn', { err: syncErr, tool: 'second' }],
+    ]);
+  });
+
+  it('does nothing without parts', async () => {
+    const entries: Entry[] = [];
+    await expect(shutdownTools(undefined, recordingLogger(entries))).resolves.toBeUndefined();
+    expect(entries).toEqual([]);
+  });
+});

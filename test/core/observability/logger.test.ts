@@ -1,0 +1,138 @@
+import { Writable } from 'node:stream';
+
+import { describe, expect, it } from 'vitest';
+
+import { ERR_TOOL_FAILED } from '../../../src/core/errors.js';
+import { createLogger } from '../../../src/core/observability/logger.js';
+
+/** A destination that keeps every chunk written to it. */
+function collector(): { stream: Writable; text: () => string } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer | string, _enc, done) {
+      chunks.push(chunk.toString());
+      done();
+    },
+  });
+  return { stream, text: () => chunks.join('') };
+}
+
+const jsonLines = (text: string): Record<string, unknown>[] =>
+  text
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+// eslint-disable-next-line no-control-regex
+const stripAnsi = (s: string): string => s.replace(/\x1b\[[0-9;]*m/g, '');
+
+describe('createLogger (json)', () => {
+  it('writes one JSON line per call with the level label, an ISO time, bindings and fields', () => {
+    const out = collector();
+    const log = createLogger({
+      level: 'info',
+      format: 'json',
+      destination: out.stream,
+      bindings: { agent: 'a1' },
+    });
+    log.info({ task: 't1' }, 'task received');
+    log.warn('careful');
+    const lines = jsonLines(out.text());
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ level: 'info', agent: 'a1', task: 't1', msg: 'task received' });
+    expect(lines[1]).toMatchObject({ level: 'warn', agent: 'a1', msg: 'careful' });
+    const time = lines[0]!.time as string;
+    expect(new Date(time).toISOString()).toBe(time);
+    expect(lines[0]).not.toHaveProperty('pid');
+    expect(lines[0]).not.toHaveProperty('hostname');
+  });
+
+  it('adds child bindings', () => {
+    const out = collector();
+    const log = createLogger({
+      level: 'info',
+      format: 'json',
+      destination: out.stream,
+      bindings: { agent: 'a1' },
+    });
+    log.child({ tool: 'echo' }).info('ready');
+    expect(jsonLines(out.text())[0]).toMatchObject({ agent: 'a1', tool: 'echo', msg: 'ready' });
+  });
+
+  it('serializes an AgentError logged as { err } with its code, data and cause', () => {
+    const out = collector();
+    const log = createLogger({ level: 'info', format: 'json', destination: out.stream });
+    const cause = new TypeError('socket hang up');
+    log.error(
+      { err: new ERR_TOOL_FAILED({ tool: 'http', reason: 'socket hang up' }, { cause }) },
+      'tool failed',
+    );
+    const err = jsonLines(out.text())[0]!.err as Record<string, unknown>;
+    expect(err).toMatchObject({
+      code: 'AGENT_ERR_TOOL_FAILED',
+      data: { tool: 'http', reason: 'socket hang up' },
+      cause: { type: 'TypeError', message: 'socket hang up' },
+    });
+    expect(err.message).toContain('http');
+    expect(err.stack).toEqual(expect.any(String));
+  });
+
+  it('serializes an error logged as { error } the same way', () => {
+    const out = collector();
+    const log = createLogger({ level: 'info', format: 'json', destination: out.stream });
+    log.warn({ error: new ERR_TOOL_FAILED({ tool: 't', reason: 'r' }) }, 'x');
+    expect(jsonLines(out.text())[0]!.error).toMatchObject({ code: 'AGENT_ERR_TOOL_FAILED' });
+  });
+
+  it('drops calls below the configured level', () => {
+    const out = collector();
+    const log = createLogger({ level: 'warn', format: 'json', destination: out.stream });
+    log.debug('d');
+    log.info('i');
+    log.warn('w');
+    log.error('e');
+    expect(jsonLines(out.text()).map((l) => [l.level, l.msg])).toEqual([
+      ['warn', 'w'],
+      ['error', 'e'],
+    ]);
+  });
+
+  it('writes nothing at level silent', () => {
+    const out = collector();
+    const log = createLogger({ level: 'silent', format: 'json', destination: out.stream });
+    log.error('e');
+    expect(out.text()).toBe('');
+  });
+});
+
+describe('createLogger (pretty)', () => {
+  it('writes a single human-readable line per call, synchronously', () => {
+    const out = collector();
+    const log = createLogger({
+      level: 'info',
+      format: 'pretty',
+      destination: out.stream,
+      bindings: { agent: 'a1' },
+    });
+    log.info({ task: 't1' }, 'task received');
+    const text = stripAnsi(out.text());
+    expect(text.endsWith('\n')).toBe(true);
+    const lines = text.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/INFO/);
+    expect(lines[0]).toContain('task received');
+    expect(lines[0]).toContain('t1');
+    expect(lines[0]).toContain('a1');
+    expect(() => JSON.parse(lines[0]!) as unknown).toThrow();
+  });
+
+  it('filters by level too', () => {
+    const out = collector();
+    const log = createLogger({ level: 'error', format: 'pretty', destination: out.stream });
+    log.info('hidden');
+    log.error('shown');
+    const text = stripAnsi(out.text());
+    expect(text).toContain('shown');
+    expect(text).not.toContain('hidden');
+  });
+});
