@@ -96,7 +96,7 @@ export function injectCommand(): Command {
     .option('--tool <name>', 'ask the agent to call this tool (builds input.tool_request)')
     .option('--tool-params <json>', 'parameters for --tool (a JSON object)')
     .option('--next <ids>', 'comma-separated agents to forward the result to, in order (a pipeline)')
-    .option('--conversation-id <id>', 'conversation id (default: a random conv-xxxxxxxx)')
+    .option('--conversation-id <id>', 'conversation id (default: conv- and 8 random hex digits)')
     .option('--task-id <uuid>', 'task id (default: a random UUID v4)')
     .option('--wait [seconds]', 'wait for the response or error and print it (default 30 s)')
     .option('--json', 'print the raw response/error message as JSON');

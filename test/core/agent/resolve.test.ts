@@ -3,13 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { resolveParts } from '../../../src/core/agent/resolve.js';
 import { parseConfigText } from '../../../src/core/config/load.js';
 import type { AgentConfig } from '../../../src/core/config/schema.js';
-import { AgentError } from '../../../src/core/errors.js';
 import type {
   LoggerV1,
   ProviderFactoryV1,
   ProviderSettingsV1,
   ToolFactoryV1,
 } from '../../../tool-sdk/src/index.js';
+import { thrown } from '../../helpers/thrown.js';
 
 const configOf = (llm: string, extra = ''): AgentConfig =>
   parseConfigText(`[agent]\nid = "a1"\n[mqtt]\nbroker_url = "embedded"\n[llm]\n${llm}\n${extra}`, 'a.toml', {
@@ -58,16 +58,6 @@ const echoTool: ToolFactoryV1 = {
     execute: (input) => input,
   }),
 };
-
-function thrown(fn: () => unknown): AgentError {
-  try {
-    fn();
-  } catch (err) {
-    if (AgentError.is(err)) return err;
-    throw err;
-  }
-  throw new Error('expected an AgentError');
-}
 
 describe('resolveParts', () => {
   it('reports an unknown provider with the available ids sorted', () => {

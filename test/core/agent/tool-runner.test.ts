@@ -3,11 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { ToolRegistry } from '../../../src/core/agent/tool-registry.js';
 import { capOutput, runToolCall, type ToolOutcome } from '../../../src/core/agent/tool-runner.js';
 import { parseConfigText } from '../../../src/core/config/load.js';
-import { AgentError, ERR_TOOL_FAILED } from '../../../src/core/errors.js';
+import { ERR_TOOL_FAILED } from '../../../src/core/errors.js';
 import { currentTimeToolFactory } from '../../../src/plugins/tools-core/current-time.js';
 import { echoToolFactory } from '../../../src/plugins/tools-core/echo.js';
 import type { ToolCallV1, ToolFactoryV1, ToolV1 } from '../../../tool-sdk/src/index.js';
 import { silentLogger as silent } from '../../../src/core/observability/silent-logger.js';
+import { thrown } from '../../helpers/thrown.js';
 
 const MINIMAL = `[agent]\nid = "a1"\n[mqtt]\nbroker_url = "embedded"\n[llm]\nprovider = "scripted"\n`;
 
@@ -54,16 +55,6 @@ function run(call: Partial<ToolCallV1> & { name: string }, maxOutputBytes = 10_0
     log: silent,
     maxOutputBytes,
   });
-}
-
-function thrown(fn: () => unknown): AgentError {
-  try {
-    fn();
-  } catch (err) {
-    if (AgentError.is(err)) return err;
-    throw err;
-  }
-  throw new Error('expected an AgentError');
 }
 
 describe('NFR-005: runToolCall', () => {

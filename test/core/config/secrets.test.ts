@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../../src/core/config/load.js';
 import type { AgentConfig } from '../../../src/core/config/schema.js';
 import { resolveSecrets } from '../../../src/core/config/secrets.js';
-import { AgentError } from '../../../src/core/errors.js';
 import { redactErrorMessage } from '../../../src/core/protocol/redact.js';
+import { thrown } from '../../helpers/thrown.js';
 
 const MINIMAL = `[agent]\nid = "a1"\n[mqtt]\nbroker_url = "embedded"\n[llm]\nprovider = "scripted"\n`;
 
@@ -14,16 +14,6 @@ const WITH_SECRETS =
   `[llm]\nprovider = "scripted"\napi_key_env = "T_LLM_KEY"\n`;
 
 const configOf = (text: string): AgentConfig => parseConfigText(text, 'agent.toml', { env: {} }).config;
-
-function thrown(fn: () => unknown): AgentError {
-  try {
-    fn();
-  } catch (err) {
-    if (AgentError.is(err)) return err;
-    throw err;
-  }
-  throw new Error('expected an AgentError');
-}
 
 describe('resolveSecrets', () => {
   it('NFR-004: reads MQTT credentials and the API key from the variables the config names', () => {
