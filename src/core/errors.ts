@@ -141,6 +141,74 @@ export const ERR_TASK_TIMEOUT = createError(
   'AGENT_ERR_TASK_TIMEOUT',
   (d: { timeoutSeconds: number }) => `task timed out after ${d.timeoutSeconds}s`,
 );
+export interface ManifestProblem {
+  /** JSON pointer into plugin.json, e.g. `/tools/0/executor/timeoutMs`; empty for the whole document. */
+  pointer: string;
+  message: string;
+}
+
+export const ERR_MANIFEST_NOT_FOUND = createError(
+  'AGENT_ERR_MANIFEST_NOT_FOUND',
+  (d: { dir: string }) => `no plugin.json in ${d.dir}`,
+);
+export const ERR_MANIFEST_PARSE = createError(
+  'AGENT_ERR_MANIFEST_PARSE',
+  (d: { file: string; reason: string }) => `${d.file} is not valid JSON: ${d.reason}`,
+);
+export const ERR_MANIFEST_INVALID = createError(
+  'AGENT_ERR_MANIFEST_INVALID',
+  (d: { file: string; plugin?: string | undefined; problems: ManifestProblem[] }) =>
+    `${d.file}${d.plugin ? ` (plugin ${d.plugin})` : ''}: ${d.problems.length} problem(s)\n` +
+    d.problems.map((p) => `  - ${p.pointer || '(manifest)'}: ${p.message}`).join('\n'),
+);
+export const ERR_PLUGIN_DUPLICATE = createError(
+  'AGENT_ERR_PLUGIN_DUPLICATE',
+  (d: { plugin: string; dirs: string[] }) =>
+    `plugin "${d.plugin}" is found more than once: ${d.dirs.join(', ')}`,
+);
+export const ERR_PLUGIN_RUNTIME_MISMATCH = createError(
+  'AGENT_ERR_PLUGIN_RUNTIME_MISMATCH',
+  (d: { plugin: string; range: string; hostVersion: string }) =>
+    `plugin "${d.plugin}" requires agent2389 ${d.range}, but this is ${d.hostVersion}`,
+);
+export const ERR_PLUGIN_DEPENDENCY_MISSING = createError(
+  'AGENT_ERR_PLUGIN_DEPENDENCY_MISSING',
+  (d: { plugin: string; missing: string[] }) =>
+    `plugin "${d.plugin}" depends on ${d.missing.map((m) => `"${m}"`).join(', ')}, which is not available`,
+);
+export const ERR_PLUGIN_DEPENDENCY_CYCLE = createError(
+  'AGENT_ERR_PLUGIN_DEPENDENCY_CYCLE',
+  (d: { cycle: string[] }) => `plugin dependency cycle: ${d.cycle.join(' -> ')}`,
+);
+export const ERR_PLUGIN_IMPORT_FAILED = createError(
+  'AGENT_ERR_PLUGIN_IMPORT_FAILED',
+  (d: { plugin: string; entry: string; reason: string }) =>
+    `plugin "${d.plugin}": cannot import ${d.entry}: ${d.reason}`,
+);
+export const ERR_PLUGIN_INVALID_EXPORT = createError(
+  'AGENT_ERR_PLUGIN_INVALID_EXPORT',
+  (d: { plugin: string; reason: string }) => `plugin "${d.plugin}": ${d.reason}`,
+);
+export const ERR_PLUGIN_SETUP_FAILED = createError(
+  'AGENT_ERR_PLUGIN_SETUP_FAILED',
+  (d: { plugin: string; reason: string }) => `plugin "${d.plugin}" setup() failed: ${d.reason}`,
+);
+export const ERR_PLUGIN_TIMEOUT = createError(
+  'AGENT_ERR_PLUGIN_TIMEOUT',
+  (d: { plugin: string; timeoutMs: number }) =>
+    `plugin "${d.plugin}" did not finish setup() within ${d.timeoutMs} ms`,
+);
+export const ERR_PLUGIN_UNDECLARED = createError(
+  'AGENT_ERR_PLUGIN_UNDECLARED',
+  (d: { plugin: string; kind: 'tool' | 'provider'; name: string; declared: string[] }) =>
+    `plugin "${d.plugin}" registered ${d.kind} "${d.name}", which its plugin.json does not declare` +
+    ` (declared: ${d.declared.join(', ') || 'none'})`,
+);
+export const ERR_PLUGIN_OPTIONS_INVALID = createError(
+  'AGENT_ERR_PLUGIN_OPTIONS_INVALID',
+  (d: { plugin: string; key: string; errors: string[] }) =>
+    `${d.key}: invalid options for plugin "${d.plugin}": ${d.errors.join('; ')}`,
+);
 export const ERR_CLOSED = createError(
   'AGENT_ERR_CLOSED',
   (_d: Record<string, never>) => 'the agent is shutting down',
