@@ -166,6 +166,11 @@ export const ERR_PLUGIN_DUPLICATE = createError(
   (d: { plugin: string; dirs: string[] }) =>
     `plugin "${d.plugin}" is found more than once: ${d.dirs.join(', ')}`,
 );
+export const ERR_PLUGIN_CONFLICT = createError(
+  'AGENT_ERR_PLUGIN_CONFLICT',
+  (d: { kind: 'provider'; name: string; plugins: string[] }) =>
+    `${d.kind} "${d.name}" is registered by more than one plugin: ${d.plugins.join(', ')}`,
+);
 export const ERR_PLUGIN_RUNTIME_MISMATCH = createError(
   'AGENT_ERR_PLUGIN_RUNTIME_MISMATCH',
   (d: { plugin: string; range: string; hostVersion: string }) =>

@@ -19,3 +19,5 @@ export type {
   ProviderSettingsV1,
   ProviderFactoryV1,
 } from './spec/provider.js';
+export type { PluginV1, PluginContextV1, Disposer } from './spec/plugin.js';
+export { definePlugin, defineProvider } from './define.js';
