@@ -7,6 +7,7 @@ RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY tool-sdk ./tool-sdk
+COPY scripts ./scripts
 RUN npm run build
 
 FROM node:20-bookworm-slim
@@ -18,6 +19,7 @@ COPY package.json package-lock.json ./
 # prepare (the TypeScript build) already ran in the build stage: skip lifecycle scripts here.
 RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist ./dist
+COPY tool-sdk/schema ./tool-sdk/schema
 COPY examples ./examples
 USER node
 # SIGTERM drains in-flight tasks and publishes `unavailable` before exiting (PROTOCOL.md §5.2).
