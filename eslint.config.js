@@ -44,7 +44,10 @@ export default tseslint.config(
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/unbound-method': 'off' },
   },
-  { files: ['eslint.config.js', 'examples/**/*.mjs', 'scripts/**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  {
+    files: ['eslint.config.js', 'examples/**/*.mjs', 'scripts/**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
   // Plain-JS examples run on Node: its globals are defined.
   { files: ['examples/**/*.mjs', 'scripts/**/*.mjs'], rules: { 'no-undef': 'off' } },
   prettier,

@@ -1,9 +1,10 @@
 // The agent's tools: the configured allow-list, each with its schema compiled once (ajv) [NFR-005].
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 
 import type { ToolDescriptionV1, ToolFactoryV1, ToolV1 } from '../../../tool-sdk/src/index.js';
 import type { AgentConfig } from '../config/schema.js';
 import { ERR_CONFIG_UNSUPPORTED, ERR_TOOL_UNKNOWN } from '../errors.js';
+import { compileJsonSchema } from '../json-schema.js';
 
 export interface RegisteredTool {
   readonly name: string;
@@ -27,7 +28,6 @@ export class ToolRegistry {
   static fromConfig(config: AgentConfig, factories: readonly ToolFactoryV1[]): ToolRegistry {
     const registry = new ToolRegistry();
     const byName = new Map(factories.map((f) => [f.name, f]));
-    const ajv = new Ajv({ allErrors: true, strict: false });
     for (const [name, entry] of Object.entries(config.tools)) {
       const notYet = NOT_YET[entry.impl];
       if (notYet) throw new ERR_CONFIG_UNSUPPORTED({ key: `tools.${name}.impl`, reason: notYet });
@@ -45,7 +45,7 @@ export class ToolRegistry {
         name,
         tool,
         description: { ...description, name },
-        validate: ajv.compile(description.parameters),
+        validate: compileJsonSchema(description.parameters),
         config: entry.config,
       });
     }

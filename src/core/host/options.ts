@@ -1,9 +1,6 @@
 // Validate a plugin's options against its plugin.json `optionsSchema` (defaults applied).
-import { Ajv } from 'ajv';
-
 import { ERR_PLUGIN_OPTIONS_INVALID } from '../errors.js';
-
-const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true });
+import { compileJsonSchema } from '../json-schema.js';
 
 /**
  * Return a validated copy of `options` (schema defaults filled in). `key` names where the options
@@ -17,7 +14,7 @@ export function validatePluginOptions(
 ): Record<string, unknown> {
   const copy = structuredClone(options);
   if (!schema) return copy;
-  const validate = ajv.compile(schema);
+  const validate = compileJsonSchema(schema, { useDefaults: true });
   if (validate(copy)) return copy;
   const errors = (validate.errors ?? []).map(
     (e) => `${e.instancePath || '(options)'} ${e.message ?? 'is invalid'}`,
