@@ -1,7 +1,7 @@
 // agent2389 library API: load a config, create an agent, start and stop it.
 import type { Agent, CreateAgentOptions } from './core/agent/agent.js';
 import { createAgent as createCoreAgent } from './core/agent/agent.js';
-import { BUILTIN_PROVIDERS, BUILTIN_TOOLS } from './builtins.js';
+import { defaultPluginSources } from './plugin-sources.js';
 import type { AgentConfig } from './core/config/schema.js';
 
 export { loadConfig, loadConfigFile, parseConfigText } from './core/config/load.js';
@@ -37,13 +37,11 @@ export { VERSION } from './core/version.js';
 export type * from '../tool-sdk/src/index.js';
 
 /**
- * Create an agent with the built-in providers (`scripted`) and tools (`echo`, `current_time`)
- * plus any given in `options`. Call `start()` to run the startup sequence and `stop()` to shut down.
+ * Create an agent whose providers and tools come from plugins found by manifest: the first-party
+ * ones (`scripted`, `echo`, `current_time`), `[plugins] dirs`, and npm packages with an "agent2389"
+ * field. Providers and tools given in `options` are used as well. `start()` runs the startup
+ * sequence and `stop()` the shutdown sequence.
  */
 export function createAgent(config: AgentConfig, options: CreateAgentOptions = {}): Agent {
-  return createCoreAgent(config, {
-    ...options,
-    providers: [...(options.providers ?? []), ...BUILTIN_PROVIDERS],
-    tools: [...(options.tools ?? []), ...BUILTIN_TOOLS],
-  });
+  return createCoreAgent(config, { plugins: defaultPluginSources(), ...options });
 }

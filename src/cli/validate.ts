@@ -1,19 +1,21 @@
 // `agent2389 validate [config]`: check a config file without connecting to anything.
 import { Command } from 'commander';
 
-import { BUILTIN_PROVIDERS, BUILTIN_TOOLS } from '../builtins.js';
 import { loadConfigFile } from '../core/config/load.js';
-import { resolveParts } from '../core/agent/resolve.js';
+import { planParts } from '../core/agent/resolve.js';
+import { resolveSecrets } from '../core/config/secrets.js';
+import { defaultPluginSources } from '../plugin-sources.js';
 import { AgentError } from '../core/errors.js';
 import { configPath } from './config-path.js';
-import { silentLogger } from '../core/observability/silent-logger.js';
 
 async function validate(pathArg: string | undefined): Promise<void> {
   const { config, file, warnings } = await loadConfigFile(configPath(pathArg));
   for (const w of warnings) process.stderr.write(`warning: ${file}: ${w.path} ${w.message}\n`);
   const problems: string[] = [];
   try {
-    resolveParts(config, { providers: BUILTIN_PROVIDERS, tools: BUILTIN_TOOLS }, process.env, silentLogger);
+    // Discovery, manifests, provider, tools, runtime ranges and secrets: everything but running plugin code.
+    const plan = await planParts(config, { providers: [], tools: [], plugins: defaultPluginSources() });
+    resolveSecrets(config, process.env, { providerRequiresApiKey: plan.provider?.requiresApiKey ?? false });
   } catch (err) {
     if (!AgentError.is(err)) throw err;
     problems.push(`${err.code}: ${err.message}`);

@@ -166,6 +166,11 @@ export const ERR_PLUGIN_DUPLICATE = createError(
   (d: { plugin: string; dirs: string[] }) =>
     `plugin "${d.plugin}" is found more than once: ${d.dirs.join(', ')}`,
 );
+export const ERR_PLUGIN_NOT_FOUND = createError(
+  'AGENT_ERR_PLUGIN_NOT_FOUND',
+  (d: { plugin: string; key: string; available: string[] }) =>
+    `${d.key}: no plugin named "${d.plugin}" was discovered; discovered: ${d.available.join(', ') || '(none)'}`,
+);
 export const ERR_PLUGIN_CONFLICT = createError(
   'AGENT_ERR_PLUGIN_CONFLICT',
   (d: { kind: 'provider'; name: string; plugins: string[] }) =>

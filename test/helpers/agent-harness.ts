@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { onTestFinished } from 'vitest';
 
 import type { ProviderFactoryV1, ProviderV1 } from '../../tool-sdk/src/index.js';
-import { BUILTIN_PROVIDERS, BUILTIN_TOOLS } from '../../src/builtins.js';
+import { FIRST_PARTY_PLUGINS_DIR } from '../../src/plugin-sources.js';
 import { Agent, type CreateAgentOptions } from '../../src/core/agent/agent.js';
 import { parseConfigText } from '../../src/core/config/load.js';
 import {
@@ -55,8 +55,7 @@ export function makeHarness(
   const { config } = parseConfigText(configToml, 'test.toml', { env: {} });
   let transport: MemoryTransport | undefined;
   const agent = new Agent(config, {
-    providers: BUILTIN_PROVIDERS,
-    tools: BUILTIN_TOOLS,
+    plugins: { firstPartyDir: FIRST_PARTY_PLUGINS_DIR },
     ...options,
     transport: (will) => (transport = broker.createTransport({ clientId: `agent-${config.agent.id}`, will })),
   });

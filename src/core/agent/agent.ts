@@ -13,7 +13,7 @@ import type { InboundMessage, LastWill, Transport } from '../transport/transport
 import { VERSION } from '../version.js';
 import { openConnection, type Connection } from './connection.js';
 import type { AgentEvents, AgentState } from './events.js';
-import { resolveParts, type ResolvedParts } from './resolve.js';
+import { resolveParts, type PluginSources, type ResolvedParts } from './resolve.js';
 import { buildProcessing } from './processing.js';
 import { processTask, publishError, type TaskProcessorDeps } from './task-processor.js';
 import { initializeTools, shutdownTools, verifyProvider } from './tool-lifecycle.js';
@@ -27,6 +27,8 @@ export interface CreateAgentOptions {
   env?: NodeJS.ProcessEnv;
   /** Use this transport instead of MQTT (tests: the in-memory broker). Receives the Last Will to set. */
   transport?: (will: LastWill) => Transport;
+  /** Where plugins are discovered (src/index.ts points at the package's own plugins). */
+  plugins?: PluginSources;
   /** Override the idempotency store (e.g. a shared one for replicas). */
   idempotencyStore?: IdempotencyStore;
 }
@@ -88,9 +90,13 @@ export class Agent extends EventEmitter<AgentEvents> {
     const { config } = this;
     const signal = this.#shutdown.signal;
     try {
-      const parts = resolveParts(
+      const parts = await resolveParts(
         config,
-        { providers: this.#opts.providers ?? [], tools: this.#opts.tools ?? [] },
+        {
+          providers: this.#opts.providers ?? [],
+          tools: this.#opts.tools ?? [],
+          ...(this.#opts.plugins ? { plugins: this.#opts.plugins } : {}),
+        },
         this.#opts.env ?? process.env,
         this.#log,
       );
@@ -161,6 +167,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       this.#log.warn({ err }, 'cannot publish unavailable'),
     );
     await shutdownTools(this.#parts, this.#log);
+    await this.#parts?.generation?.close();
     await this.#conn?.close();
     this.#state = 'stopped';
     this.#log.info('agent stopped');
@@ -186,6 +193,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.#state = 'stopped';
     if (this.#conn?.transport.connected) await this.#publishStatus('unavailable').catch(() => {});
     await shutdownTools(this.#parts, this.#log);
+    await this.#parts?.generation?.close();
     await this.#conn?.close().catch(() => {});
   }
 

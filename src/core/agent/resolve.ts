@@ -1,42 +1,106 @@
-// Startup step 1 beyond parsing: resolve secrets, the provider and the tools named by the config.
+// Startup step 1 beyond parsing: discover and load the plugins the config uses, then build the
+// provider and the tool registry from them (plus any providers/tools injected in code).
 import type { LoggerV1, ProviderFactoryV1, ProviderV1, ToolFactoryV1 } from '../../../tool-sdk/src/index.js';
 import type { AgentConfig } from '../config/schema.js';
 import { resolveSecrets, type ResolvedSecrets } from '../config/secrets.js';
-import { ERR_PROVIDER_UNKNOWN } from '../errors.js';
+import { discoverPlugins } from '../host/discover.js';
+import { loadGeneration, moduleToolKey, type Generation } from '../host/generation.js';
+import { checkRuntimeRanges } from '../host/order.js';
+import { planPlugins, type PluginPlan } from '../host/plan.js';
+import { VERSION } from '../version.js';
 import { ToolRegistry } from './tool-registry.js';
+
+/** Where plugins are discovered. Without `firstPartyDir` only injected providers/tools exist. */
+export interface PluginSources {
+  readonly firstPartyDir?: string;
+  readonly nodeModulesDirs?: readonly string[];
+}
+
+export interface Available {
+  readonly providers: readonly ProviderFactoryV1[];
+  readonly tools: readonly ToolFactoryV1[];
+  readonly plugins?: PluginSources;
+}
 
 export interface ResolvedParts {
   secrets: ResolvedSecrets;
   provider: ProviderV1;
   tools: ToolRegistry;
+  /** The loaded plugins; closed on shutdown. */
+  generation?: Generation;
 }
 
-export function resolveParts(
+/** Discover plugins and plan what to load; no plugin code runs (used by `validate` too). */
+export async function planParts(config: AgentConfig, available: Available): Promise<PluginPlan> {
+  const discovered = available.plugins?.firstPartyDir
+    ? await discoverPlugins({
+        firstPartyDir: available.plugins.firstPartyDir,
+        dirs: config.plugins.dirs,
+        nodeModulesDirs: config.plugins.npm ? (available.plugins.nodeModulesDirs ?? []) : [],
+      })
+    : [];
+  const plan = planPlugins(config, discovered, {
+    injectedProviders: available.providers.map((p) => p.id),
+    injectedTools: available.tools.map((t) => t.name),
+  });
+  checkRuntimeRanges(plan.plugins, VERSION);
+  return plan;
+}
+
+function buildTools(
   config: AgentConfig,
-  available: { providers: readonly ProviderFactoryV1[]; tools: readonly ToolFactoryV1[] },
+  plan: PluginPlan,
+  generation: Generation,
+  injected: readonly ToolFactoryV1[],
+): ToolRegistry {
+  const planned = new Map(plan.tools.map((t) => [t.name, t]));
+  return ToolRegistry.fromEntries(
+    Object.entries(config.tools).map(([name, entry]) => {
+      const p = planned.get(name);
+      if (p) {
+        const tool = generation.tools.get(moduleToolKey(p.plugin, name))!.tool;
+        const description = { name, description: p.manifest.description, parameters: p.manifest.parameters };
+        return { name, tool, description, config: entry.config };
+      }
+      const tool = injected.find((f) => f.name === name)!.create();
+      return { name, tool, description: tool.describe(), config: entry.config };
+    }),
+  );
+}
+
+export async function resolveParts(
+  config: AgentConfig,
+  available: Available,
   env: NodeJS.ProcessEnv,
   log: LoggerV1,
-): ResolvedParts {
-  const factory = available.providers.find((p) => p.id === config.llm.provider);
-  if (!factory) {
-    throw new ERR_PROVIDER_UNKNOWN({
-      provider: config.llm.provider,
-      available: available.providers.map((p) => p.id).sort(),
-    });
+): Promise<ResolvedParts> {
+  const plan = await planParts(config, available);
+  const generation = await loadGeneration(plan.plugins, {
+    id: 1,
+    log,
+    optionsFor: (name) => plan.optionsFor(name),
+    setupTimeoutMs: config.plugins.setup_timeout_ms,
+  });
+  try {
+    const factory =
+      available.providers.find((p) => p.id === config.llm.provider) ??
+      generation.providers.get(config.llm.provider)!.factory;
+    const secrets = resolveSecrets(config, env, { providerRequiresApiKey: factory.requiresApiKey });
+    const { llm } = config;
+    const provider = factory.create(
+      {
+        model: llm.model,
+        ...(secrets.llmApiKey !== undefined ? { apiKey: secrets.llmApiKey } : {}),
+        ...(llm.base_url !== undefined ? { baseUrl: llm.base_url } : {}),
+        ...(llm.temperature !== undefined ? { temperature: llm.temperature } : {}),
+        ...(llm.max_tokens !== undefined ? { maxTokens: llm.max_tokens } : {}),
+        options: { timeout: llm.timeout, max_retries: llm.max_retries },
+      },
+      { log: log.child({ provider: factory.id }) },
+    );
+    return { secrets, provider, tools: buildTools(config, plan, generation, available.tools), generation };
+  } catch (err) {
+    await generation.close();
+    throw err;
   }
-  const secrets = resolveSecrets(config, env, { providerRequiresApiKey: factory.requiresApiKey });
-  const { llm } = config;
-  const provider = factory.create(
-    {
-      model: llm.model,
-      ...(secrets.llmApiKey !== undefined ? { apiKey: secrets.llmApiKey } : {}),
-      ...(llm.base_url !== undefined ? { baseUrl: llm.base_url } : {}),
-      ...(llm.temperature !== undefined ? { temperature: llm.temperature } : {}),
-      ...(llm.max_tokens !== undefined ? { maxTokens: llm.max_tokens } : {}),
-      options: { timeout: llm.timeout, max_retries: llm.max_retries },
-    },
-    { log: log.child({ provider: factory.id }) },
-  );
-  const tools = ToolRegistry.fromConfig(config, available.tools);
-  return { secrets, provider, tools };
 }

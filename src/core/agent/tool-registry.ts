@@ -4,6 +4,7 @@ import type { ValidateFunction } from 'ajv';
 import type { ToolDescriptionV1, ToolFactoryV1, ToolV1 } from '../../../tool-sdk/src/index.js';
 import type { AgentConfig } from '../config/schema.js';
 import { ERR_CONFIG_UNSUPPORTED, ERR_TOOL_UNKNOWN } from '../errors.js';
+import { NOT_YET_SUPPORTED } from '../host/plan.js';
 import { compileJsonSchema } from '../json-schema.js';
 
 export interface RegisteredTool {
@@ -14,13 +15,6 @@ export interface RegisteredTool {
   readonly config: Record<string, unknown>;
 }
 
-/** impl values that arrive with later executors; configured tools using them fail clearly. */
-const NOT_YET: Record<string, string> = {
-  external:
-    'impl = "external" (subprocess tools) needs the sandboxed subprocess executor, which is not in this version yet',
-  script: 'impl = "script" (isolated-vm tools) needs the script executor, which is not in this version yet',
-};
-
 export class ToolRegistry {
   readonly #tools = new Map<string, RegisteredTool>();
 
@@ -29,7 +23,7 @@ export class ToolRegistry {
     const registry = new ToolRegistry();
     const byName = new Map(factories.map((f) => [f.name, f]));
     for (const [name, entry] of Object.entries(config.tools)) {
-      const notYet = NOT_YET[entry.impl];
+      const notYet = NOT_YET_SUPPORTED[entry.impl];
       if (notYet) throw new ERR_CONFIG_UNSUPPORTED({ key: `tools.${name}.impl`, reason: notYet });
       if (entry.impl !== 'builtin') {
         throw new ERR_CONFIG_UNSUPPORTED({
@@ -47,6 +41,26 @@ export class ToolRegistry {
         description: { ...description, name },
         validate: compileJsonSchema(description.parameters),
         config: entry.config,
+      });
+    }
+    return registry;
+  }
+
+  /** A registry from tools resolved elsewhere (plugins); schemas are compiled here, once. */
+  static fromEntries(
+    entries: ReadonlyArray<{
+      name: string;
+      tool: ToolV1;
+      description: ToolDescriptionV1;
+      config: Record<string, unknown>;
+    }>,
+  ): ToolRegistry {
+    const registry = new ToolRegistry();
+    for (const e of entries) {
+      registry.#tools.set(e.name, {
+        ...e,
+        description: { ...e.description, name: e.name },
+        validate: compileJsonSchema(e.description.parameters),
       });
     }
     return registry;

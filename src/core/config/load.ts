@@ -1,5 +1,6 @@
 // Load agent.toml: parse (smol-toml), apply env overrides, hoist misplaced keys, validate (zod).
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 
 import { parse as parseToml, TomlError } from 'smol-toml';
 
@@ -62,7 +63,12 @@ export function parseConfigText(text: string, file: string, options: LoadOptions
   }
   const problems = crossFieldProblems(result.data);
   if (problems.length > 0) throw new ERR_CONFIG_INVALID({ file, problems });
-  return { config: result.data, file, warnings };
+  // Plugin folders are relative to the config file, not to wherever the agent was started.
+  const config = {
+    ...result.data,
+    plugins: { ...result.data.plugins, dirs: result.data.plugins.dirs.map((d) => resolve(dirname(file), d)) },
+  };
+  return { config, file, warnings };
 }
 
 /** Read and validate a config file, returning warnings alongside the config. */

@@ -84,6 +84,14 @@ export const healthSection = z.object({
   enabled: z.boolean().default(true),
 });
 
+export const pluginsSection = z.object({
+  /** Extra plugin folders (relative to the config file); each holds plugins or is one. */
+  dirs: z.array(z.string().min(1)).default([]),
+  /** Also discover npm packages with an "agent2389" field in ./node_modules. */
+  npm: z.boolean().default(true),
+  setup_timeout_ms: positiveInt.default(10_000),
+});
+
 export const idempotencySection = z.object({
   cache_size: positiveInt.default(10_000),
   ttl_seconds: z.number().positive().default(86_400),
@@ -111,6 +119,7 @@ export const configSchema = z.object({
   tools: z
     .record(z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be a tool name'), toolEntrySchema)
     .default({}),
+  plugins: pluginsSection.default({ dirs: [], npm: true, setup_timeout_ms: 10_000 }),
   health: healthSection.default({ port: 8080, host: '0.0.0.0', enabled: true }),
   idempotency: idempotencySection.default({ cache_size: 10_000, ttl_seconds: 86_400 }),
   lifecycle: lifecycleSection.default({ heartbeat_seconds: 30, shutdown_grace_seconds: 30 }),

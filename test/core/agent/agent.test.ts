@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 
 import type { ToolFactoryV1 } from '../../../tool-sdk/src/index.js';
-import { BUILTIN_PROVIDERS, BUILTIN_TOOLS } from '../../../src/builtins.js';
+import { FIRST_PARTY_PLUGINS_DIR } from '../../../src/plugin-sources.js';
 import { Agent } from '../../../src/core/agent/agent.js';
 import { parseConfigText } from '../../../src/core/config/load.js';
 import { freePort } from '../../helpers/free-port.js';
@@ -135,7 +135,7 @@ describe('Agent lifecycle (in-memory broker)', () => {
       }),
     };
     const h = makeHarness(toml('a10', '[tools.broken]\nimpl = "builtin"'), {
-      tools: [...BUILTIN_TOOLS, broken],
+      tools: [broken],
     });
     await expect(h.agent.start()).rejects.toMatchObject({
       code: 'AGENT_ERR_TOOL_INIT_FAILED',
@@ -254,7 +254,7 @@ describe('Agent lifecycle (in-memory broker)', () => {
         env: {},
       },
     );
-    const agent = new Agent(config, { providers: BUILTIN_PROVIDERS, tools: BUILTIN_TOOLS });
+    const agent = new Agent(config, { plugins: { firstPartyDir: FIRST_PARTY_PLUGINS_DIR } });
     const starting = agent.start();
     await new Promise((r) => setTimeout(r, 100));
     expect(agent.state).toBe('starting');

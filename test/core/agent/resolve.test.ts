@@ -9,7 +9,7 @@ import type {
   ProviderSettingsV1,
   ToolFactoryV1,
 } from '../../../tool-sdk/src/index.js';
-import { thrown } from '../../helpers/thrown.js';
+import { rejected } from '../../helpers/thrown.js';
 
 const configOf = (llm: string, extra = ''): AgentConfig =>
   parseConfigText(`[agent]\nid = "a1"\n[mqtt]\nbroker_url = "embedded"\n[llm]\n${llm}\n${extra}`, 'a.toml', {
@@ -60,24 +60,24 @@ const echoTool: ToolFactoryV1 = {
 };
 
 describe('resolveParts', () => {
-  it('reports an unknown provider with the available ids sorted', () => {
+  it('reports an unknown provider with the available ids sorted', async () => {
     const providers = [
       fakeProvider('zeta').factory,
       fakeProvider('alpha').factory,
       fakeProvider('mid').factory,
     ];
-    const err = thrown(() =>
+    const err = await rejected(
       resolveParts(configOf('provider = "nope"'), { providers, tools: [] }, {}, bindingLogger().log),
     );
     expect(err.code).toBe('AGENT_ERR_PROVIDER_UNKNOWN');
     expect(err.data).toEqual({ provider: 'nope', available: ['alpha', 'mid', 'zeta'] });
   });
 
-  it('creates the configured provider with a child logger bound to its id', () => {
+  it('creates the configured provider with a child logger bound to its id', async () => {
     const chosen = fakeProvider('scripted');
     const other = fakeProvider('other');
     const { log, children } = bindingLogger();
-    const parts = resolveParts(
+    const parts = await resolveParts(
       configOf('provider = "scripted"'),
       { providers: [other.factory, chosen.factory], tools: [] },
       {},
@@ -89,12 +89,12 @@ describe('resolveParts', () => {
     expect(children).toContainEqual({ provider: 'scripted' });
   });
 
-  it('passes model, baseUrl, temperature, maxTokens and options to create()', () => {
+  it('passes model, baseUrl, temperature, maxTokens and options to create()', async () => {
     const { factory, created } = fakeProvider('openai');
     const llm =
       'provider = "openai"\nmodel = "gpt-x"\nbase_url = "http://localhost:11434/v1"\n' +
       'temperature = 0.3\nmax_tokens = 256\ntimeout = 30\nmax_retries = 2';
-    resolveParts(configOf(llm), { providers: [factory], tools: [] }, {}, bindingLogger().log);
+    await resolveParts(configOf(llm), { providers: [factory], tools: [] }, {}, bindingLogger().log);
     expect(created[0]).toEqual({
       model: 'gpt-x',
       baseUrl: 'http://localhost:11434/v1',
@@ -104,9 +104,9 @@ describe('resolveParts', () => {
     });
   });
 
-  it('omits settings the config does not set', () => {
+  it('omits settings the config does not set', async () => {
     const { factory, created } = fakeProvider('openai');
-    resolveParts(
+    await resolveParts(
       configOf('provider = "openai"'),
       { providers: [factory], tools: [] },
       {},
@@ -118,10 +118,10 @@ describe('resolveParts', () => {
       expect(settings).not.toHaveProperty(key);
   });
 
-  it('NFR-004: gives a provider that requires a key the value of the variable api_key_env names', () => {
+  it('NFR-004: gives a provider that requires a key the value of the variable api_key_env names', async () => {
     const { factory, created } = fakeProvider('openai', true);
     const config = configOf('provider = "openai"\napi_key_env = "T_RESOLVE_KEY"');
-    const parts = resolveParts(
+    const parts = await resolveParts(
       config,
       { providers: [factory], tools: [] },
       { T_RESOLVE_KEY: 'resolve-key-1', OPENAI_API_KEY: 'not-this-one' },
@@ -131,10 +131,10 @@ describe('resolveParts', () => {
     expect(parts.secrets.llmApiKey).toBe('resolve-key-1');
   });
 
-  it('NFR-004: fails before creating a provider whose required key variable is unset', () => {
+  it('NFR-004: fails before creating a provider whose required key variable is unset', async () => {
     const { factory, created } = fakeProvider('openai', true);
     const config = configOf('provider = "openai"\napi_key_env = "T_RESOLVE_KEY"');
-    const err = thrown(() =>
+    const err = await rejected(
       resolveParts(config, { providers: [factory], tools: [] }, {}, bindingLogger().log),
     );
     expect(err.code).toBe('AGENT_ERR_CONFIG_SECRET_MISSING');
@@ -142,17 +142,22 @@ describe('resolveParts', () => {
     expect(created).toHaveLength(0);
   });
 
-  it('resolves the configured tools against the available factories', () => {
+  it('resolves the configured tools against the available factories', async () => {
     const { factory } = fakeProvider('scripted');
     const config = configOf('provider = "scripted"', '[tools]\necho = "builtin"\n');
-    const parts = resolveParts(config, { providers: [factory], tools: [echoTool] }, {}, bindingLogger().log);
+    const parts = await resolveParts(
+      config,
+      { providers: [factory], tools: [echoTool] },
+      {},
+      bindingLogger().log,
+    );
     expect(parts.tools.names).toEqual(['echo']);
   });
 
-  it('reports a configured tool that no factory provides', () => {
+  it('reports a configured tool that no factory provides', async () => {
     const { factory } = fakeProvider('scripted');
     const config = configOf('provider = "scripted"', '[tools]\nmissing = "builtin"\n');
-    const err = thrown(() =>
+    const err = await rejected(
       resolveParts(config, { providers: [factory], tools: [echoTool] }, {}, bindingLogger().log),
     );
     expect(err.code).toBe('AGENT_ERR_TOOL_UNKNOWN');

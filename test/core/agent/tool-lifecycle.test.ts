@@ -44,7 +44,7 @@ const toolFactory = (name: string, hooks: Hooks): ToolFactoryV1 => ({
 });
 
 /** Parts whose `[tools]` lists `tools` in order, each with `config = { position = n }`. */
-function partsWith(tools: Record<string, Hooks>, provider: Partial<ProviderV1> = {}): ResolvedParts {
+function partsWith(tools: Record<string, Hooks>, provider: Partial<ProviderV1> = {}): Promise<ResolvedParts> {
   const toolLines = Object.keys(tools).map(
     (name, i) => `${name} = { impl = "builtin", config = { position = ${i + 1} } }\n`,
   );
@@ -83,7 +83,7 @@ describe('initializeTools', () => {
         ctx.log.info('ready');
       },
     });
-    const parts = partsWith({ first: hooks('first'), second: hooks('second'), third: hooks('third') });
+    const parts = await partsWith({ first: hooks('first'), second: hooks('second'), third: hooks('third') });
     const { signal } = new AbortController();
     await initializeTools(parts, recordingLogger(entries, { agent: 'a1' }), signal);
     expect(calls.map((c) => [c.name, c.config])).toEqual([
@@ -102,7 +102,7 @@ describe('initializeTools', () => {
   it('stops at the first failure with AGENT_ERR_TOOL_INIT_FAILED and the cause', async () => {
     const initialized: string[] = [];
     const cause = new Error('missing api token');
-    const parts = partsWith({
+    const parts = await partsWith({
       first: { initialize: () => void initialized.push('first') },
       second: { initialize: () => Promise.reject(cause) },
       third: { initialize: () => void initialized.push('third') },
@@ -115,7 +115,7 @@ describe('initializeTools', () => {
   });
 
   it('wraps a synchronous non-Error throw', async () => {
-    const parts = partsWith({
+    const parts = await partsWith({
       first: {
         initialize: () => {
           throw 'bad config'; // eslint-disable-line @typescript-eslint/only-throw-error
@@ -130,7 +130,7 @@ describe('initializeTools', () => {
   });
 
   it('skips tools without initialize', async () => {
-    const parts = partsWith({ first: {}, second: {}, third: {} });
+    const parts = await partsWith({ first: {}, second: {}, third: {} });
     await expect(
       initializeTools(parts, recordingLogger(), new AbortController().signal),
     ).resolves.toBeUndefined();
@@ -140,7 +140,7 @@ describe('initializeTools', () => {
 describe('verifyProvider', () => {
   it('passes the signal to verify and resolves when it does', async () => {
     const signals: AbortSignal[] = [];
-    const parts = partsWith(
+    const parts = await partsWith(
       {},
       {
         verify: (opts) => {
@@ -155,12 +155,12 @@ describe('verifyProvider', () => {
   });
 
   it('resolves for a provider without verify', async () => {
-    await expect(verifyProvider(partsWith({}), new AbortController().signal)).resolves.toBeUndefined();
+    await expect(verifyProvider(await partsWith({}), new AbortController().signal)).resolves.toBeUndefined();
   });
 
   it('wraps a plain error as AGENT_ERR_PROVIDER_VERIFY_FAILED naming the provider', async () => {
     const cause = new Error('HTTP 401');
-    const parts = partsWith({}, { verify: () => Promise.reject(cause) });
+    const parts = await partsWith({}, { verify: () => Promise.reject(cause) });
     const err = await rejection(verifyProvider(parts, new AbortController().signal));
     expect(err.code).toBe('AGENT_ERR_PROVIDER_VERIFY_FAILED');
     expect(err.data).toEqual({ provider: 'fake-instance', reason: 'HTTP 401' });
@@ -169,7 +169,7 @@ describe('verifyProvider', () => {
 
   it('keeps an AGENT_ERR_PROVIDER_VERIFY_FAILED error as is', async () => {
     const own = new ERR_PROVIDER_VERIFY_FAILED({ provider: 'fake', reason: 'model gpt-x not found' });
-    const parts = partsWith({}, { verify: () => Promise.reject(own) });
+    const parts = await partsWith({}, { verify: () => Promise.reject(own) });
     expect(await rejection(verifyProvider(parts, new AbortController().signal))).toBe(own);
   });
 });
@@ -179,7 +179,7 @@ describe('shutdownTools', () => {
     const order: string[] = [];
     const hooks = (name: string): Hooks => ({ shutdown: () => void order.push(name) });
     await shutdownTools(
-      partsWith({ first: hooks('first'), second: hooks('second'), third: hooks('third') }),
+      await partsWith({ first: hooks('first'), second: hooks('second'), third: hooks('third') }),
       recordingLogger(),
     );
     expect(order).toEqual(['third', 'second', 'first']);
@@ -190,7 +190,7 @@ describe('shutdownTools', () => {
     const syncErr = new Error('sync failure');
     const asyncErr = new Error('async failure');
     const entries: Entry[] = [];
-    const parts = partsWith({
+    const parts = await partsWith({
       first: { shutdown: () => void order.push('first') },
       second: {
         shutdown: () => {

@@ -176,4 +176,15 @@ describe('loadConfig', () => {
     expect(config.llm.provider).toBe('scripted');
     expect(warnings.map((w) => w.path)).toEqual(['llm']);
   });
+
+  it('[plugins] dirs are resolved relative to the config file', () => {
+    const text =
+      '[agent]\nid = "x"\n[mqtt]\nbroker_url = "embedded"\n[plugins]\ndirs = ["./plugins", "/abs/p"]\n';
+    const { config } = parseConfigText(text, '/etc/agents/a.toml', { env: {} });
+    expect(config.plugins).toEqual({
+      dirs: ['/etc/agents/plugins', '/abs/p'],
+      npm: true,
+      setup_timeout_ms: 10000,
+    });
+  });
 });

@@ -1,0 +1,139 @@
+// Decide, from agent.toml and the discovered manifests alone (no plugin code runs), which plugins to load.
+import type { AgentConfig } from '../config/schema.js';
+import {
+  ERR_CONFIG_UNSUPPORTED,
+  ERR_PLUGIN_NOT_FOUND,
+  ERR_PROVIDER_UNKNOWN,
+  ERR_TOOL_UNKNOWN,
+} from '../errors.js';
+import type { DiscoveredPlugin } from './discover.js';
+import type { ProviderManifest, ToolManifest } from './manifest.js';
+import { orderByDependencies } from './order.js';
+
+export interface PlannedTool {
+  /** The `[tools]` key: the name the LLM sees. */
+  readonly name: string;
+  readonly plugin: string;
+  readonly manifest: ToolManifest;
+  readonly config: Record<string, unknown>;
+}
+
+export interface PluginPlan {
+  /** Plugins to load, dependencies first. */
+  readonly plugins: readonly DiscoveredPlugin[];
+  readonly tools: readonly PlannedTool[];
+  /** The manifest entry of the configured provider (undefined when it is injected in code). */
+  readonly provider: ProviderManifest | undefined;
+  /** Plugin options: the `config` of the first `[tools]` entry that uses the plugin. */
+  optionsFor(plugin: string): { options: Record<string, unknown>; key: string };
+}
+
+export interface PlanInputs {
+  /** Providers supplied in code (createAgent options) that need no plugin. */
+  readonly injectedProviders: readonly string[];
+  /** Tools supplied in code that need no plugin. */
+  readonly injectedTools: readonly string[];
+}
+
+/** impl values that arrive with later executors; configured tools using them fail clearly. */
+export const NOT_YET_SUPPORTED: Record<string, string> = {
+  external:
+    'impl = "external" (subprocess tools) needs the sandboxed subprocess executor, which is not in this version yet',
+  script: 'impl = "script" (isolated-vm tools) needs the script executor, which is not in this version yet',
+};
+
+function planTool(
+  name: string,
+  impl: string,
+  discovered: readonly DiscoveredPlugin[],
+  injected: readonly string[],
+): { plugin: DiscoveredPlugin; manifest: ToolManifest } {
+  const key = `tools.${name}.impl`;
+  const notYet = NOT_YET_SUPPORTED[impl];
+  if (notYet) throw new ERR_CONFIG_UNSUPPORTED({ key, reason: notYet });
+  let candidates: readonly DiscoveredPlugin[];
+  if (impl === 'builtin') {
+    candidates = discovered.filter((p) => p.source === 'first-party');
+  } else if (impl.startsWith('plugin:')) {
+    const wanted = impl.slice('plugin:'.length);
+    candidates = discovered.filter((p) => p.manifest.name === wanted);
+    if (candidates.length === 0) {
+      throw new ERR_PLUGIN_NOT_FOUND({
+        plugin: wanted,
+        key,
+        available: discovered.map((p) => p.manifest.name),
+      });
+    }
+  } else {
+    throw new ERR_CONFIG_UNSUPPORTED({
+      key,
+      reason: `"${impl}" is not an impl: use "builtin", "plugin:<name>", "external" or "script"`,
+    });
+  }
+  for (const plugin of candidates) {
+    const manifest = plugin.manifest.tools?.find((t) => t.name === name);
+    if (!manifest) continue;
+    if (manifest.executor.type !== 'module') {
+      throw new ERR_CONFIG_UNSUPPORTED({
+        key,
+        reason: `tool "${name}" of plugin "${plugin.manifest.name}" uses the ${manifest.executor.type} executor, which is not in this version yet`,
+      });
+    }
+    return { plugin, manifest };
+  }
+  const fromPlugins = candidates.flatMap((p) => (p.manifest.tools ?? []).map((t) => t.name));
+  const available = [...new Set([...(impl === 'builtin' ? injected : []), ...fromPlugins])].sort();
+  throw new ERR_TOOL_UNKNOWN({ tool: name, available });
+}
+
+/** Resolve `[llm] provider` and every `[tools]` entry to plugins; include their dependsOn closure. */
+export function planPlugins(
+  config: AgentConfig,
+  discovered: readonly DiscoveredPlugin[],
+  inputs: PlanInputs,
+): PluginPlan {
+  const byName = new Map(discovered.map((p) => [p.manifest.name, p]));
+  const needed = new Set<string>();
+  const options = new Map<string, { options: Record<string, unknown>; key: string }>();
+  let provider: ProviderManifest | undefined;
+  if (!inputs.injectedProviders.includes(config.llm.provider)) {
+    const owner = discovered.find((p) => p.manifest.providers?.some((pr) => pr.id === config.llm.provider));
+    if (!owner) {
+      const available = [
+        ...inputs.injectedProviders,
+        ...discovered.flatMap((p) => (p.manifest.providers ?? []).map((pr) => pr.id)),
+      ];
+      throw new ERR_PROVIDER_UNKNOWN({
+        provider: config.llm.provider,
+        available: [...new Set(available)].sort(),
+      });
+    }
+    needed.add(owner.manifest.name);
+    provider = owner.manifest.providers?.find((pr) => pr.id === config.llm.provider);
+  }
+  const tools: PlannedTool[] = [];
+  for (const [name, entry] of Object.entries(config.tools)) {
+    if (inputs.injectedTools.includes(name) && entry.impl === 'builtin') continue;
+    const { plugin, manifest } = planTool(name, entry.impl, discovered, inputs.injectedTools);
+    needed.add(plugin.manifest.name);
+    if (!options.has(plugin.manifest.name))
+      options.set(plugin.manifest.name, { options: entry.config, key: `tools.${name}.config` });
+    tools.push({ name, plugin: plugin.manifest.name, manifest, config: entry.config });
+  }
+  const queue = [...needed];
+  while (queue.length > 0) {
+    for (const dep of byName.get(queue.pop()!)?.manifest.dependsOn ?? []) {
+      if (!needed.has(dep)) {
+        needed.add(dep);
+        queue.push(dep);
+      }
+    }
+  }
+  const plugins = orderByDependencies(discovered.filter((p) => needed.has(p.manifest.name)));
+  return {
+    plugins,
+    tools,
+    provider,
+    optionsFor: (plugin) => options.get(plugin) ?? { options: {}, key: `plugins.${plugin}` },
+  };
+}

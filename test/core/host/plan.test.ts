@@ -1,0 +1,144 @@
+import { fileURLToPath } from 'node:url';
+
+import { describe, expect, it } from 'vitest';
+
+import { parseConfigText } from '../../../src/core/config/load.js';
+import { discoverPlugins, type DiscoveredPlugin } from '../../../src/core/host/discover.js';
+import { planPlugins } from '../../../src/core/host/plan.js';
+import { FIRST_PARTY_PLUGINS_DIR } from '../../../src/plugin-sources.js';
+import { thrown } from '../../helpers/thrown.js';
+
+const fixtures = fileURLToPath(new URL('../../fixtures/plugins/', import.meta.url));
+const none = { injectedProviders: [], injectedTools: [] };
+
+async function discovered(...dirs: string[]): Promise<DiscoveredPlugin[]> {
+  return discoverPlugins({
+    firstPartyDir: FIRST_PARTY_PLUGINS_DIR,
+    dirs: dirs.map((d) => fixtures + d),
+    nodeModulesDirs: [],
+  });
+}
+
+const config = (llm: string, tools: string) =>
+  parseConfigText(
+    `[agent]\nid = "p"\n[mqtt]\nbroker_url = "embedded"\n[llm]\n${llm}\n[tools]\n${tools}\n`,
+    'a.toml',
+    { env: {} },
+  ).config;
+
+describe('planPlugins', () => {
+  it('resolves builtin tools and the provider to first-party plugins, loading only those', async () => {
+    const plan = planPlugins(
+      config('provider = "scripted"', 'echo = "builtin"'),
+      await discovered('good-module'),
+      none,
+    );
+    expect(plan.plugins.map((p) => p.manifest.name)).toEqual(['provider-scripted', 'tools-core']);
+    expect(plan.tools).toMatchObject([{ name: 'echo', plugin: 'tools-core' }]);
+    expect(plan.provider).toMatchObject({ id: 'scripted' });
+  });
+
+  it('resolves impl = "plugin:<name>" to that plugin, with its config as the plugin options', async () => {
+    const tools = '[tools.shout]\nimpl = "plugin:good-module"\nconfig = { greeting = "yo" }';
+    const plan = planPlugins(config('provider = "scripted"', tools), await discovered('good-module'), none);
+    expect(plan.plugins.map((p) => p.manifest.name)).toEqual(['provider-scripted', 'good-module']);
+    expect(plan.optionsFor('good-module')).toEqual({
+      options: { greeting: 'yo' },
+      key: 'tools.shout.config',
+    });
+  });
+
+  it('a provider from a discovered plugin can be chosen by its id', async () => {
+    const plan = planPlugins(config('provider = "good-echo"', ''), await discovered('good-module'), none);
+    expect(plan.plugins.map((p) => p.manifest.name)).toEqual(['good-module']);
+  });
+
+  it('an unknown provider lists every declared provider id', async () => {
+    const err = thrown(() =>
+      planPlugins(config('provider = "nope"', ''), [], { injectedProviders: ['mine'], injectedTools: [] }),
+    );
+    expect(err).toMatchObject({ code: 'AGENT_ERR_PROVIDER_UNKNOWN', data: { available: ['mine'] } });
+    const list = await discovered('good-module');
+    const err2 = thrown(() => planPlugins(config('provider = "nope"', ''), list, none));
+    expect(err2.data).toEqual({ provider: 'nope', available: ['good-echo', 'scripted'] });
+  });
+
+  it('an unknown plugin is AGENT_ERR_PLUGIN_NOT_FOUND listing the discovered ones', async () => {
+    const list = await discovered('good-module');
+    expect(() =>
+      planPlugins(config('provider = "scripted"', '[tools.x]\nimpl = "plugin:ghost"'), list, none),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'AGENT_ERR_PLUGIN_NOT_FOUND',
+        data: expect.objectContaining({ plugin: 'ghost', key: 'tools.x.impl' }) as unknown,
+      }) as Error,
+    );
+  });
+
+  it('a tool the plugin does not declare is AGENT_ERR_TOOL_UNKNOWN listing its tools', async () => {
+    const list = await discovered('good-module');
+    expect(() =>
+      planPlugins(
+        config('provider = "scripted"', '[tools.whisper]\nimpl = "plugin:good-module"'),
+        list,
+        none,
+      ),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'AGENT_ERR_TOOL_UNKNOWN',
+        data: { tool: 'whisper', available: ['shout'] },
+      }) as Error,
+    );
+  });
+
+  it('subprocess and script executors fail clearly until the sandbox executors exist', async () => {
+    const list = await discovered('good-tools');
+    expect(() =>
+      planPlugins(
+        config('provider = "scripted"', '[tools.word_count]\nimpl = "plugin:good-tools"'),
+        list,
+        none,
+      ),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'AGENT_ERR_CONFIG_UNSUPPORTED',
+        data: expect.objectContaining({ key: 'tools.word_count.impl' }) as unknown,
+      }) as Error,
+    );
+    expect(() =>
+      planPlugins(
+        config('provider = "scripted"', '[tools.x]\nimpl = "external"\ncommand = "/bin/true"'),
+        list,
+        none,
+      ),
+    ).toThrow(expect.objectContaining({ code: 'AGENT_ERR_CONFIG_UNSUPPORTED' }) as Error);
+  });
+
+  it('a used plugin pulls in its dependsOn closure; a missing one is AGENT_ERR_PLUGIN_DEPENDENCY_MISSING', async () => {
+    const [good] = (await discovered('good-module')).filter((p) => p.manifest.name === 'good-module');
+    const withDep = (deps: string[]): DiscoveredPlugin => ({
+      ...good!,
+      manifest: { ...good!.manifest, dependsOn: deps },
+    });
+    const tools = '[tools.shout]\nimpl = "plugin:good-module"';
+    const list = await discovered();
+    const plan = planPlugins(
+      config('provider = "scripted"', tools),
+      [...list, withDep(['tools-core'])],
+      none,
+    );
+    expect(plan.plugins.map((p) => p.manifest.name)).toEqual([
+      'provider-scripted',
+      'tools-core',
+      'good-module',
+    ]);
+    expect(() =>
+      planPlugins(config('provider = "scripted"', tools), [...list, withDep(['not-installed'])], none),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'AGENT_ERR_PLUGIN_DEPENDENCY_MISSING',
+        data: { plugin: 'good-module', missing: ['not-installed'] },
+      }) as Error,
+    );
+  });
+});
