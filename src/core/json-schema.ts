@@ -4,12 +4,20 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 
 const base = { strict: false, allErrors: true } as const;
-const instances = {
-  draft07: new Ajv(base),
-  draft07Defaults: new Ajv({ ...base, useDefaults: true }),
-  draft2020: new Ajv2020(base),
-  draft2020Defaults: new Ajv2020({ ...base, useDefaults: true }),
-};
+type Dialect = 'draft07' | 'draft2020';
+const instances = new Map<string, Ajv>();
+
+/** One ajv per dialect and mode, created on first use (each costs memory an agent may never need). */
+function instance(dialect: Dialect, useDefaults: boolean): Ajv {
+  const key = `${dialect}:${useDefaults}`;
+  let ajv = instances.get(key);
+  if (!ajv) {
+    const opts = { ...base, useDefaults };
+    ajv = dialect === 'draft2020' ? new Ajv2020(opts) : new Ajv(opts);
+    instances.set(key, ajv);
+  }
+  return ajv;
+}
 
 /** Compile `schema` once; throws ajv's error if it is not a valid schema. */
 export function compileJsonSchema(
@@ -17,13 +25,7 @@ export function compileJsonSchema(
   opts: { useDefaults?: boolean } = {},
 ): ValidateFunction {
   const is2020 = typeof schema.$schema === 'string' && schema.$schema.includes('2020-12');
-  const ajv = is2020
-    ? opts.useDefaults
-      ? instances.draft2020Defaults
-      : instances.draft2020
-    : opts.useDefaults
-      ? instances.draft07Defaults
-      : instances.draft07;
+  const ajv = instance(is2020 ? 'draft2020' : 'draft07', opts.useDefaults === true);
   try {
     return ajv.compile(schema);
   } finally {
