@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `agent2389` command line: run, validate, inject.
+// `agent2389` command line: run, validate, inject, plugin, plugins.
 import { Command, CommanderError } from 'commander';
 
 import { AgentError } from '../core/errors.js';
@@ -7,6 +7,8 @@ import { VERSION } from '../core/version.js';
 import { CliConnectError } from './broker-client.js';
 import { UsageError } from './build-envelope.js';
 import { injectCommand } from './inject.js';
+import { pluginCommand } from './plugin.js';
+import { pluginsCommand } from './plugins.js';
 import { runCommand } from './run.js';
 import { validateCommand } from './validate.js';
 
@@ -23,7 +25,9 @@ const program = new Command('agent2389')
   .exitOverride()
   .addCommand(runCommand())
   .addCommand(validateCommand())
-  .addCommand(injectCommand());
+  .addCommand(injectCommand())
+  .addCommand(pluginCommand())
+  .addCommand(pluginsCommand());
 
 try {
   await program.parseAsync(process.argv);
