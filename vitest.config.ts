@@ -1,6 +1,12 @@
+import { fileURLToPath } from 'node:url';
+
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // The tool-sdk's createToolHarness imports agent2389/testing (a peer dependency); in this repo that is our own source.
+    alias: { 'agent2389/testing': fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)) },
+  },
   test: {
     setupFiles: ['test/setup.ts'],
     projects: [

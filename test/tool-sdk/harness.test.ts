@@ -1,0 +1,58 @@
+import { fileURLToPath } from 'node:url';
+
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { createToolHarness, type ToolHarness } from '../../tool-sdk/src/testing/index.js';
+
+const fixture = (name: string): string =>
+  fileURLToPath(new URL(`../fixtures/plugins/${name}`, import.meta.url));
+let harness: ToolHarness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+describe('createToolHarness (through the real host)', () => {
+  it('loads a module plugin and calls its tool with validated parameters', async () => {
+    harness = await createToolHarness(fixture('good-module'));
+    expect(harness.tools).toEqual(['shout']);
+    await expect(harness.call('shout', { text: 'hi' })).resolves.toMatchObject({
+      ok: true,
+      value: { text: 'HI' },
+    });
+  });
+
+  it('returns coded error results for bad parameters and unknown tools, as the agent would', async () => {
+    harness = await createToolHarness(fixture('good-module'));
+    await expect(harness.call('shout', { text: 5 })).resolves.toMatchObject({
+      ok: false,
+      code: 'AGENT_ERR_TOOL_INVALID_PARAMS',
+    });
+    await expect(harness.call('whisper', {})).resolves.toMatchObject({
+      ok: false,
+      code: 'AGENT_ERR_TOOL_NOT_ALLOWED',
+    });
+  });
+
+  it('validates options against optionsSchema', async () => {
+    await expect(
+      createToolHarness(fixture('good-module'), { options: { greeting: 5 } }),
+    ).rejects.toMatchObject({
+      code: 'AGENT_ERR_PLUGIN_OPTIONS_INVALID',
+    });
+  });
+
+  it('rejects an invalid manifest before any code runs', async () => {
+    await expect(createToolHarness(fixture('bad-manifest'))).rejects.toMatchObject({
+      code: 'AGENT_ERR_MANIFEST_INVALID',
+    });
+  });
+
+  it('says clearly that subprocess and script tools need the sandbox executors', async () => {
+    harness = await createToolHarness(fixture('good-tools'));
+    await expect(harness.call('word_count', { text: 'a b' })).resolves.toMatchObject({
+      ok: false,
+      code: 'AGENT_ERR_CONFIG_UNSUPPORTED',
+    });
+  });
+});
