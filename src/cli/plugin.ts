@@ -9,6 +9,7 @@ import type { ManifestProblem } from '../core/errors.js';
 import { readManifestFile, type PluginManifest, type ReadManifest } from '../core/host/manifest.js';
 import { checkRuntimeRanges } from '../core/host/order.js';
 import { VERSION } from '../core/version.js';
+import { initSubcommand } from './plugin-init.js';
 
 /** The manifest file for `path`: `<dir>/plugin.json`, or `path` itself when it names a file. */
 async function manifestFile(path: string): Promise<string> {
@@ -70,9 +71,12 @@ function validateSubcommand(): Command {
 
 export function pluginCommand(): Command {
   return new Command('plugin')
-    .description('Work on a plugin folder: validate its manifest')
+    .description('Work on a plugin folder: create one, or validate its manifest')
     .exitOverride()
-    .addHelpText('after', '\nExample:\n  agent2389 plugin validate ./my-plugin')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  agent2389 plugin init my-plugin\n  agent2389 plugin validate ./my-plugin',
+    )
+    .addCommand(initSubcommand())
     .addCommand(validateSubcommand());
-  // `plugin init <name>` (scaffold a plugin folder) is registered here by a later change.
 }

@@ -1,0 +1,97 @@
+// File templates for `agent2389 plugin init`: a working plugin with a passing test and a README.
+import { VERSION } from '../../core/version.js';
+
+export type ScaffoldType = 'module' | 'subprocess';
+
+const major = VERSION.split('.').slice(0, 2).join('.');
+
+const greetParameters = {
+  type: 'object',
+  properties: { name: { type: 'string', description: 'Who to greet' } },
+  required: ['name'],
+  additionalProperties: false,
+};
+
+export function manifest(name: string, type: ScaffoldType): string {
+  const tool = {
+    name: 'greet',
+    description: 'Greet someone by name',
+    parameters: greetParameters,
+    executor:
+      type === 'module'
+        ? { type: 'module' }
+        : {
+            type: 'subprocess',
+            command: 'bin/greet.mjs',
+            timeoutMs: 5000,
+            maxOutputBytes: 65536,
+            env: ['PATH'],
+          },
+  };
+  const m = {
+    manifestVersion: 1,
+    name,
+    version: '0.1.0',
+    runtime: `^${major}.0`,
+    description: `${name}: an agent2389 plugin`,
+    ...(type === 'module' ? { entry: 'index.js' } : {}),
+    optionsSchema: {
+      type: 'object',
+      properties: { greeting: { type: 'string', default: 'Hello' } },
+      additionalProperties: false,
+    },
+    tools: [tool],
+  };
+  return `${JSON.stringify(m, null, 2)}\n`;
+}
+
+export function packageJson(name: string): string {
+  const pkg = {
+    name: `agent2389-plugin-${name}`,
+    version: '0.1.0',
+    type: 'module',
+    description: `${name}: an agent2389 plugin`,
+    agent2389: 'plugin.json',
+    files: ['plugin.json', 'index.js', 'bin'],
+    scripts: { test: 'node --test' },
+    devDependencies: { '@agent2389/tool-sdk': `^${major}.0`, agent2389: `^${major}.0` },
+  };
+  return `${JSON.stringify(pkg, null, 2)}\n`;
+}
+
+export const moduleEntry = `// The plugin's code: setup(ctx) registers what plugin.json declares (a module tool runs in-process).
+/** @type {import('@agent2389/tool-sdk').PluginV1<{ greeting: string }>} */
+const plugin = {
+  specificationVersion: 'v1',
+  setup(ctx) {
+    ctx.registerTool({
+      specificationVersion: 'v1',
+      describe: () => ({ name: 'greet', description: 'Greet someone by name', parameters: { type: 'object' } }),
+      execute: ({ name }) => ({ greeting: \`\${ctx.options.greeting}, \${name}!\` }),
+    });
+  },
+};
+
+export default plugin;
+`;
+
+export const subprocessBin = `#!/usr/bin/env node
+// A subprocess tool: one JSON object {tool, parameters, config} on stdin, one JSON value on stdout.
+// Exit 0 on success; anything else is a failure the agent reports with stderr.
+if (process.argv.includes('--describe')) {
+  process.stdout.write(JSON.stringify({ name: 'greet', description: 'Greet someone by name' }));
+  process.exit(0);
+}
+let input = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (chunk) => (input += chunk));
+process.stdin.on('end', () => {
+  const { parameters, config } = JSON.parse(input);
+  if (typeof parameters?.name !== 'string') {
+    process.stderr.write('parameters.name must be a string');
+    process.exit(2);
+  }
+  const greeting = config?.greeting ?? 'Hello';
+  process.stdout.write(JSON.stringify({ greeting: \`\${greeting}, \${parameters.name}!\` }));
+});
+`;

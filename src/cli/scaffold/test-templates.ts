@@ -1,0 +1,83 @@
+// Test and README templates for `agent2389 plugin init`.
+import type { ScaffoldType } from './templates.js';
+
+export const moduleTest = `// Runs the plugin through the real agent2389 host: manifest validation, options, parameter checks.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { createToolHarness } from '@agent2389/tool-sdk/testing';
+
+const pluginDir = new URL('..', import.meta.url).pathname;
+
+test('greet answers with the configured greeting', async () => {
+  const harness = await createToolHarness(pluginDir, { options: { greeting: 'Hi' } });
+  try {
+    const result = await harness.call('greet', { name: 'Ada' });
+    assert.equal(result.ok, true);
+    assert.deepEqual(result.value, { greeting: 'Hi, Ada!' });
+  } finally {
+    await harness.close();
+  }
+});
+
+test('greet rejects parameters that break its schema', async () => {
+  const harness = await createToolHarness(pluginDir);
+  try {
+    const result = await harness.call('greet', {});
+    assert.equal(result.ok, false);
+    assert.equal(result.code, 'AGENT_ERR_TOOL_INVALID_PARAMS');
+  } finally {
+    await harness.close();
+  }
+});
+`;
+
+export const subprocessTest = `// Speaks the external tool protocol to the tool, as the agent's subprocess executor will.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+
+const bin = new URL('../bin/greet.mjs', import.meta.url).pathname;
+const run = (input) => spawnSync(process.execPath, [bin], { input: JSON.stringify(input), encoding: 'utf8' });
+
+test('greet writes one JSON value on stdout and exits 0', () => {
+  const r = run({ tool: 'greet', parameters: { name: 'Ada' }, config: { greeting: 'Hi' } });
+  assert.equal(r.status, 0);
+  assert.deepEqual(JSON.parse(r.stdout), { greeting: 'Hi, Ada!' });
+});
+
+test('bad parameters exit non-zero with a message on stderr', () => {
+  const r = run({ tool: 'greet', parameters: {}, config: {} });
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /name must be a string/);
+});
+`;
+
+export function readme(name: string, type: ScaffoldType): string {
+  const how =
+    type === 'module'
+      ? 'The tool runs in the agent process (`index.js`): use this for trusted code only.'
+      : 'The tool runs as a subprocess (`bin/greet.mjs`) speaking JSON on stdin/stdout, so it can be written in any language.';
+  return `# ${name}
+
+An [agent2389](https://www.npmjs.com/package/agent2389) plugin with one tool, \`greet\`. ${how}
+
+- \`plugin.json\` — the manifest the agent validates before running any code
+- \`npm test\` — runs the tests in \`test/\`
+- \`npx agent2389 plugin validate .\` — checks the manifest
+
+Use it from an agent.toml:
+
+\`\`\`toml
+[plugins]
+dirs = ["path/to/${name}"]
+
+[tools.greet]
+impl = "plugin:${name}"
+config = { greeting = "Hello" }
+\`\`\`
+
+Publish it on npm as is: package.json's \`"agent2389"\` field points at the manifest, and agents
+discover it in their \`node_modules\`.
+`;
+}
