@@ -12,6 +12,8 @@ export interface TaskCompletedEvent extends TaskEventBase {
   budgetExhausted: boolean;
   toolCalls: number;
   iterations: number;
+  /** Tokens summed over every LLM call of the task. */
+  usage: { inputTokens: number; outputTokens: number };
 }
 
 export interface TaskFailedEvent extends Partial<TaskEventBase> {

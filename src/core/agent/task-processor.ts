@@ -1,5 +1,5 @@
 // Steps 7–9 for one accepted task: the LLM loop under task_timeout, then forward or respond.
-import type { LoggerV1, ProviderV1 } from '../../../tool-sdk/src/index.js';
+import type { LoggerV1, ProviderV1, UsageV1 } from '../../../tool-sdk/src/index.js';
 import { ERR_TASK_TIMEOUT } from '../errors.js';
 import { errorPayload, forwardMessage, responsePayload } from '../pipeline/outbound.js';
 import type { TaskEnvelope } from '../protocol/envelope.js';
@@ -23,7 +23,14 @@ export interface TaskProcessorDeps {
 }
 
 export type TaskOutcome =
-  | { status: 'responded' | 'forwarded'; budgetExhausted: boolean; toolCalls: number; iterations: number }
+  | {
+      status: 'responded' | 'forwarded';
+      budgetExhausted: boolean;
+      toolCalls: number;
+      iterations: number;
+      /** Tokens summed over every LLM call of the task. */
+      usage: UsageV1;
+    }
   | { status: 'failed'; code: WireErrorCode; message: string };
 
 /** Publish an error for a task to its conversation topic. */
@@ -67,6 +74,7 @@ export async function processTask(
       budgetExhausted: result.budgetExhausted,
       toolCalls: result.toolCalls,
       iterations: result.iterations,
+      usage: result.usage,
     };
     const conversation = conversationTopic(envelope.conversation_id, deps.agentId);
     if (envelope.next) {

@@ -281,4 +281,37 @@ describe('Agent lifecycle (in-memory broker)', () => {
       },
     ]);
   });
+
+  it('reports the tokens of every LLM call of a task in task:completed', async () => {
+    let call = 0;
+    const counting = fakeProvider('counting', {
+      doGenerate: () =>
+        Promise.resolve(
+          ++call === 1
+            ? {
+                text: '',
+                toolCalls: [{ id: 'c1', name: 'echo', input: { message: 'x' } }],
+                finishReason: 'tool_calls',
+                usage: { inputTokens: 10, outputTokens: 3 },
+              }
+            : {
+                text: 'done',
+                toolCalls: [],
+                finishReason: 'stop',
+                usage: { inputTokens: 20, outputTokens: 5 },
+              },
+        ),
+    });
+    const h = makeHarness(toml('a20').replace('"scripted"', '"counting"'), { providers: [counting] });
+    const completed: unknown[] = [];
+    h.agent.on('task:completed', (e) => completed.push(e));
+    await h.agent.start();
+    h.send(envelope('a20'));
+    await waitFor(() => expect(completed).toHaveLength(1));
+    expect(completed[0]).toMatchObject({
+      toolCalls: 1,
+      iterations: 2,
+      usage: { inputTokens: 30, outputTokens: 8 },
+    });
+  });
 });
