@@ -179,8 +179,9 @@ describe('CLI validate and help', () => {
       OPENAI_API_KEY: 'sk-test',
     });
     expect(r.code).toBe(1);
+    // The openai provider exists; SEED's web_search/http_request tools arrive with the built-in tools.
     expect(r.stderr).toMatch(
-      /AGENT_ERR_PROVIDER_UNKNOWN: llm.provider "openai" is not available; available providers: scripted/,
+      /AGENT_ERR_TOOL_UNKNOWN: tool "web_search" is not available; available tools: current_time, echo/,
     );
   });
 

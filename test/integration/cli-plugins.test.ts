@@ -126,6 +126,8 @@ describe('agent2389 plugins [config]', () => {
     const r = await runCli(['plugins', config]);
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(tableRows(r.stdout)).toEqual([
+      ['provider-anthropic', '0.1.0', 'first-party', '-', 'anthropic', 'ok'],
+      ['provider-openai', '0.1.0', 'first-party', '-', 'openai', 'ok'],
       ['provider-scripted', '0.1.0', 'first-party', '-', 'scripted', 'ok'],
       ['tools-core', '0.1.0', 'first-party', 'echo:module, current_time:module', '-', 'ok'],
       ['good-module', '0.1.0', 'dir', 'shout:module', 'good-echo', 'ok'],
@@ -137,8 +139,14 @@ describe('agent2389 plugins [config]', () => {
     const r = await runCli(['plugins', '--json'], { AGENT_CONFIG: config });
     expect(r.code).toBe(0);
     const list = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
-    expect(list.map((p) => p.name)).toEqual(['provider-scripted', 'tools-core', 'good-module']);
-    expect(list[2]).toEqual({
+    expect(list.map((p) => p.name)).toEqual([
+      'provider-anthropic',
+      'provider-openai',
+      'provider-scripted',
+      'tools-core',
+      'good-module',
+    ]);
+    expect(list[4]).toEqual({
       name: 'good-module',
       version: '0.1.0',
       source: 'dir',
@@ -165,7 +173,9 @@ describe('agent2389 plugins [config]', () => {
     const r = await runCli(['plugins']);
     expect(r.code).toBe(0);
     const rows = tableRows(r.stdout);
-    expect(rows.slice(0, 2).map((row) => [row[0], row[2]])).toEqual([
+    expect(rows.slice(0, 4).map((row) => [row[0], row[2]])).toEqual([
+      ['provider-anthropic', 'first-party'],
+      ['provider-openai', 'first-party'],
       ['provider-scripted', 'first-party'],
       ['tools-core', 'first-party'],
     ]);

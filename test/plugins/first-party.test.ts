@@ -25,7 +25,7 @@ describe('first-party plugins load through the plugin host', () => {
       log: silentLogger,
       optionsFor: (n) => ({ options: {}, key: n }),
     });
-    expect([...gen.providers.keys()]).toEqual(['scripted']);
+    expect([...gen.providers.keys()].sort()).toEqual(['anthropic', 'openai', 'scripted']);
     expect([...gen.tools.keys()].sort()).toEqual(['tools-core:current_time', 'tools-core:echo']);
     await gen.close();
   });

@@ -147,7 +147,7 @@ describe('Agent lifecycle (in-memory broker)', () => {
     const h = makeHarness(toml('a11').replace('"scripted"', '"nope"'));
     await expect(h.agent.start()).rejects.toMatchObject({
       code: 'AGENT_ERR_PROVIDER_UNKNOWN',
-      data: { available: ['scripted'] },
+      data: { available: ['anthropic', 'openai', 'scripted'] },
     });
   });
 

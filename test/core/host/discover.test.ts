@@ -54,6 +54,8 @@ describe('discoverPlugins', () => {
       firstPartyDir: fileURLToPath(new URL('../../../src/plugins/', import.meta.url)),
     });
     expect(summary(plugins)).toEqual([
+      ['first-party', 'provider-anthropic'],
+      ['first-party', 'provider-openai'],
       ['first-party', 'provider-scripted'],
       ['first-party', 'tools-core'],
     ]);

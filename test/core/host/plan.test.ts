@@ -60,7 +60,10 @@ describe('planPlugins', () => {
     expect(err).toMatchObject({ code: 'AGENT_ERR_PROVIDER_UNKNOWN', data: { available: ['mine'] } });
     const list = await discovered('good-module');
     const err2 = thrown(() => planPlugins(config('provider = "nope"', ''), list, none));
-    expect(err2.data).toEqual({ provider: 'nope', available: ['good-echo', 'scripted'] });
+    expect(err2.data).toEqual({
+      provider: 'nope',
+      available: ['anthropic', 'good-echo', 'openai', 'scripted'],
+    });
   });
 
   it('an unknown plugin is AGENT_ERR_PLUGIN_NOT_FOUND listing the discovered ones', async () => {

@@ -1,0 +1,52 @@
+// Parses an Anthropic Message into a GenerateResultV1.
+import type { Message } from '@anthropic-ai/sdk/resources/messages';
+
+import type { GenerateResultV1, ToolCallV1 } from '../../../tool-sdk/src/index.js';
+
+export function toFinishReason(stop: string | null | undefined): GenerateResultV1['finishReason'] {
+  switch (stop) {
+    case 'end_turn':
+    case 'stop_sequence':
+      return 'stop';
+    case 'tool_use':
+      return 'tool_calls';
+    case 'max_tokens':
+      return 'length';
+    default:
+      return 'other';
+  }
+}
+
+function toToolCall(block: { id: string; name: string; input: unknown }): ToolCallV1 {
+  const { id, name, input } = block;
+  if (input === undefined) return { id, name, input: {} };
+  if (typeof input === 'object' && input !== null && !Array.isArray(input)) return { id, name, input };
+  return {
+    id,
+    name,
+    input,
+    inputError: `tool arguments must be a JSON object, got ${Array.isArray(input) ? 'array' : typeof input}`,
+  };
+}
+
+/** Text blocks joined; every `tool_use` block becomes a ToolCallV1; other block types are ignored. */
+export function fromAnthropicMessage(msg: Message): GenerateResultV1 {
+  if (typeof msg !== 'object' || msg === null || !Array.isArray(msg.content)) {
+    throw new Error('Anthropic response malformed: no content array');
+  }
+  const texts: string[] = [];
+  const toolCalls: ToolCallV1[] = [];
+  for (const block of msg.content) {
+    if (block.type === 'text') texts.push(block.text);
+    else if (block.type === 'tool_use') toolCalls.push(toToolCall(block));
+  }
+  const usage = msg.usage;
+  return {
+    text: texts.join(''),
+    toolCalls,
+    finishReason: toFinishReason(msg.stop_reason),
+    ...(usage
+      ? { usage: { inputTokens: usage.input_tokens ?? 0, outputTokens: usage.output_tokens ?? 0 } }
+      : {}),
+  };
+}

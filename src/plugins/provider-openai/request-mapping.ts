@@ -1,0 +1,72 @@
+// Maps the host's request (system, messages, tools) to OpenAI Chat Completions parameters.
+import type {
+  ChatCompletionCreateParamsNonStreaming,
+  ChatCompletionMessageParam,
+  ChatCompletionTool,
+} from 'openai/resources/chat/completions';
+
+import type { GenerateRequestV1, MessageV1, ToolDescriptionV1 } from '../../../tool-sdk/src/index.js';
+
+/** Prefix for tool results that failed, so the model sees the failure. */
+export const TOOL_ERROR_PREFIX = 'Error: ';
+
+export function toOpenAiTool(tool: ToolDescriptionV1): ChatCompletionTool {
+  return {
+    type: 'function',
+    function: {
+      name: tool.name,
+      description: tool.description,
+      parameters: tool.parameters,
+    },
+  };
+}
+
+export function toOpenAiMessage(message: MessageV1): ChatCompletionMessageParam {
+  switch (message.role) {
+    case 'user':
+      return { role: 'user', content: message.content };
+    case 'assistant': {
+      const calls = message.toolCalls ?? [];
+      if (calls.length === 0) return { role: 'assistant', content: message.content };
+      return {
+        role: 'assistant',
+        // Chat Completions accepts null content next to tool_calls; empty text is sent as null.
+        content: message.content === '' ? null : message.content,
+        tool_calls: calls.map((tc) => ({
+          id: tc.id,
+          type: 'function' as const,
+          function: { name: tc.name, arguments: JSON.stringify(tc.input ?? {}) },
+        })),
+      };
+    }
+    case 'tool':
+      return {
+        role: 'tool',
+        tool_call_id: message.toolCallId,
+        content: message.isError ? `${TOOL_ERROR_PREFIX}${message.content}` : message.content,
+      };
+  }
+}
+
+export interface RequestSettings {
+  readonly model: string;
+  readonly temperature?: number | undefined;
+  readonly maxTokens?: number | undefined;
+}
+
+/** The full, non-streaming request body; temperature/max_tokens and tools are omitted when unset. */
+export function toChatRequest(
+  req: GenerateRequestV1,
+  settings: RequestSettings,
+): ChatCompletionCreateParamsNonStreaming {
+  const messages: ChatCompletionMessageParam[] = [];
+  if (req.system) messages.push({ role: 'system', content: req.system });
+  for (const m of req.messages) messages.push(toOpenAiMessage(m));
+  return {
+    model: settings.model,
+    messages,
+    ...(req.tools.length > 0 ? { tools: req.tools.map(toOpenAiTool) } : {}),
+    ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
+    ...(settings.maxTokens !== undefined ? { max_tokens: settings.maxTokens } : {}),
+  };
+}
