@@ -8,6 +8,7 @@ import type {
 } from '@anthropic-ai/sdk/resources/messages';
 
 import type { GenerateRequestV1, MessageV1, ToolDescriptionV1 } from '../../../tool-sdk/src/index.js';
+import { flattenToolHistory, hasToolHistory } from './flatten-tool-history.js';
 
 export const DEFAULT_MAX_TOKENS = 4096;
 
@@ -79,7 +80,12 @@ export function toAnthropicRequest(req: GenerateRequestV1, settings: RequestSett
   return {
     model: settings.model,
     max_tokens: settings.maxTokens ?? DEFAULT_MAX_TOKENS,
-    messages: toAnthropicMessages(req.messages),
+    // No tools offered but tool turns in the history (the budget's final call): send that history as text.
+    messages: toAnthropicMessages(
+      req.tools.length === 0 && hasToolHistory(req.messages)
+        ? flattenToolHistory(req.messages)
+        : req.messages,
+    ),
     ...(req.system ? { system: req.system } : {}),
     ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
     ...(req.tools.length > 0 ? { tools: req.tools.map(toAnthropicTool) } : {}),

@@ -47,19 +47,42 @@ describe('anthropic request mapping', () => {
   });
 
   it('assistant tool turn without text sends only tool_use blocks; temperature only when set', () => {
+    const tool = { name: 't', description: 'd', parameters: { type: 'object' } };
     const req = toAnthropicRequest(
       {
         messages: [{ role: 'assistant', content: '', toolCalls: [{ id: 'a', name: 't', input: {} }] }],
-        tools: [],
+        tools: [tool],
       },
       { model: 'm' },
     );
     expect(req.messages[0]?.content).toEqual([{ type: 'tool_use', id: 'a', name: 't', input: {} }]);
     expect(req).not.toHaveProperty('temperature');
-    expect(req).not.toHaveProperty('tools');
     expect(req).not.toHaveProperty('system');
     const withTemp = toAnthropicRequest({ messages: [], tools: [] }, { model: 'm', temperature: 0 });
     expect(withTemp.temperature).toBe(0);
+  });
+});
+
+describe('anthropic final tool-less call', () => {
+  it('replays tool turns as text, roles alternating, when no tools are offered', () => {
+    const req = toAnthropicRequest(
+      {
+        messages: [
+          { role: 'user', content: 'task' },
+          { role: 'assistant', content: '', toolCalls: [{ id: 'a', name: 't', input: { q: 1 } }] },
+          { role: 'tool', toolCallId: 'a', toolName: 't', content: '{"r":2}', isError: false },
+          { role: 'user', content: 'budget spent: answer now' },
+        ],
+        tools: [],
+      },
+      { model: 'm' },
+    );
+    expect(req).not.toHaveProperty('tools');
+    expect(req.messages).toEqual([
+      { role: 'user', content: 'task' },
+      { role: 'assistant', content: '[called tool t with {"q":1}]' },
+      { role: 'user', content: '[result of tool t]\n{"r":2}\n\nbudget spent: answer now' },
+    ]);
   });
 });
 
