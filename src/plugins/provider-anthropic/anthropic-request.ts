@@ -8,7 +8,7 @@ import type {
 } from '@anthropic-ai/sdk/resources/messages';
 
 import type { GenerateRequestV1, MessageV1, ToolDescriptionV1 } from '../../../tool-sdk/src/index.js';
-import { flattenToolHistory, hasToolHistory } from './flatten-tool-history.js';
+import { flattenToolHistory, hasToolHistory } from '../../../tool-sdk/src/index.js';
 
 export const DEFAULT_MAX_TOKENS = 4096;
 

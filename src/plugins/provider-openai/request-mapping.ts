@@ -6,6 +6,7 @@ import type {
 } from 'openai/resources/chat/completions';
 
 import type { GenerateRequestV1, MessageV1, ToolDescriptionV1 } from '../../../tool-sdk/src/index.js';
+import { flattenToolHistory, hasToolHistory } from '../../../tool-sdk/src/index.js';
 
 /** Prefix for tool results that failed, so the model sees the failure. */
 export const TOOL_ERROR_PREFIX = 'Error: ';
@@ -61,7 +62,11 @@ export function toChatRequest(
 ): ChatCompletionCreateParamsNonStreaming {
   const messages: ChatCompletionMessageParam[] = [];
   if (req.system) messages.push({ role: 'system', content: req.system });
-  for (const m of req.messages) messages.push(toOpenAiMessage(m));
+  // No tools offered but tool turns in the history (the budget's final call): send that history as text,
+  // which every OpenAI-compatible server accepts.
+  const history =
+    req.tools.length === 0 && hasToolHistory(req.messages) ? flattenToolHistory(req.messages) : req.messages;
+  for (const m of history) messages.push(toOpenAiMessage(m));
   return {
     model: settings.model,
     messages,

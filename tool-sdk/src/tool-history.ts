@@ -1,6 +1,6 @@
-// For a request that offers no tools (the budget's final call), replay tool turns as plain text.
+// Provider helper: for a request that offers no tools (the budget's final call), replay tool turns as text.
 // Tool blocks in a request without tool definitions risk a 400; the model still sees what happened.
-import type { MessageV1 } from '../../../tool-sdk/src/index.js';
+import type { MessageV1 } from './spec/provider.js';
 
 type TextMessage = { role: 'user' | 'assistant'; content: string };
 
