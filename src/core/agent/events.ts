@@ -1,4 +1,5 @@
 // Events an Agent emits for library users (task outcomes and lifecycle).
+import type { UsageV1 } from '../../../tool-sdk/src/index.js';
 import type { WireErrorCode } from '../protocol/messages.js';
 
 export interface TaskEventBase {
@@ -13,7 +14,7 @@ export interface TaskCompletedEvent extends TaskEventBase {
   toolCalls: number;
   iterations: number;
   /** Tokens summed over every LLM call of the task. */
-  usage: { inputTokens: number; outputTokens: number };
+  usage: UsageV1;
 }
 
 export interface TaskFailedEvent extends Partial<TaskEventBase> {

@@ -36,15 +36,6 @@ export function progressTopic(agentId: string): string {
   return `/control/agents/${agentId}/progress`;
 }
 
-/** Wildcard for every agent's status (discovery, the `agents` CLI). */
-export const ALL_STATUS_TOPIC = '/control/agents/+/status';
-
 export function conversationTopic(conversationId: string, agentId: string): string {
   return canonicalizeTopic(`/conversations/${conversationId}/${agentId}`);
-}
-
-/** Extract the agent id from a canonical `/control/agents/{id}/input` topic, or undefined. */
-export function agentIdFromInputTopic(topic: string): string | undefined {
-  const m = /^\/control\/agents\/([^/]+)\/input$/.exec(canonicalizeTopic(topic));
-  return m?.[1];
 }

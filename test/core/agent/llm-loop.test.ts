@@ -7,7 +7,7 @@ import {
   type LoopHooks,
   type LoopSettings,
 } from '../../../src/core/agent/llm-loop.js';
-import { ToolRegistry } from '../../../src/core/agent/tool-registry.js';
+import type { ToolRegistry } from '../../../src/core/agent/tool-registry.js';
 import { parseConfigText } from '../../../src/core/config/load.js';
 import { AgentError, ERR_PROVIDER_VERIFY_FAILED } from '../../../src/core/errors.js';
 import { echoToolFactory } from '../../../src/plugins/tools-core/echo.js';
@@ -18,12 +18,13 @@ import type {
   ProviderV1,
 } from '../../../tool-sdk/src/index.js';
 import { silentLogger as silent } from '../../../src/core/observability/silent-logger.js';
+import { registryFor } from '../../helpers/tool-registry.js';
 
 const MINIMAL = `[agent]\nid = "a1"\n[mqtt]\nbroker_url = "embedded"\n[llm]\nprovider = "scripted"\n`;
 
 function tools(toml = 'echo = "builtin"'): ToolRegistry {
   const { config } = parseConfigText(`${MINIMAL}[tools]\n${toml}\n`, 'agent.toml', { env: {} });
-  return ToolRegistry.fromConfig(config, [echoToolFactory]);
+  return registryFor(config, [echoToolFactory]);
 }
 
 interface Seen {

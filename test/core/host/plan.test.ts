@@ -144,4 +144,28 @@ describe('planPlugins', () => {
       }) as Error,
     );
   });
+
+  it.each(['external', 'script'])('impl = "%s" is AGENT_ERR_CONFIG_UNSUPPORTED', async (impl) => {
+    const list = await discovered();
+    const tools = `mine = { impl = "${impl}", command = "/bin/true", source = "x.js" }`;
+    const err = thrown(() => planPlugins(config('provider = "scripted"', tools), list, none));
+    expect(err.code).toBe('AGENT_ERR_CONFIG_UNSUPPORTED');
+    expect((err.data as { key: string }).key).toBe('tools.mine.impl');
+  });
+
+  it('an unknown impl is AGENT_ERR_CONFIG_UNSUPPORTED', async () => {
+    const list = await discovered();
+    expect(thrown(() => planPlugins(config('provider = "scripted"', 'echo = "wasm"'), list, none)).code).toBe(
+      'AGENT_ERR_CONFIG_UNSUPPORTED',
+    );
+  });
+
+  it('an unknown builtin is AGENT_ERR_TOOL_UNKNOWN listing the available tools', async () => {
+    const list = await discovered();
+    const err = thrown(() =>
+      planPlugins(config('provider = "scripted"', 'web_search = "builtin"'), list, none),
+    );
+    expect(err.code).toBe('AGENT_ERR_TOOL_UNKNOWN');
+    expect(err.data).toEqual({ tool: 'web_search', available: ['current_time', 'echo'] });
+  });
 });

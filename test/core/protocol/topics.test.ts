@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
 import {
-  agentIdFromInputTopic,
   canonicalizeTopic,
   conversationTopic,
   inputTopic,
@@ -69,12 +68,5 @@ describe('topic builders', () => {
     expect(conversationTopic('/conv-7/', 'writer')).toBe('/conversations/conv-7/writer');
     const t = conversationTopic('c', 'a');
     expect(canonicalizeTopic(t)).toBe(t);
-  });
-
-  it('FR-006: agentIdFromInputTopic reads canonical and non-canonical input topics', () => {
-    expect(agentIdFromInputTopic('/control/agents/writer/input')).toBe('writer');
-    expect(agentIdFromInputTopic('//control//agents/writer/input/')).toBe('writer');
-    expect(agentIdFromInputTopic('/control/agents/writer/status')).toBeUndefined();
-    expect(agentIdFromInputTopic('/control/agents/a/b/input')).toBeUndefined();
   });
 });

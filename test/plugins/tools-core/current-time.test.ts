@@ -1,7 +1,6 @@
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 
-import { ToolRegistry } from '../../../src/core/agent/tool-registry.js';
 import { runToolCall } from '../../../src/core/agent/tool-runner.js';
 import { parseConfigText } from '../../../src/core/config/load.js';
 import {
@@ -9,6 +8,7 @@ import {
   currentTimeToolFactory,
 } from '../../../src/plugins/tools-core/current-time.js';
 import { silentLogger as silent } from '../../../src/core/observability/silent-logger.js';
+import { registryFor } from '../../helpers/tool-registry.js';
 
 const ctx = { callId: 'c1', signal: new AbortController().signal, log: silent };
 const NOW = new Date('2026-11-25T10:15:30.123Z');
@@ -42,7 +42,7 @@ describe('current_time tool', () => {
   it('FR-009: an unknown zone reaches the LLM as an AGENT_ERR_TOOL_FAILED result naming the zone', async () => {
     const toml = `[agent]\nid = "a1"\n[mqtt]\nbroker_url = "embedded"\n[llm]\nprovider = "scripted"\n[tools]\ncurrent_time = "builtin"\n`;
     const { config } = parseConfigText(toml, 'agent.toml', { env: {} });
-    const registry = ToolRegistry.fromConfig(config, [
+    const registry = registryFor(config, [
       { name: 'current_time', create: () => createCurrentTimeTool(() => NOW) },
     ]);
     const call = { id: 'c1', name: 'current_time', input: { timezone: 'Nowhere/City' } };
