@@ -1,17 +1,7 @@
 // Test helper: a local HTTP server speaking Anthropic's wire format, scripted per test with a response queue.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { startScriptedServer, type ScriptedResponse } from './scripted-http-server.js';
 
-export interface ScriptedResponse {
-  readonly status?: number;
-  readonly headers?: Record<string, string>;
-  /** Sent as JSON unless `raw` is given. */
-  readonly body?: unknown;
-  /** Sent verbatim (content-type application/json), e.g. a malformed body. */
-  readonly raw?: string;
-  /** Wait this long before answering (for timeouts). */
-  readonly delayMs?: number;
-}
+export type { ScriptedResponse } from './scripted-http-server.js';
 
 export interface RecordedRequest {
   readonly method: string;
@@ -62,55 +52,27 @@ export function errorBody(type: string, message: string): Record<string, unknown
   return { type: 'error', error: { type, message } };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 export async function startFakeAnthropicServer(): Promise<FakeAnthropicServer> {
   const queue: ScriptedResponse[] = [];
   const requests: RecordedRequest[] = [];
-  const sockets = new Set<Socket>();
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const text = await readBody(req);
+  const server = await startScriptedServer(({ method, path, headers, body }) => {
     // SDK 1.x sends the key as `Authorization: Bearer <key>`; older ones used `x-api-key`.
-    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    const xKey = req.headers['x-api-key'];
+    const bearer = /^Bearer (.+)$/.exec(headers.authorization ?? '')?.[1];
+    const xKey = headers['x-api-key'];
     const key = typeof xKey === 'string' ? xKey : bearer;
     requests.push({
-      method: req.method ?? '',
-      path: (req.url ?? '').split('?')[0] ?? '',
+      method,
+      path,
       hasApiKey: typeof key === 'string' && key.length > 0,
       apiKey: typeof key === 'string' ? key : undefined,
-      body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined,
+      body,
     });
-    const next = queue.shift() ?? { status: 500, body: { type: 'error', error: { message: 'queue empty' } } };
-    if (next.delayMs) await new Promise((r) => setTimeout(r, next.delayMs));
-    if (res.destroyed) return;
-    res.writeHead(next.status ?? 200, { 'content-type': 'application/json', ...next.headers });
-    res.end(next.raw ?? JSON.stringify(next.body ?? {}));
-  };
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch(() => res.destroy());
+    return queue.shift() ?? { status: 500, body: { type: 'error', error: { message: 'queue empty' } } };
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: server.url,
     requests,
     enqueue: (...r) => queue.push(...r),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    close: () => server.close(),
   };
 }

@@ -1,17 +1,7 @@
 // Test helper: a local HTTP server speaking OpenAI's wire format, scripted per test with response queues.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { startScriptedServer, type ScriptedResponse } from './scripted-http-server.js';
 
-export interface ScriptedResponse {
-  readonly status?: number;
-  readonly headers?: Record<string, string>;
-  /** Sent as JSON unless `raw` is given. */
-  readonly body?: unknown;
-  /** Sent verbatim (content-type application/json unless headers say otherwise), e.g. a malformed body. */
-  readonly raw?: string;
-  /** Wait this long before answering (for timeouts). */
-  readonly delayMs?: number;
-}
+export type { ScriptedResponse } from './scripted-http-server.js';
 
 export interface RecordedRequest {
   readonly method: string;
@@ -86,15 +76,6 @@ export function errorBody(message: string, type = 'invalid_request_error', code:
   return { error: { message, type, param: null, code } };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 function modelsAnswer(path: string, models: readonly string[]): ScriptedResponse {
   const model = (id: string) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'test' });
   if (path === '/v1/models') return { body: { object: 'list', data: models.map(model) } };
@@ -110,46 +91,21 @@ export async function startFakeOpenAiServer(): Promise<FakeOpenAiServer> {
   const chat: ScriptedResponse[] = [];
   const modelQueue: ScriptedResponse[] = [];
   const requests: RecordedRequest[] = [];
-  const sockets = new Set<Socket>();
   const fake = { models: ['gpt-test'] };
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const text = await readBody(req);
-    const path = (req.url ?? '').split('?')[0] ?? '';
-    const { authorization, ...headers } = req.headers;
-    requests.push({
-      method: req.method ?? '',
-      path,
-      headers,
-      hasAuthorization: /^Bearer .+/.test(authorization ?? ''),
-      body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined,
-    });
-    let next: ScriptedResponse;
-    if (req.method === 'POST' && path === '/v1/chat/completions') {
-      next = chat.shift() ?? {
-        status: 500,
-        body: errorBody('fake server: chat queue empty', 'server_error'),
-      };
-    } else if (req.method === 'GET' && path.startsWith('/v1/models')) {
-      next = modelQueue.shift() ?? modelsAnswer(path, fake.models);
-    } else {
-      next = { status: 404, body: errorBody(`no route ${req.method ?? ''} ${path}`) };
+  const server = await startScriptedServer(({ method, path, headers: all, body }) => {
+    const { authorization, ...headers } = all;
+    requests.push({ method, path, headers, hasAuthorization: /^Bearer .+/.test(authorization ?? ''), body });
+    if (method === 'POST' && path === '/v1/chat/completions') {
+      return (
+        chat.shift() ?? { status: 500, body: errorBody('fake server: chat queue empty', 'server_error') }
+      );
     }
-    if (next.delayMs) await new Promise((r) => setTimeout(r, next.delayMs));
-    if (res.destroyed) return;
-    res.writeHead(next.status ?? 200, { 'content-type': 'application/json', ...next.headers });
-    res.end(next.raw ?? JSON.stringify(next.body ?? {}));
-  };
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch(() => res.destroy());
+    if (method === 'GET' && path.startsWith('/v1/models'))
+      return modelQueue.shift() ?? modelsAnswer(path, fake.models);
+    return { status: 404, body: errorBody(`no route ${method} ${path}`) };
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    baseUrl: `http://127.0.0.1:${port}/v1`,
+    baseUrl: `${server.url}/v1`,
     requests,
     enqueue: (...r) => chat.push(...r),
     enqueueModels: (...r) => modelQueue.push(...r),
@@ -159,10 +115,6 @@ export async function startFakeOpenAiServer(): Promise<FakeOpenAiServer> {
     set models(ids: string[]) {
       fake.models = ids;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    close: () => server.close(),
   };
 }
