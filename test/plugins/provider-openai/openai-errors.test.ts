@@ -1,34 +1,22 @@
 // The real openai SDK against a local fake server: retries, error mapping, timeouts and verify().
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
+import { chatBody, errorBody } from '../../helpers/fake-openai-server.js';
+import { KEY, ask, failure, signal, useFakeOpenAi } from './harness.js';
 import { createOpenAiProvider } from '../../../src/plugins/provider-openai/openai-provider.js';
-import type { ProviderSettingsV1 } from '../../../tool-sdk/src/index.js';
-import {
-  chatBody,
-  errorBody,
-  startFakeOpenAiServer,
-  type FakeOpenAiServer,
-} from '../../helpers/fake-openai-server.js';
-import { KEY, ask, failure, signal } from './harness.js';
 
-let fake: FakeOpenAiServer;
-beforeEach(async () => {
-  fake = await startFakeOpenAiServer();
-});
-afterEach(() => fake.close());
-
-const provider = (over: Partial<ProviderSettingsV1> = {}, options: Record<string, unknown> = {}) =>
-  createOpenAiProvider({ model: 'gpt-test', apiKey: KEY, baseUrl: fake.baseUrl, options, ...over });
+const openai = useFakeOpenAi();
+const { provider } = openai;
 
 describe('openai provider retries and errors', () => {
   it('429 with retry-after-ms, then success: 2 requests', async () => {
-    fake.enqueue(
+    openai.server.enqueue(
       { status: 429, headers: { 'retry-after-ms': '10' }, body: errorBody('slow down', 'rate_limit_error') },
       { body: chatBody('ok') },
     );
     const r = await provider({}, { max_retries: 2 }).doGenerate(ask(), signal());
     expect(r.text).toBe('ok');
-    expect(fake.requests).toHaveLength(2);
+    expect(openai.server.requests).toHaveLength(2);
   });
 
   it('429 with retry-after: 0, retries exhausted: 1 + max_retries requests, a short error', async () => {
@@ -37,60 +25,60 @@ describe('openai provider retries and errors', () => {
       headers: { 'retry-after': '0' },
       body: errorBody('slow down', 'rate_limit_error'),
     };
-    fake.enqueue(limited, limited);
+    openai.server.enqueue(limited, limited);
     const err = await failure(provider({}, { max_retries: 1 }).doGenerate(ask(), signal()));
-    expect(fake.requests).toHaveLength(2);
+    expect(openai.server.requests).toHaveLength(2);
     expect(err.message).toMatch(/429 rate limited after 1 retry/);
   });
 
   it('500 twice then success: 3 requests', async () => {
     const boom = { status: 500, headers: { 'retry-after-ms': '5' }, body: errorBody('oops', 'server_error') };
-    fake.enqueue(boom, boom, { body: chatBody('finally') });
+    openai.server.enqueue(boom, boom, { body: chatBody('finally') });
     const r = await provider({}, { max_retries: 2 }).doGenerate(ask(), signal());
     expect(r.text).toBe('finally');
-    expect(fake.requests).toHaveLength(3);
+    expect(openai.server.requests).toHaveLength(3);
   });
 
   it('401: no retry, a clear error without the key', async () => {
-    fake.enqueue({
+    openai.server.enqueue({
       status: 401,
       body: errorBody(`Incorrect API key provided: ${KEY}`, 'invalid_request_error', 'invalid_api_key'),
     });
     const err = await failure(provider({}, { max_retries: 3 }).doGenerate(ask(), signal()));
-    expect(fake.requests).toHaveLength(1);
+    expect(openai.server.requests).toHaveLength(1);
     expect(err.message).toMatch(/401/);
     expect(err.message).toMatch(/invalid API key/);
     expect(err.message).not.toContain(KEY);
   });
 
   it('400 is not retried either', async () => {
-    fake.enqueue({ status: 400, body: errorBody('bad') });
+    openai.server.enqueue({ status: 400, body: errorBody('bad') });
     await failure(provider({}, { max_retries: 3 }).doGenerate(ask(), signal()));
-    expect(fake.requests).toHaveLength(1);
+    expect(openai.server.requests).toHaveLength(1);
   });
 
   it('malformed JSON body → a clear error', async () => {
-    fake.enqueue({ raw: '{"choices": [ {"message": ' });
+    openai.server.enqueue({ raw: '{"choices": [ {"message": ' });
     const err = await failure(provider({}, { max_retries: 0 }).doGenerate(ask(), signal()));
     expect(err.message).toMatch(/malformed response/);
   });
 
   it('a JSON body that is not a completion → a clear error', async () => {
-    fake.enqueue({ body: { hello: 'world' } });
+    openai.server.enqueue({ body: { hello: 'world' } });
     const err = await failure(provider({}, { max_retries: 0 }).doGenerate(ask(), signal()));
     expect(err.message).toMatch(/malformed response/);
   });
 
   it('timeout → timed-out error', async () => {
-    fake.enqueue({ delayMs: 1_000, body: chatBody('too late') });
+    openai.server.enqueue({ delayMs: 1_000, body: chatBody('too late') });
     const err = await failure(provider({}, { timeout: 0.1, max_retries: 0 }).doGenerate(ask(), signal()));
     expect(err.message).toMatch(/timed out after 0\.1s/);
-    expect(fake.requests).toHaveLength(1);
+    expect(openai.server.requests).toHaveLength(1);
   });
 
   it('unreachable server → cannot reach <host>, no URL path', async () => {
-    const url = fake.baseUrl;
-    await fake.close();
+    const url = openai.server.baseUrl;
+    await openai.server.close();
     const p = createOpenAiProvider({
       model: 'gpt-test',
       baseUrl: `${url}/secret?x=1`,
@@ -102,7 +90,7 @@ describe('openai provider retries and errors', () => {
   });
 
   it('an aborted call rejects with the abort reason', async () => {
-    fake.enqueue({ delayMs: 1_000, body: chatBody('late') });
+    openai.server.enqueue({ delayMs: 1_000, body: chatBody('late') });
     const ac = new AbortController();
     const p = provider({}, { max_retries: 0 }).doGenerate(ask(), { signal: ac.signal });
     setTimeout(() => ac.abort(new Error('task cancelled')), 50);
@@ -113,16 +101,16 @@ describe('openai provider retries and errors', () => {
 describe('openai provider verify', () => {
   it('ok: GET /v1/models/<model>, no tokens spent', async () => {
     await provider().verify!(signal());
-    expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v1/models/gpt-test']);
+    expect(openai.server.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v1/models/gpt-test']);
   });
 
   it('no model → GET /v1/models', async () => {
     await provider({ model: '' }).verify!(signal());
-    expect(fake.requests.map((r) => r.path)).toEqual(['/v1/models']);
+    expect(openai.server.requests.map((r) => r.path)).toEqual(['/v1/models']);
   });
 
   it('401 → invalid API key', async () => {
-    fake.enqueueModels({ status: 401, body: errorBody('bad key') });
+    openai.server.enqueueModels({ status: 401, body: errorBody('bad key') });
     const err = await failure(provider({}, { max_retries: 0 }).verify!(signal()));
     expect(err.message).toMatch(/401 invalid API key/);
   });
@@ -133,9 +121,9 @@ describe('openai provider verify', () => {
   });
 
   it('a model missing from /models/:id but listed counts as known', async () => {
-    fake.enqueueModels({ status: 404, body: errorBody('no route') });
+    openai.server.enqueueModels({ status: 404, body: errorBody('no route') });
     await provider().verify!(signal());
-    expect(fake.requests.map((r) => r.path)).toEqual(['/v1/models/gpt-test', '/v1/models']);
+    expect(openai.server.requests.map((r) => r.path)).toEqual(['/v1/models/gpt-test', '/v1/models']);
   });
 
   it('no key and no base_url → fails without a request, naming api_key_env', async () => {
@@ -146,11 +134,11 @@ describe('openai provider verify', () => {
 
   it('no key but a base_url (local server) → ok, no Authorization needed', async () => {
     await provider({ apiKey: undefined }).verify!(signal());
-    expect(fake.requests).toHaveLength(1);
+    expect(openai.server.requests).toHaveLength(1);
   });
 
   it('unreachable → cannot reach', async () => {
-    await fake.close();
+    await openai.server.close();
     const err = await failure(provider({}, { max_retries: 0 }).verify!(signal()));
     expect(err.message).toMatch(/cannot reach/);
   });

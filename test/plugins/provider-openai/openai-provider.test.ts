@@ -1,26 +1,18 @@
 // The real openai SDK against a local fake server: answers, tool calling and the real LLM loop.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { runLlmLoop } from '../../../src/core/agent/llm-loop.js';
 import { ToolRegistry } from '../../../src/core/agent/tool-registry.js';
 import { silentLogger } from '../../../src/core/observability/silent-logger.js';
-import { createOpenAiProvider } from '../../../src/plugins/provider-openai/openai-provider.js';
-import type { ProviderSettingsV1 } from '../../../tool-sdk/src/index.js';
-import { chatBody, startFakeOpenAiServer, type FakeOpenAiServer } from '../../helpers/fake-openai-server.js';
-import { KEY, ask, echo, signal } from './harness.js';
+import { chatBody } from '../../helpers/fake-openai-server.js';
+import { ask, echo, signal, useFakeOpenAi } from './harness.js';
 
-let fake: FakeOpenAiServer;
-beforeEach(async () => {
-  fake = await startFakeOpenAiServer();
-});
-afterEach(() => fake.close());
-
-const provider = (over: Partial<ProviderSettingsV1> = {}, options: Record<string, unknown> = {}) =>
-  createOpenAiProvider({ model: 'gpt-test', apiKey: KEY, baseUrl: fake.baseUrl, options, ...over });
+const openai = useFakeOpenAi();
+const { provider } = openai;
 
 describe('openai provider (real SDK, fake server)', () => {
   it('plain answer: text, usage, system prompt, model, bearer key; no temperature/max_tokens', async () => {
-    fake.enqueue({ body: chatBody('hello there') });
+    openai.server.enqueue({ body: chatBody('hello there') });
     const r = await provider().doGenerate(ask([], { system: 'be brief' }), signal());
     expect(r).toEqual({
       text: 'hello there',
@@ -28,7 +20,7 @@ describe('openai provider (real SDK, fake server)', () => {
       finishReason: 'stop',
       usage: { inputTokens: 11, outputTokens: 7 },
     });
-    const [req] = fake.requests;
+    const [req] = openai.server.requests;
     expect(req).toMatchObject({ method: 'POST', path: '/v1/chat/completions', hasAuthorization: true });
     expect(req!.body).toMatchObject({
       model: 'gpt-test',
@@ -43,17 +35,19 @@ describe('openai provider (real SDK, fake server)', () => {
   });
 
   it('sends temperature and max_tokens when set', async () => {
-    fake.enqueue({ body: chatBody('ok') });
+    openai.server.enqueue({ body: chatBody('ok') });
     await provider({ temperature: 0.3, maxTokens: 50 }).doGenerate(ask(), signal());
-    expect(fake.requests[0]!.body).toMatchObject({ temperature: 0.3, max_tokens: 50 });
+    expect(openai.server.requests[0]!.body).toMatchObject({ temperature: 0.3, max_tokens: 50 });
   });
 
   it('one tool call: tools sent as functions, call parsed', async () => {
-    fake.enqueue({ body: chatBody(null, [{ id: 'call_1', name: 'echo', arguments: { message: 'x' } }]) });
+    openai.server.enqueue({
+      body: chatBody(null, [{ id: 'call_1', name: 'echo', arguments: { message: 'x' } }]),
+    });
     const r = await provider().doGenerate(ask(), signal());
     expect(r.finishReason).toBe('tool_calls');
     expect(r.toolCalls).toEqual([{ id: 'call_1', name: 'echo', input: { message: 'x' } }]);
-    expect(fake.requests[0]!.body?.tools).toEqual([
+    expect(openai.server.requests[0]!.body?.tools).toEqual([
       {
         type: 'function',
         function: { name: 'echo', description: 'Echo the message', parameters: echo.parameters },
@@ -62,7 +56,7 @@ describe('openai provider (real SDK, fake server)', () => {
   });
 
   it('parallel tool calls and invalid arguments (kept, with inputError)', async () => {
-    fake.enqueue({
+    openai.server.enqueue({
       body: chatBody(null, [
         { id: 'a', name: 'echo', arguments: { message: '1' } },
         { id: 'b', name: 'echo', arguments: '{"message": "2"' },
@@ -76,7 +70,7 @@ describe('openai provider (real SDK, fake server)', () => {
   });
 
   it('tool results go back as role tool with tool_call_id, errors prefixed', async () => {
-    fake.enqueue({ body: chatBody('done') });
+    openai.server.enqueue({ body: chatBody('done') });
     await provider().doGenerate(
       ask([echo], {
         messages: [
@@ -95,7 +89,7 @@ describe('openai provider (real SDK, fake server)', () => {
       }),
       signal(),
     );
-    const messages = fake.requests[0]!.body?.messages as Array<Record<string, unknown>>;
+    const messages = openai.server.requests[0]!.body?.messages as Array<Record<string, unknown>>;
     expect(messages[1]!.tool_calls).toEqual([
       { id: 'a', type: 'function', function: { name: 'echo', arguments: '{"message":"1"}' } },
       { id: 'b', type: 'function', function: { name: 'echo', arguments: '{}' } },
@@ -109,7 +103,7 @@ describe('openai provider (real SDK, fake server)', () => {
     const call = (id: string) => ({
       body: chatBody(null, [{ id, name: 'echo', arguments: { message: id } }]),
     });
-    fake.enqueue(call('c1'), call('c2'), { body: chatBody('best answer') });
+    openai.server.enqueue(call('c1'), call('c2'), { body: chatBody('best answer') });
     const tools = ToolRegistry.fromEntries([
       {
         name: 'echo',
@@ -131,15 +125,15 @@ describe('openai provider (real SDK, fake server)', () => {
       budgetExhausted: true,
       usage: { inputTokens: 33, outputTokens: 21 },
     });
-    expect(fake.requests).toHaveLength(3);
-    expect(fake.requests[0]!.body).toHaveProperty('tools');
-    expect(fake.requests[1]!.body).toHaveProperty('tools');
-    expect(fake.requests[2]!.body).not.toHaveProperty('tools');
-    const last = fake.requests[2]!.body?.messages as Array<Record<string, unknown>>;
+    expect(openai.server.requests).toHaveLength(3);
+    expect(openai.server.requests[0]!.body).toHaveProperty('tools');
+    expect(openai.server.requests[1]!.body).toHaveProperty('tools');
+    expect(openai.server.requests[2]!.body).not.toHaveProperty('tools');
+    const last = openai.server.requests[2]!.body?.messages as Array<Record<string, unknown>>;
     // The final call offers no tools, so the tool turns are replayed as text (no tool role, no tool_calls).
     expect(last.some((m) => m.role === 'tool' || 'tool_calls' in m)).toBe(false);
     expect(JSON.stringify(last)).toContain('[result of tool');
-    const second = fake.requests[1]!.body?.messages as Array<Record<string, unknown>>;
+    const second = openai.server.requests[1]!.body?.messages as Array<Record<string, unknown>>;
     expect(second.filter((m) => m.role === 'tool').map((m) => m.tool_call_id)).toEqual(['c1']);
   });
 });
