@@ -103,6 +103,11 @@ export const ERR_TOOL_INIT_FAILED = createError(
   'AGENT_ERR_TOOL_INIT_FAILED',
   (d: { tool: string; reason: string }) => `tool "${d.tool}" failed to initialize: ${d.reason}`,
 );
+export const ERR_TOOL_CONFIG_INVALID = createError(
+  'AGENT_ERR_TOOL_CONFIG_INVALID',
+  (d: { tool: string; plugin: string; key: string; errors: string[] }) =>
+    `${d.key}: invalid config for tool "${d.tool}" (plugin "${d.plugin}"): ${d.errors.join('; ')}`,
+);
 export const ERR_TOOL_NOT_ALLOWED = createError(
   'AGENT_ERR_TOOL_NOT_ALLOWED',
   (d: { tool: string }) => `tool "${d.tool}" is not in this agent's allow-list`,
@@ -114,7 +119,8 @@ export const ERR_TOOL_INVALID_PARAMS = createError(
 );
 export const ERR_TOOL_FAILED = createError(
   'AGENT_ERR_TOOL_FAILED',
-  (d: { tool: string; reason: string }) => `tool "${d.tool}" failed: ${d.reason}`,
+  (d: { tool: string; reason: string; toolCode?: string; toolData?: Record<string, unknown> }) =>
+    `tool "${d.tool}" failed: ${d.toolCode !== undefined ? `[${d.toolCode}] ` : ''}${d.reason}`,
 );
 export const ERR_TRANSPORT_CONNECT = createError(
   'AGENT_ERR_TRANSPORT_CONNECT',

@@ -34,7 +34,7 @@ describe('plugins end to end', () => {
     expect(r).toMatchObject({ code: 0, stdout: '{"text":"HI"}\n' });
   });
 
-  it('a plugin that fails to load stops startup with its coded error and exit 1', async () => {
+  it('a config table that breaks the plugin optionsSchema stops startup with its coded error and exit 1', async () => {
     const port = await freePort();
     const toml =
       `[agent]\nid = "plug-bad"\n[mqtt]\nbroker_url = "embedded"\n[mqtt.embedded]\nport = ${port}\n` +
@@ -42,6 +42,6 @@ describe('plugins end to end', () => {
       `[tools.shout]\nimpl = "plugin:good-module"\nconfig = { greeting = 5 }\n`;
     const agent = await startAgentProcess(toml, {}, false);
     expect(await agent.exited).toBe(1);
-    expect(agent.output()).toMatch(/AGENT_ERR_PLUGIN_OPTIONS_INVALID.*tools\.shout\.config/);
+    expect(agent.output()).toMatch(/AGENT_ERR_TOOL_CONFIG_INVALID.*tools\.shout\.config/);
   });
 });

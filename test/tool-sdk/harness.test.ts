@@ -42,6 +42,38 @@ describe('createToolHarness (through the real host)', () => {
     });
   });
 
+  it('initializes each tool with its validated config, the agent id and a data dir', async () => {
+    harness = await createToolHarness(fixture('tool-config'), {
+      config: { counter: { start: 3 } },
+      options: { prefix: '#' },
+      agentId: 'a7',
+      dataDir: '/srv/a7',
+    });
+    const counter = await harness.call('counter', {});
+    expect(counter).toMatchObject({
+      ok: true,
+      value: { config: { start: 3, step: 1, agentId: 'a7', dataDir: '/srv/a7' } },
+    });
+    await expect(harness.call('plain', { text: 'x' })).resolves.toMatchObject({
+      ok: true,
+      value: { text: '#x', config: { prefix: '#' } },
+    });
+  });
+
+  it('defaults the data dir to a fresh temporary directory', async () => {
+    harness = await createToolHarness(fixture('tool-config'));
+    const out = await harness.call('counter', {});
+    expect(out.ok && (out.value as { config: { dataDir: string } }).config.dataDir).toContain(
+      'agent2389-harness-',
+    );
+  });
+
+  it('rejects a tool config that breaks its configSchema with AGENT_ERR_TOOL_CONFIG_INVALID', async () => {
+    await expect(
+      createToolHarness(fixture('tool-config'), { config: { counter: { start: 'x' } } }),
+    ).rejects.toMatchObject({ code: 'AGENT_ERR_TOOL_CONFIG_INVALID', data: { key: 'tools.counter.config' } });
+  });
+
   it('rejects an invalid manifest before any code runs', async () => {
     await expect(createToolHarness(fixture('bad-manifest'))).rejects.toMatchObject({
       code: 'AGENT_ERR_MANIFEST_INVALID',

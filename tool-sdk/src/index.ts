@@ -23,4 +23,5 @@ export type { PluginV1, PluginContextV1, Disposer } from './spec/plugin.js';
 export { definePlugin, defineProvider } from './define.js';
 export { defineTool } from './define-tool.js';
 export type { DefineToolOptions, ToolParameters, ZodToolV1 } from './define-tool.js';
+export { ToolError, TOOL_ERROR_CODE_PATTERN } from './tool-error.js';
 export { flattenToolHistory, hasToolHistory } from './tool-history.js';

@@ -2,6 +2,7 @@
 import { EventEmitter } from 'node:events';
 
 import type { LoggerV1, ProviderFactoryV1, ToolFactoryV1 } from '../../../tool-sdk/src/index.js';
+import { resolveDataDir } from '../config/data-dir.js';
 import type { AgentConfig } from '../config/schema.js';
 import { ERR_CLOSED } from '../errors.js';
 import type { IdempotencyStore } from '../pipeline/idempotency.js';
@@ -118,7 +119,10 @@ export class Agent extends EventEmitter<AgentEvents> {
         onReconnect: () => this.#onReconnect(),
       });
       await this.#conn.transport.subscribe(this.#intake.inputTopic);
-      await initializeTools(parts, this.#log, signal);
+      await initializeTools(parts, this.#log, signal, {
+        agentId: this.id,
+        dataDir: resolveDataDir(config, this.#opts.env ?? process.env),
+      });
       await verifyProvider(parts, signal);
       signal.throwIfAborted();
       this.#state = 'running';

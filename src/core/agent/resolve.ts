@@ -60,7 +60,7 @@ function buildTools(
       if (p) {
         const tool = generation.tools.get(moduleToolKey(p.plugin, name))!.tool;
         const description = { name, description: p.manifest.description, parameters: p.manifest.parameters };
-        return { name, tool, description, config: entry.config };
+        return { name, tool, description, config: p.config };
       }
       const tool = injected.find((f) => f.name === name)!.create();
       return { name, tool, description: tool.describe(), config: entry.config };

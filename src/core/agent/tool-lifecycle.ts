@@ -5,15 +5,22 @@ import type { ResolvedParts } from './resolve.js';
 
 const reasonOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
+/** What every tool's `initialize` learns about the agent it runs in. */
+export interface ToolEnvironment {
+  readonly agentId: string;
+  readonly dataDir: string;
+}
+
 /** Initialize every configured tool in order; the first failure is AGENT_ERR_TOOL_INIT_FAILED. */
 export async function initializeTools(
-  parts: ResolvedParts,
+  parts: Pick<ResolvedParts, 'tools'>,
   log: LoggerV1,
   signal: AbortSignal,
+  env: ToolEnvironment,
 ): Promise<void> {
   for (const t of parts.tools) {
     try {
-      await t.tool.initialize?.(t.config, { log: log.child({ tool: t.name }), signal });
+      await t.tool.initialize?.(t.config, { log: log.child({ tool: t.name }), signal, ...env });
     } catch (err) {
       throw new ERR_TOOL_INIT_FAILED({ tool: t.name, reason: reasonOf(err) }, { cause: err });
     }
@@ -34,7 +41,10 @@ export async function verifyProvider(parts: ResolvedParts, signal: AbortSignal):
 }
 
 /** Shut tools down in reverse order; failures are logged, never thrown. */
-export async function shutdownTools(parts: ResolvedParts | undefined, log: LoggerV1): Promise<void> {
+export async function shutdownTools(
+  parts: Pick<ResolvedParts, 'tools'> | undefined,
+  log: LoggerV1,
+): Promise<void> {
   for (const t of [...(parts?.tools ?? [])].reverse()) {
     try {
       await t.tool.shutdown?.();

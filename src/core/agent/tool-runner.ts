@@ -1,5 +1,5 @@
 // Run one tool call: allow-list, schema validation, execution, output cap. Failures become error results.
-import type { LoggerV1, ToolCallV1 } from '../../../tool-sdk/src/index.js';
+import { ToolError, type LoggerV1, type ToolCallV1 } from '../../../tool-sdk/src/index.js';
 import { AgentError, ERR_TOOL_FAILED, ERR_TOOL_INVALID_PARAMS, ERR_TOOL_NOT_ALLOWED } from '../errors.js';
 import type { ToolRegistry } from './tool-registry.js';
 
@@ -33,6 +33,19 @@ function failure(error: AgentError, started: number): ToolOutcome {
   };
 }
 
+/** An AgentError as is; a ToolError keeps its code and data; anything else is wrapped with its message. */
+function toolFailure(tool: string, err: unknown): AgentError {
+  if (AgentError.is(err)) return err;
+  const reason = err instanceof Error ? err.message : String(err);
+  if (ToolError.is(err)) {
+    return new ERR_TOOL_FAILED(
+      { tool, reason, toolCode: err.code, toolData: { ...err.data } },
+      { cause: err },
+    );
+  }
+  return new ERR_TOOL_FAILED({ tool, reason }, { cause: err });
+}
+
 export async function runToolCall(
   call: ToolCallV1,
   registry: ToolRegistry,
@@ -60,8 +73,6 @@ export async function runToolCall(
     const { text, truncated } = capOutput(JSON.stringify(value ?? null), opts.maxOutputBytes);
     return { ok: true, content: text, durationMs: Date.now() - started, truncated };
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    const error = AgentError.is(err) ? err : new ERR_TOOL_FAILED({ tool: call.name, reason }, { cause: err });
-    return failure(error, started);
+    return failure(toolFailure(call.name, err), started);
   }
 }

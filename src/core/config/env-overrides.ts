@@ -19,7 +19,10 @@ function numberOrString(value: string): number | string {
   return /^\s*\d+\s*$/.test(value) ? Number(value) : value;
 }
 
-/** Apply AGENT_ID, MQTT_BROKER_URL (or MQTT_HOST/MQTT_PORT), HEALTH_PORT, LOG_LEVEL, LOG_FORMAT. */
+/**
+ * Apply AGENT_ID, MQTT_BROKER_URL (or MQTT_HOST/MQTT_PORT), HEALTH_PORT, LOG_LEVEL, LOG_FORMAT and
+ * AGENT2389_DATA_DIR.
+ */
 export function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): EnvOverrideResult {
   const origins = new Map<string, string>();
   const apply = (variable: string, path: string[], value: unknown): void => {
@@ -35,5 +38,6 @@ export function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.Proc
   if (env.HEALTH_PORT) apply('HEALTH_PORT', ['health', 'port'], numberOrString(env.HEALTH_PORT));
   if (env.LOG_LEVEL) apply('LOG_LEVEL', ['log', 'level'], env.LOG_LEVEL);
   if (env.LOG_FORMAT) apply('LOG_FORMAT', ['log', 'format'], env.LOG_FORMAT.toLowerCase());
+  if (env.AGENT2389_DATA_DIR) apply('AGENT2389_DATA_DIR', ['data_dir'], env.AGENT2389_DATA_DIR);
   return { origins };
 }

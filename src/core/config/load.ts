@@ -63,10 +63,13 @@ export function parseConfigText(text: string, file: string, options: LoadOptions
   }
   const problems = crossFieldProblems(result.data);
   if (problems.length > 0) throw new ERR_CONFIG_INVALID({ file, problems });
-  // Plugin folders are relative to the config file, not to wherever the agent was started.
+  // Plugin folders and the data dir are relative to the config file, not to wherever the agent was started.
+  const base = dirname(file);
+  const { data_dir: dataDir } = result.data;
   const config = {
     ...result.data,
-    plugins: { ...result.data.plugins, dirs: result.data.plugins.dirs.map((d) => resolve(dirname(file), d)) },
+    plugins: { ...result.data.plugins, dirs: result.data.plugins.dirs.map((d) => resolve(base, d)) },
+    ...(dataDir !== undefined ? { data_dir: resolve(base, dataDir) } : {}),
   };
   return { config, file, warnings };
 }

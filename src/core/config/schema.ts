@@ -130,6 +130,8 @@ export const configSchema = z.object({
   max_concurrent_tasks: positiveInt.default(8),
   max_message_bytes: positiveInt.default(262_144),
   publish_intermediate: z.boolean().default(false),
+  /** The agent's private data directory (relative to the config file); see data-dir.ts for the default. */
+  data_dir: z.string().min(1).optional(),
 });
 
 export type AgentConfig = z.infer<typeof configSchema>;

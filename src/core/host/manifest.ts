@@ -50,6 +50,8 @@ export interface ToolManifest {
   readonly description: string;
   /** JSON Schema of the tool's parameters object (`type: "object"`). */
   readonly parameters: Record<string, unknown>;
+  /** JSON Schema of the tool's `[tools.x] config` table; the plugin's optionsSchema when absent. */
+  readonly configSchema?: Record<string, unknown>;
   readonly executor: ExecutorManifest;
 }
 export interface ProviderManifest {
@@ -157,6 +159,7 @@ function codeProblems(raw: Json): ManifestProblem[] {
   tools.forEach((tool, i) => {
     if (!isObject(tool)) return;
     problems.push(...compileProblem(tool.parameters, `/tools/${i}/parameters`));
+    problems.push(...compileProblem(tool.configSchema, `/tools/${i}/configSchema`));
     const executor = isObject(tool.executor) ? tool.executor : {};
     if (executor.type === 'script')
       problems.push(...relativePathProblem(executor.source, `/tools/${i}/executor/source`));

@@ -8,6 +8,7 @@ import {
 } from '../errors.js';
 import type { DiscoveredPlugin } from './discover.js';
 import type { ProviderManifest, ToolManifest } from './manifest.js';
+import { validateToolConfig } from './options.js';
 import { orderByDependencies } from './order.js';
 
 export interface PlannedTool {
@@ -15,6 +16,7 @@ export interface PlannedTool {
   readonly name: string;
   readonly plugin: string;
   readonly manifest: ToolManifest;
+  /** The `[tools.<name>] config` table, validated (defaults applied) against configSchema/optionsSchema. */
   readonly config: Record<string, unknown>;
 }
 
@@ -24,7 +26,10 @@ export interface PluginPlan {
   readonly tools: readonly PlannedTool[];
   /** The manifest entry of the configured provider (undefined when it is injected in code). */
   readonly provider: ProviderManifest | undefined;
-  /** Plugin options: the `config` of the first `[tools]` entry that uses the plugin. */
+  /**
+   * Plugin options: the `config` of the first `[tools]` entry that uses the plugin and whose tool has
+   * no `configSchema` of its own (such config tables are the plugin's options).
+   */
   optionsFor(plugin: string): { options: Record<string, unknown>; key: string };
 }
 
@@ -115,10 +120,13 @@ export function planPlugins(
   for (const [name, entry] of Object.entries(config.tools)) {
     if (inputs.injectedTools.includes(name) && entry.impl === 'builtin') continue;
     const { plugin, manifest } = planTool(name, entry.impl, discovered, inputs.injectedTools);
-    needed.add(plugin.manifest.name);
-    if (!options.has(plugin.manifest.name))
-      options.set(plugin.manifest.name, { options: entry.config, key: `tools.${name}.config` });
-    tools.push({ name, plugin: plugin.manifest.name, manifest, config: entry.config });
+    const pluginName = plugin.manifest.name;
+    needed.add(pluginName);
+    const schema = manifest.configSchema ?? plugin.manifest.optionsSchema;
+    const toolConfig = validateToolConfig({ tool: name, plugin: pluginName }, schema, entry.config);
+    if (!options.has(pluginName) && manifest.configSchema === undefined)
+      options.set(pluginName, { options: toolConfig, key: `tools.${name}.config` });
+    tools.push({ name, plugin: pluginName, manifest, config: toolConfig });
   }
   const queue = [...needed];
   while (queue.length > 0) {

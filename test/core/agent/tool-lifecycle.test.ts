@@ -73,25 +73,34 @@ async function rejection(p: Promise<unknown>): Promise<AgentError> {
   throw new Error(`expected an AgentError, got ${String(err)}`);
 }
 
+const toolEnv = { agentId: 'a1', dataDir: '/var/lib/agent2389/a1' };
+
 describe('initializeTools', () => {
   it('initializes every tool in order with its config, a tool-bound logger and the signal', async () => {
-    const calls: { name: string; config: Record<string, unknown>; signal: AbortSignal }[] = [];
+    const calls: {
+      name: string;
+      config: Record<string, unknown>;
+      signal: AbortSignal;
+      agentId: string;
+      dataDir: string;
+    }[] = [];
     const entries: Entry[] = [];
     const hooks = (name: string): Hooks => ({
       initialize: (config, ctx) => {
-        calls.push({ name, config, signal: ctx.signal });
+        calls.push({ name, config, signal: ctx.signal, agentId: ctx.agentId, dataDir: ctx.dataDir });
         ctx.log.info('ready');
       },
     });
     const parts = await partsWith({ first: hooks('first'), second: hooks('second'), third: hooks('third') });
     const { signal } = new AbortController();
-    await initializeTools(parts, recordingLogger(entries, { agent: 'a1' }), signal);
+    await initializeTools(parts, recordingLogger(entries, { agent: 'a1' }), signal, toolEnv);
     expect(calls.map((c) => [c.name, c.config])).toEqual([
       ['first', { position: 1 }],
       ['second', { position: 2 }],
       ['third', { position: 3 }],
     ]);
     expect(calls.every((c) => c.signal === signal)).toBe(true);
+    expect(calls.every((c) => c.agentId === 'a1' && c.dataDir === '/var/lib/agent2389/a1')).toBe(true);
     expect(entries.map((e) => e.bindings)).toEqual([
       { agent: 'a1', tool: 'first' },
       { agent: 'a1', tool: 'second' },
@@ -107,7 +116,7 @@ describe('initializeTools', () => {
       second: { initialize: () => Promise.reject(cause) },
       third: { initialize: () => void initialized.push('third') },
     });
-    const err = await rejection(initializeTools(parts, recordingLogger(), new AbortController().signal));
+    const err = await rejection(initializeTools(parts, recordingLogger(), new AbortController().signal, toolEnv));
     expect(err.code).toBe('AGENT_ERR_TOOL_INIT_FAILED');
     expect(err.data).toEqual({ tool: 'second', reason: 'missing api token' });
     expect(err.cause).toBe(cause);
@@ -124,7 +133,7 @@ describe('initializeTools', () => {
       second: {},
       third: {},
     });
-    const err = await rejection(initializeTools(parts, recordingLogger(), new AbortController().signal));
+    const err = await rejection(initializeTools(parts, recordingLogger(), new AbortController().signal, toolEnv));
     expect(err.code).toBe('AGENT_ERR_TOOL_INIT_FAILED');
     expect(err.data).toEqual({ tool: 'first', reason: 'bad config' });
   });
@@ -132,7 +141,7 @@ describe('initializeTools', () => {
   it('skips tools without initialize', async () => {
     const parts = await partsWith({ first: {}, second: {}, third: {} });
     await expect(
-      initializeTools(parts, recordingLogger(), new AbortController().signal),
+      initializeTools(parts, recordingLogger(), new AbortController().signal, toolEnv),
     ).resolves.toBeUndefined();
   });
 });

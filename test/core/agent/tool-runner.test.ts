@@ -6,7 +6,7 @@ import { parseConfigText } from '../../../src/core/config/load.js';
 import { ERR_TOOL_FAILED } from '../../../src/core/errors.js';
 import { currentTimeToolFactory } from '../../../src/plugins/tools-core/current-time.js';
 import { echoToolFactory } from '../../../src/plugins/tools-core/echo.js';
-import type { ToolCallV1, ToolFactoryV1, ToolV1 } from '../../../tool-sdk/src/index.js';
+import { ToolError, type ToolCallV1, type ToolFactoryV1, type ToolV1 } from '../../../tool-sdk/src/index.js';
 import { silentLogger as silent } from '../../../src/core/observability/silent-logger.js';
 import { registryFor } from '../../helpers/tool-registry.js';
 
@@ -36,6 +36,9 @@ const FACTORIES: ToolFactoryV1[] = [
     required: ['n'],
   }),
   inlineTool('nothing', () => undefined),
+  inlineTool('tool-coded', () => {
+    throw new ToolError('FILE_OUTSIDE_ROOTS', 'path "../x" is outside the allowed roots', { path: '../x' });
+  }),
   inlineTool('unserializable', () => ({ n: 1n })),
 ];
 
@@ -44,7 +47,7 @@ function registry(tools: string, factories = FACTORIES): ToolRegistry {
   return registryFor(config, factories);
 }
 
-const ALL = ['echo', 'current_time', 'thrower', 'coded', 'big', 'nothing', 'unserializable']
+const ALL = ['echo', 'current_time', 'thrower', 'coded', 'big', 'nothing', 'unserializable', 'tool-coded']
   .map((n) => `${n} = "builtin"`)
   .join('\n');
 
@@ -111,6 +114,18 @@ describe('NFR-005: runToolCall', () => {
     const out = await run({ name: 'coded' });
     expect(out.error?.code).toBe('AGENT_ERR_TOOL_FAILED');
     expect(out.error?.data).toEqual({ tool: 'coded', reason: 'own code' });
+  });
+
+  it('FR-009: a ToolError keeps its own code and data under AGENT_ERR_TOOL_FAILED', async () => {
+    const out = await run({ name: 'tool-coded' });
+    expect(out.error?.code).toBe('AGENT_ERR_TOOL_FAILED');
+    expect(out.error?.data).toEqual({
+      tool: 'tool-coded',
+      reason: 'path "../x" is outside the allowed roots',
+      toolCode: 'FILE_OUTSIDE_ROOTS',
+      toolData: { path: '../x' },
+    });
+    expect(out.content).toContain('[FILE_OUTSIDE_ROOTS]');
   });
 
   it('FR-009: an unserializable result is an error result', async () => {

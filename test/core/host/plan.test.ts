@@ -48,6 +48,35 @@ describe('planPlugins', () => {
     });
   });
 
+  it('validates each tool config against its configSchema (defaults applied), else the optionsSchema', async () => {
+    const tools =
+      '[tools.counter]\nimpl = "plugin:tool-config"\nconfig = { start = 5 }\n' +
+      '[tools.plain]\nimpl = "plugin:tool-config"\nconfig = {}';
+    const plan = planPlugins(config('provider = "scripted"', tools), await discovered('tool-config'), none);
+    expect(plan.tools.map((t) => [t.name, t.config])).toEqual([
+      ['counter', { start: 5, step: 1 }],
+      ['plain', { prefix: '>' }],
+    ]);
+    // The counter's own config is not the plugin's options; the plain tool's is.
+    expect(plan.optionsFor('tool-config')).toEqual({ options: { prefix: '>' }, key: 'tools.plain.config' });
+  });
+
+  it('a config table breaking the configSchema is AGENT_ERR_TOOL_CONFIG_INVALID naming key and problems', async () => {
+    const list = await discovered('tool-config');
+    const tools = '[tools.counter]\nimpl = "plugin:tool-config"\nconfig = { start = -1, stepp = 2 }';
+    const err = thrown(() => planPlugins(config('provider = "scripted"', tools), list, none));
+    expect(err.code).toBe('AGENT_ERR_TOOL_CONFIG_INVALID');
+    expect(err.data).toEqual({
+      tool: 'counter',
+      plugin: 'tool-config',
+      key: 'tools.counter.config',
+      errors: ['(config) must NOT have additional properties (stepp)', '/start must be >= 0'],
+    });
+    const plain = '[tools.plain]\nimpl = "plugin:tool-config"\nconfig = { prefix = 1 }';
+    const err2 = thrown(() => planPlugins(config('provider = "scripted"', plain), list, none));
+    expect(err2).toMatchObject({ code: 'AGENT_ERR_TOOL_CONFIG_INVALID', data: { key: 'tools.plain.config' } });
+  });
+
   it('a provider from a discovered plugin can be chosen by its id', async () => {
     const plan = planPlugins(config('provider = "good-echo"', ''), await discovered('good-module'), none);
     expect(plan.plugins.map((p) => p.manifest.name)).toEqual(['good-module']);

@@ -21,12 +21,22 @@ export interface ToolCallContext {
 export interface ToolInitContext {
   readonly log: LoggerV1;
   readonly signal: AbortSignal;
+  /** The id of the agent the tool runs in (`[agent] id`). */
+  readonly agentId: string;
+  /**
+   * The agent's private data directory (absolute; `data_dir` in agent.toml, by default
+   * `$XDG_DATA_HOME/agent2389/<agent id>`). It may not exist yet: create it if you use it.
+   */
+  readonly dataDir: string;
 }
 
 export interface ToolV1<I = unknown, O = unknown> {
   readonly specificationVersion: 'v1';
   describe(): ToolDescriptionV1;
-  /** Called once at startup with the tool's `config` table from agent.toml. */
+  /**
+   * Called once at startup with the tool's `config` table from agent.toml, already validated against
+   * the manifest's `configSchema` (or the plugin's `optionsSchema`) with schema defaults filled in.
+   */
   initialize?(config: Record<string, unknown>, ctx: ToolInitContext): Promise<void> | void;
   /** Parameters are already validated against `describe().parameters`. Returns any JSON value. */
   execute(input: I, ctx: ToolCallContext): Promise<O> | O;
