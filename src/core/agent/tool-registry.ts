@@ -29,7 +29,8 @@ export class ToolRegistry {
       registry.#tools.set(e.name, {
         ...e,
         description: { ...e.description, name: e.name },
-        validate: compileJsonSchema(e.description.parameters),
+        // Defaults declared in the parameters schema are filled in before the tool sees the input.
+        validate: compileJsonSchema(e.description.parameters, { useDefaults: true }),
       });
     }
     return registry;

@@ -36,6 +36,10 @@ const FACTORIES: ToolFactoryV1[] = [
     required: ['n'],
   }),
   inlineTool('nothing', () => undefined),
+  inlineTool('defaults', (input) => input, {
+    type: 'object',
+    properties: { mode: { type: 'string', default: 'fast' }, n: { type: 'integer' } },
+  }),
   inlineTool('tool-coded', () => {
     throw new ToolError('FILE_OUTSIDE_ROOTS', 'path "../x" is outside the allowed roots', { path: '../x' });
   }),
@@ -47,7 +51,17 @@ function registry(tools: string, factories = FACTORIES): ToolRegistry {
   return registryFor(config, factories);
 }
 
-const ALL = ['echo', 'current_time', 'thrower', 'coded', 'big', 'nothing', 'unserializable', 'tool-coded']
+const ALL = [
+  'echo',
+  'current_time',
+  'thrower',
+  'coded',
+  'big',
+  'nothing',
+  'unserializable',
+  'tool-coded',
+  'defaults',
+]
   .map((n) => `${n} = "builtin"`)
   .join('\n');
 
@@ -114,6 +128,11 @@ describe('NFR-005: runToolCall', () => {
     const out = await run({ name: 'coded' });
     expect(out.error?.code).toBe('AGENT_ERR_TOOL_FAILED');
     expect(out.error?.data).toEqual({ tool: 'coded', reason: 'own code' });
+  });
+
+  it('fills in defaults declared in the parameters schema before the tool runs', async () => {
+    expect((await run({ name: 'defaults', input: { n: 1 } })).content).toBe('{"n":1,"mode":"fast"}');
+    expect((await run({ name: 'defaults', input: { mode: 'slow' } })).content).toBe('{"mode":"slow"}');
   });
 
   it('FR-009: a ToolError keeps its own code and data under AGENT_ERR_TOOL_FAILED', async () => {
