@@ -24,4 +24,5 @@ export { definePlugin, defineProvider } from './define.js';
 export { defineTool } from './define-tool.js';
 export type { DefineToolOptions, ToolParameters, ZodToolV1 } from './define-tool.js';
 export { ToolError, TOOL_ERROR_CODE_PATTERN } from './tool-error.js';
+export { systemErrorCode } from './system-error-code.js';
 export { flattenToolHistory, hasToolHistory } from './tool-history.js';

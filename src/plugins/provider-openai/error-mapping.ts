@@ -1,6 +1,7 @@
 // Turns SDK failures into short, redacted messages: status and reason, never the key, URL path or body.
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 
+import { systemErrorCode } from '../../../tool-sdk/src/index.js';
 import { MalformedResponseError } from './response-parsing.js';
 
 export interface ErrorContext {
@@ -35,16 +36,6 @@ function statusReason(status: number, ctx: ErrorContext): string {
   return 'request rejected';
 }
 
-function causeCode(err: unknown): string | undefined {
-  let cur: unknown = err;
-  for (let i = 0; i < 5 && cur instanceof Error; i++) {
-    const code = (cur as { code?: unknown }).code;
-    if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
-    cur = cur.cause;
-  }
-  return undefined;
-}
-
 /** The message the agent reports (and logs); the SDK error stays as `cause`. */
 export function describeError(err: unknown, ctx: ErrorContext): string {
   const prefix = ctx.phase === 'verify' ? 'OpenAI check failed' : 'OpenAI request failed';
@@ -53,7 +44,7 @@ export function describeError(err: unknown, ctx: ErrorContext): string {
     return `${prefix}: timed out after ${ctx.timeoutSeconds}s${retried(ctx.maxRetries)}`;
   }
   if (err instanceof APIConnectionError) {
-    const code = causeCode(err);
+    const code = systemErrorCode(err);
     return `${prefix}: cannot reach ${ctx.host}${code ? ` (${code})` : ''}${retried(ctx.maxRetries)}`;
   }
   if (err instanceof APIError && typeof err.status === 'number') {
