@@ -1,6 +1,7 @@
 // Test helper: a loopback HTTP server whose answers come from a route function (for fake LLM APIs).
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+
+import { listenLoopback, readBody } from './loopback-server.js';
 
 export interface ScriptedResponse {
   readonly status?: number;
@@ -29,15 +30,6 @@ export interface ScriptedServer {
   close(): Promise<void>;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 async function reply(res: ServerResponse, next: ScriptedResponse): Promise<void> {
   if (next.delayMs) await new Promise((r) => setTimeout(r, next.delayMs));
   if (res.destroyed) return;
@@ -49,7 +41,6 @@ async function reply(res: ServerResponse, next: ScriptedResponse): Promise<void>
 export async function startScriptedServer(
   route: (req: IncomingRequest) => ScriptedResponse,
 ): Promise<ScriptedServer> {
-  const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     void (async () => {
       const text = await readBody(req);
@@ -62,18 +53,6 @@ export async function startScriptedServer(
       await reply(res, route(incoming));
     })().catch(() => res.destroy());
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  const { url, close } = await listenLoopback(server);
+  return { url, close };
 }

@@ -1,5 +1,17 @@
-// Run `fn` and return the AgentError it throws (any other outcome fails the test).
+// Return the AgentError (or ToolError) a function throws or a promise rejects with; anything else fails the test.
 import { AgentError } from '../../src/core/errors.js';
+import { ToolError } from '../../tool-sdk/src/index.js';
+
+/** Await `p` and return what it rejects with if `is` accepts it (resolving or anything else fails the test). */
+async function rejectionOf<E>(p: Promise<unknown>, is: (err: unknown) => err is E, what: string): Promise<E> {
+  try {
+    await p;
+  } catch (err) {
+    if (is(err)) return err;
+    throw err;
+  }
+  throw new Error(`expected a rejection with ${what}`);
+}
 
 export function thrown(fn: () => unknown): AgentError {
   try {
@@ -12,12 +24,11 @@ export function thrown(fn: () => unknown): AgentError {
 }
 
 /** Await `p` and return the AgentError it rejects with (resolving fails the test). */
-export async function rejected(p: Promise<unknown>): Promise<AgentError> {
-  try {
-    await p;
-  } catch (err) {
-    if (AgentError.is(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection with an AgentError');
+export function rejected(p: Promise<unknown>): Promise<AgentError> {
+  return rejectionOf(p, (err): err is AgentError => AgentError.is(err), 'an AgentError');
+}
+
+/** Await `p` and return the ToolError it rejects with (resolving fails the test). */
+export function toolError(p: Promise<unknown>): Promise<ToolError> {
+  return rejectionOf(p, (err): err is ToolError => ToolError.is(err), 'a ToolError');
 }
