@@ -113,7 +113,10 @@ describe('defineTool: execute', () => {
       initialize,
       shutdown,
     });
-    await tool.initialize?.({ k: 1 }, { log: silentLogger, signal: ctx.signal, agentId: 'a', dataDir: '/tmp/a' });
+    await tool.initialize?.(
+      { k: 1 },
+      { log: silentLogger, signal: ctx.signal, agentId: 'a', dataDir: '/tmp/a' },
+    );
     await tool.shutdown?.();
     expect(initialize).toHaveBeenCalledWith({ k: 1 }, expect.anything());
     expect(shutdown).toHaveBeenCalledOnce();

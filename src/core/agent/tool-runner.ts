@@ -57,7 +57,8 @@ export async function runToolCall(
   if (call.inputError !== undefined) {
     return failure(new ERR_TOOL_INVALID_PARAMS({ tool: call.name, errors: [call.inputError] }), started);
   }
-  const input = call.input ?? {};
+  // A copy: schema defaults are filled in, and the LLM's own call (replayed in history) stays as sent.
+  const input: unknown = structuredClone(call.input ?? {});
   if (!entry.validate(input)) {
     const errors = (entry.validate.errors ?? []).map(
       (e) => `${e.instancePath || '(parameters)'} ${e.message ?? 'is invalid'}`,

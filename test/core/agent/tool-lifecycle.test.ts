@@ -116,7 +116,9 @@ describe('initializeTools', () => {
       second: { initialize: () => Promise.reject(cause) },
       third: { initialize: () => void initialized.push('third') },
     });
-    const err = await rejection(initializeTools(parts, recordingLogger(), new AbortController().signal, toolEnv));
+    const err = await rejection(
+      initializeTools(parts, recordingLogger(), new AbortController().signal, toolEnv),
+    );
     expect(err.code).toBe('AGENT_ERR_TOOL_INIT_FAILED');
     expect(err.data).toEqual({ tool: 'second', reason: 'missing api token' });
     expect(err.cause).toBe(cause);
@@ -133,7 +135,9 @@ describe('initializeTools', () => {
       second: {},
       third: {},
     });
-    const err = await rejection(initializeTools(parts, recordingLogger(), new AbortController().signal, toolEnv));
+    const err = await rejection(
+      initializeTools(parts, recordingLogger(), new AbortController().signal, toolEnv),
+    );
     expect(err.code).toBe('AGENT_ERR_TOOL_INIT_FAILED');
     expect(err.data).toEqual({ tool: 'first', reason: 'bad config' });
   });
