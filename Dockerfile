@@ -14,6 +14,7 @@ RUN npm run build
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production \
     AGENT_CONFIG=/app/config/agent.toml \
+    AGENT2389_DATA_DIR=/data \
     LOG_FORMAT=json
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -23,6 +24,9 @@ RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean -
 COPY --from=build /app/dist ./dist
 COPY tool-sdk/schema ./tool-sdk/schema
 COPY examples ./examples
+# The agent's data dir (file tools are confined to it by default); mount a volume to keep it.
+RUN mkdir -p /data && chown node:node /data
+VOLUME ["/data"]
 USER node
 # SIGTERM drains in-flight tasks and publishes `unavailable` before exiting (PROTOCOL.md §5.2).
 STOPSIGNAL SIGTERM

@@ -172,17 +172,30 @@ describe('CLI validate and help', () => {
     );
   });
 
-  it("validate on SEED.md's basic example names what this build cannot run", async () => {
+  it("validate accepts SEED.md's basic example: web_search and http_request are built-in tools", async () => {
     const r = await runCli(['validate', fixture('seed-basic.toml')], {
       MQTT_USERNAME: 'u',
       MQTT_PASSWORD: 'p',
       OPENAI_API_KEY: 'sk-test',
     });
-    expect(r.code).toBe(1);
-    // The openai provider exists; SEED's web_search/http_request tools arrive with the built-in tools.
-    expect(r.stderr).toMatch(
-      /AGENT_ERR_TOOL_UNKNOWN: tool "web_search" is not available; available tools: current_time, echo/,
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/is valid: .*tools: web_search, http_request/);
+  });
+
+  it('validate rejects a built-in tool config that breaks its schema, naming the key', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'agent2389-validate-'));
+    const file = join(dir, 'bad-tool.toml');
+    await writeFile(
+      file,
+      '[agent]\nid = "t"\n[mqtt]\nbroker_url = "embedded"\n[tools.http_request]\nimpl = "builtin"\n' +
+        'config = { max_response_size = "big", allowed_host = ["x"] }\n',
     );
+    const r = await runCli(['validate', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/AGENT_ERR_TOOL_CONFIG_INVALID: tools\.http_request\.config: /);
+    expect(r.stderr).toContain('(allowed_host)');
+    expect(r.stderr).toContain('/max_response_size must be integer');
   });
 
   it('every command has --help', async () => {

@@ -58,6 +58,11 @@ describe('agent2389 plugin validate <dir>', () => {
 
   it.each([
     ['src/plugins/tools-core', 'plugin tools-core 0.1.0, tools: echo (module), current_time (module)'],
+    [
+      'src/plugins/tools-builtin',
+      'plugin tools-builtin 0.1.0, tools: http_request (module), file_read (module), file_write (module), ' +
+        'file_list (module), web_search (module)',
+    ],
     ['src/plugins/provider-scripted', 'plugin provider-scripted 0.1.0, tools: (none), providers: scripted'],
   ])('accepts the first-party folder %s', async (dir, summary) => {
     const r = await runCli(['plugin', 'validate', dir]);
@@ -129,6 +134,14 @@ describe('agent2389 plugins [config]', () => {
       ['provider-anthropic', '0.1.0', 'first-party', '-', 'anthropic', 'ok'],
       ['provider-openai', '0.1.0', 'first-party', '-', 'openai', 'ok'],
       ['provider-scripted', '0.1.0', 'first-party', '-', 'scripted', 'ok'],
+      [
+        'tools-builtin',
+        '0.1.0',
+        'first-party',
+        'http_request:module, file_read:module, file_write:module, file_list:module, web_search:module',
+        '-',
+        'ok',
+      ],
       ['tools-core', '0.1.0', 'first-party', 'echo:module, current_time:module', '-', 'ok'],
       ['good-module', '0.1.0', 'dir', 'shout:module', 'good-echo', 'ok'],
     ]);
@@ -143,10 +156,11 @@ describe('agent2389 plugins [config]', () => {
       'provider-anthropic',
       'provider-openai',
       'provider-scripted',
+      'tools-builtin',
       'tools-core',
       'good-module',
     ]);
-    expect(list[4]).toEqual({
+    expect(list[5]).toEqual({
       name: 'good-module',
       version: '0.1.0',
       source: 'dir',
@@ -173,10 +187,11 @@ describe('agent2389 plugins [config]', () => {
     const r = await runCli(['plugins']);
     expect(r.code).toBe(0);
     const rows = tableRows(r.stdout);
-    expect(rows.slice(0, 4).map((row) => [row[0], row[2]])).toEqual([
+    expect(rows.slice(0, 5).map((row) => [row[0], row[2]])).toEqual([
       ['provider-anthropic', 'first-party'],
       ['provider-openai', 'first-party'],
       ['provider-scripted', 'first-party'],
+      ['tools-builtin', 'first-party'],
       ['tools-core', 'first-party'],
     ]);
   });

@@ -13,20 +13,34 @@ const firstParty = readdirSync(pluginsDir).map((name) => {
   return {
     dir,
     manifest: JSON.parse(readFileSync(`${dir}/plugin.json`, 'utf8')) as LoadableManifest & {
-      tools?: Array<{ name: string; description: string; parameters: unknown; executor: { type: string } }>;
+      tools?: Array<{
+        name: string;
+        description: string;
+        parameters: unknown;
+        configSchema?: unknown;
+        executor: { type: string };
+      }>;
     },
   };
 });
 
 describe('first-party plugins load through the plugin host', () => {
-  it('provider-scripted and tools-core register exactly what their plugin.json declares', async () => {
+  it('every first-party plugin registers exactly what its plugin.json declares', async () => {
     const gen = await loadGeneration(firstParty, {
       id: 1,
       log: silentLogger,
       optionsFor: (n) => ({ options: {}, key: n }),
     });
     expect([...gen.providers.keys()].sort()).toEqual(['anthropic', 'openai', 'scripted']);
-    expect([...gen.tools.keys()].sort()).toEqual(['tools-core:current_time', 'tools-core:echo']);
+    expect([...gen.tools.keys()].sort()).toEqual([
+      'tools-builtin:file_list',
+      'tools-builtin:file_read',
+      'tools-builtin:file_write',
+      'tools-builtin:http_request',
+      'tools-builtin:web_search',
+      'tools-core:current_time',
+      'tools-core:echo',
+    ]);
     await gen.close();
   });
 
@@ -38,7 +52,7 @@ describe('first-party plugins load through the plugin host', () => {
     });
     for (const plugin of firstParty) {
       for (const declared of plugin.manifest.tools ?? []) {
-        const { executor: _executor, ...described } = declared;
+        const { executor: _executor, configSchema: _configSchema, ...described } = declared;
         expect(gen.tools.get(`${plugin.manifest.name}:${declared.name}`)?.tool.describe()).toEqual(described);
       }
     }

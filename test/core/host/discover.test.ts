@@ -57,6 +57,7 @@ describe('discoverPlugins', () => {
       ['first-party', 'provider-anthropic'],
       ['first-party', 'provider-openai'],
       ['first-party', 'provider-scripted'],
+      ['first-party', 'tools-builtin'],
       ['first-party', 'tools-core'],
     ]);
   });

@@ -74,7 +74,10 @@ describe('planPlugins', () => {
     });
     const plain = '[tools.plain]\nimpl = "plugin:tool-config"\nconfig = { prefix = 1 }';
     const err2 = thrown(() => planPlugins(config('provider = "scripted"', plain), list, none));
-    expect(err2).toMatchObject({ code: 'AGENT_ERR_TOOL_CONFIG_INVALID', data: { key: 'tools.plain.config' } });
+    expect(err2).toMatchObject({
+      code: 'AGENT_ERR_TOOL_CONFIG_INVALID',
+      data: { key: 'tools.plain.config' },
+    });
   });
 
   it('a provider from a discovered plugin can be chosen by its id', async () => {
@@ -192,9 +195,20 @@ describe('planPlugins', () => {
   it('an unknown builtin is AGENT_ERR_TOOL_UNKNOWN listing the available tools', async () => {
     const list = await discovered();
     const err = thrown(() =>
-      planPlugins(config('provider = "scripted"', 'web_search = "builtin"'), list, none),
+      planPlugins(config('provider = "scripted"', 'web_browse = "builtin"'), list, none),
     );
     expect(err.code).toBe('AGENT_ERR_TOOL_UNKNOWN');
-    expect(err.data).toEqual({ tool: 'web_search', available: ['current_time', 'echo'] });
+    expect(err.data).toEqual({
+      tool: 'web_browse',
+      available: [
+        'current_time',
+        'echo',
+        'file_list',
+        'file_read',
+        'file_write',
+        'http_request',
+        'web_search',
+      ],
+    });
   });
 });

@@ -1,0 +1,16 @@
+// Plugin entry: registers the built-in tools with security policies (see docs/tools.md).
+import { definePlugin } from '../../../tool-sdk/src/index.js';
+import { createFileListTool, createFileReadTool, createFileWriteTool } from './files/file-tools.js';
+import { createHttpRequestTool } from './http/http-request-tool.js';
+import { createWebSearchTool } from './search/web-search-tool.js';
+
+export default definePlugin({
+  specificationVersion: 'v1',
+  setup(ctx) {
+    ctx.registerTool(createHttpRequestTool());
+    ctx.registerTool(createFileReadTool());
+    ctx.registerTool(createFileWriteTool());
+    ctx.registerTool(createFileListTool());
+    ctx.registerTool(createWebSearchTool());
+  },
+});
