@@ -122,6 +122,60 @@ export const ERR_TOOL_FAILED = createError(
   (d: { tool: string; reason: string; toolCode?: string; toolData?: Record<string, unknown> }) =>
     `tool "${d.tool}" failed: ${d.toolCode !== undefined ? `[${d.toolCode}] ` : ''}${d.reason}`,
 );
+export const ERR_TOOL_TIMEOUT = createError(
+  'AGENT_ERR_TOOL_TIMEOUT',
+  (d: { tool: string; timeoutMs: number }) =>
+    `tool "${d.tool}" ran longer than its ${d.timeoutMs} ms limit and was killed`,
+);
+export const ERR_TOOL_OUTPUT_TOO_LARGE = createError(
+  'AGENT_ERR_TOOL_OUTPUT_TOO_LARGE',
+  (d: { tool: string; stream: 'stdout' | 'stderr' | 'result'; limitBytes: number }) =>
+    `tool "${d.tool}" produced more than ${d.limitBytes} bytes on ${d.stream} and was stopped`,
+);
+export const ERR_TOOL_EXIT = createError(
+  'AGENT_ERR_TOOL_EXIT',
+  (d: { tool: string; exitCode?: number; signal?: string; stderr: string }) =>
+    `tool "${d.tool}" ${d.signal !== undefined ? `was killed by ${d.signal}` : `exited with code ${d.exitCode ?? '?'}`}` +
+    (d.stderr ? `: ${d.stderr}` : ''),
+);
+export const ERR_TOOL_BAD_OUTPUT = createError(
+  'AGENT_ERR_TOOL_BAD_OUTPUT',
+  (d: { tool: string; reason: string }) => `tool "${d.tool}" wrote no valid JSON result: ${d.reason}`,
+);
+export const ERR_TOOL_SPAWN_FAILED = createError(
+  'AGENT_ERR_TOOL_SPAWN_FAILED',
+  (d: { tool: string; command: string; reason: string }) =>
+    `tool "${d.tool}" could not start ${d.command}: ${d.reason}`,
+);
+export const ERR_TOOL_DESCRIBE_FAILED = createError(
+  'AGENT_ERR_TOOL_DESCRIBE_FAILED',
+  (d: { tool: string; command: string; reason: string }) =>
+    `tool "${d.tool}": \`${d.command} --describe\` gave no usable description: ${d.reason}`,
+);
+export const ERR_SANDBOX_UNAVAILABLE = createError(
+  'AGENT_ERR_SANDBOX_UNAVAILABLE',
+  (d: { tool: string; mechanism: string; reason: string }) =>
+    `tool "${d.tool}" requires the ${d.mechanism} sandbox, which is unavailable here (${d.reason}); it is not loaded`,
+);
+export const ERR_SCRIPT_LOAD_FAILED = createError(
+  'AGENT_ERR_SCRIPT_LOAD_FAILED',
+  (d: { tool: string; source: string; reason: string }) =>
+    `script tool "${d.tool}" (${d.source}) cannot be loaded: ${d.reason}`,
+);
+export const ERR_SCRIPT_FAILED = createError(
+  'AGENT_ERR_SCRIPT_FAILED',
+  (d: { tool: string; reason: string }) => `script tool "${d.tool}" failed: ${d.reason}`,
+);
+export const ERR_SCRIPT_MEMORY_LIMIT = createError(
+  'AGENT_ERR_SCRIPT_MEMORY_LIMIT',
+  (d: { tool: string; memoryLimitMb: number }) =>
+    `script tool "${d.tool}" exceeded its ${d.memoryLimitMb} MB memory limit`,
+);
+export const ERR_SCRIPT_HOST_CRASHED = createError(
+  'AGENT_ERR_SCRIPT_HOST_CRASHED',
+  (d: { tool: string; reason: string }) =>
+    `the script host running "${d.tool}" stopped (${d.reason}); it is restarted for the next call`,
+);
 export const ERR_TRANSPORT_CONNECT = createError(
   'AGENT_ERR_TRANSPORT_CONNECT',
   (d: { broker: string; reason: string }) => `cannot connect to MQTT broker ${d.broker}: ${d.reason}`,

@@ -65,9 +65,13 @@ export const toolTableSchema = z.object({
   parameters: z.record(z.string(), z.unknown()).optional(),
   timeout_seconds: z.number().positive().optional(),
   max_output_bytes: positiveInt.optional(),
-  env: z.array(z.string()).optional(),
-  working_dir: z.string().optional(),
+  env: z.array(envVarName).optional(),
+  working_dir: z.string().min(1).optional(),
   sandbox: z.enum(['none', 'bwrap']).optional(),
+  /** With sandbox = "bwrap": allow network access (default false). */
+  network: z.boolean().optional(),
+  timeout_ms: positiveInt.optional(),
+  memory_limit_mb: positiveInt.optional(),
 });
 
 /** `name = "builtin"` is shorthand for `name = { impl = "builtin" }`. */
@@ -77,6 +81,21 @@ export const toolEntrySchema = z
     'must be an impl string such as "builtin" or a table with impl = …',
   )
   .transform((v) => (typeof v === 'string' ? toolTableSchema.parse({ impl: v }) : v));
+
+/** Operator ceilings for sandboxed tools: a manifest or a [tools.x] table may lower them, never raise them. */
+export const sandboxSection = z.object({
+  timeout_seconds: z.number().positive().default(30),
+  force_kill_after_seconds: z.number().min(0).default(2),
+  max_output_bytes: positiveInt.default(1024 * 1024),
+  cpu_seconds: positiveInt.default(30),
+  memory_mb: positiveInt.default(1024),
+  max_processes: positiveInt.default(64),
+  max_file_size_bytes: positiveInt.default(16 * 1024 * 1024),
+  script_timeout_ms: positiveInt.default(1000),
+  script_memory_limit_mb: z.number().int().min(8).default(64),
+  /** Base folder for each subprocess call's private work dir (default: the system temp dir). */
+  work_dir: z.string().min(1).optional(),
+});
 
 export const healthSection = z.object({
   port: z.number().int().min(0).max(65535).default(8080),
@@ -120,6 +139,7 @@ export const configSchema = z.object({
     .record(z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be a tool name'), toolEntrySchema)
     .default({}),
   plugins: pluginsSection.default({ dirs: [], npm: true, setup_timeout_ms: 10_000 }),
+  sandbox: sandboxSection.default(sandboxSection.parse({})),
   health: healthSection.default({ port: 8080, host: '0.0.0.0', enabled: true }),
   idempotency: idempotencySection.default({ cache_size: 10_000, ttl_seconds: 86_400 }),
   lifecycle: lifecycleSection.default({ heartbeat_seconds: 30, shutdown_grace_seconds: 30 }),

@@ -42,6 +42,8 @@ export interface ScriptExecutorManifest {
   readonly timeoutMs?: number;
   readonly memoryLimitMb?: number;
   readonly maxOutputBytes?: number;
+  /** Host functions available to the script (`host.log`); default none. */
+  readonly hostFunctions?: readonly 'log'[];
 }
 export type ExecutorManifest = ModuleExecutorManifest | SubprocessExecutorManifest | ScriptExecutorManifest;
 
