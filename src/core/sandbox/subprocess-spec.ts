@@ -1,0 +1,34 @@
+// What the host tells the subprocess executor about one external tool and one call of it.
+import type { LoggerV1 } from '../../../tool-sdk/src/index.js';
+import type { SubprocessLimits } from './execution.js';
+
+export interface SubprocessSpec {
+  /** Tool name, for errors and logs. */
+  readonly tool: string;
+  /** Absolute path, or a bare name looked up on the tool's PATH. */
+  readonly command: string;
+  readonly args: readonly string[];
+  /** The plugin folder (absolute); read-only inside bwrap. */
+  readonly toolDir?: string;
+  /** Base folder for per-call private work dirs (default os.tmpdir()). */
+  readonly workDirBase?: string;
+  /** Names of variables passed through from `opts.env`; nothing else. */
+  readonly envAllow: readonly string[];
+  readonly sandbox: 'none' | 'bwrap';
+  /** Only meaningful with bwrap: false → the tool gets its own empty network namespace. */
+  readonly network: boolean;
+  readonly limits: SubprocessLimits;
+}
+
+export interface SubprocessCallOptions {
+  readonly signal: AbortSignal;
+  readonly env: NodeJS.ProcessEnv;
+  readonly log: LoggerV1;
+}
+
+/** The one JSON object written to the tool's stdin. */
+export interface SubprocessPayload {
+  tool: string;
+  parameters: unknown;
+  config: Record<string, unknown>;
+}

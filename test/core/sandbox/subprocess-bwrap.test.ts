@@ -1,0 +1,166 @@
+// bubblewrap confinement: no host files beyond the minimum, no network unless allowed, fail closed.
+import { chmod, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { assertSandboxAvailable, runSubprocess } from '../../../src/core/sandbox/subprocess.js';
+import { rejected } from '../../helpers/thrown.js';
+import {
+  BIN,
+  FAST_LIMITS,
+  callOptions,
+  ensureFixtureModes,
+  fixtureSpec,
+  isRoot,
+  livePidsRunning,
+  marker,
+  payload,
+} from './subprocess-fixtures.js';
+
+type Seen = Record<string, { ok: boolean; content?: string; entries?: string[]; error?: string }>;
+
+ensureFixtureModes();
+const bwrapWorks = await assertSandboxAvailable(fixtureSpec('echo-json', { sandbox: 'bwrap' })).then(
+  () => true,
+  () => false,
+);
+
+let scratch: string;
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'subprocess-bwrap-'));
+  await chmod(scratch, 0o755);
+});
+afterAll(() => rm(scratch, { recursive: true, force: true }));
+
+describe('assertSandboxAvailable', () => {
+  it('fails closed when bwrap is not on the host PATH', async () => {
+    await symlink('/usr/bin/prlimit', join(scratch, 'prlimit'));
+    const spec = fixtureSpec('echo-json', { sandbox: 'bwrap' });
+    const err = await rejected(assertSandboxAvailable(spec, { hostPath: scratch }));
+    expect(err.code).toBe('AGENT_ERR_SANDBOX_UNAVAILABLE');
+    expect(err.data).toMatchObject({ mechanism: 'bwrap' });
+    await expect(
+      assertSandboxAvailable(fixtureSpec('echo-json'), { hostPath: scratch }),
+    ).resolves.toBeUndefined();
+  });
+
+  it('fails closed when bwrap is there but cannot create a sandbox (probe), with the reason', async () => {
+    const fake = join(scratch, 'bwrap');
+    await writeFile(fake, '#!/bin/sh\necho "bwrap: No permission to create namespaces" >&2\nexit 1\n', {
+      mode: 0o755,
+    });
+    const err = await rejected(
+      assertSandboxAvailable(fixtureSpec('x', { sandbox: 'bwrap' }), { hostPath: scratch }),
+    );
+    expect(err.code).toBe('AGENT_ERR_SANDBOX_UNAVAILABLE');
+    expect((err.data as { reason: string }).reason).toContain('No permission to create namespaces');
+  });
+
+  it('fails closed without prlimit, whatever the sandbox', async () => {
+    const err = await rejected(
+      assertSandboxAvailable(fixtureSpec('echo-json'), { hostPath: '/nonexistent' }),
+    );
+    expect(err.code).toBe('AGENT_ERR_SANDBOX_UNAVAILABLE');
+    expect(err.data).toMatchObject({ mechanism: 'rlimit' });
+  });
+});
+
+describe.runIf(bwrapWorks)('runSubprocess under bwrap', () => {
+  let server: Server;
+  let port: number;
+  let secretFile: string;
+  beforeAll(async () => {
+    server = createServer((socket) => socket.end('hello'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as { port: number }).port;
+    // World-readable on purpose: without bwrap any uid could read it.
+    secretFile = join(scratch, 'agent-secret.txt');
+    await writeFile(secretFile, 'top secret', { mode: 0o644 });
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('runs the protocol normally and reports bwrap + no-network', async () => {
+    const result = await runSubprocess(
+      fixtureSpec('echo-json', { sandbox: 'bwrap' }),
+      payload(),
+      callOptions(),
+    );
+    expect(result.error).toBeUndefined();
+    expect(result.sandbox).toEqual(
+      expect.arrayContaining(['bwrap', 'no-network', 'rlimit', 'process-group']),
+    );
+    const answer = result.value as { cwd: string; uid: number };
+    expect(answer.cwd.startsWith(tmpdir())).toBe(true);
+    if (isRoot) expect(answer.uid).toBe(65534);
+  });
+
+  it('sees none of the host files it was not given, but does see its own tool dir', async () => {
+    const withoutBwrap = await runSubprocess(
+      fixtureSpec('reads-file'),
+      payload({ paths: [secretFile] }),
+      callOptions(),
+    );
+    expect((withoutBwrap.value as Seen)[secretFile]?.ok).toBe(true); // the contrast: readable without bwrap
+    const paths = [
+      secretFile,
+      scratch,
+      '/root',
+      '/work',
+      '/home',
+      '/etc/shadow',
+      '/etc/hostname',
+      BIN,
+      tmpdir(),
+    ];
+    const spec = fixtureSpec('reads-file', { sandbox: 'bwrap' });
+    const result = await runSubprocess(spec, payload({ paths }), callOptions());
+    expect(result.error).toBeUndefined();
+    const seen = result.value as Seen;
+    for (const hidden of [secretFile, scratch, '/etc/shadow', '/etc/hostname', '/home'])
+      expect(seen[hidden], hidden).toEqual({ ok: false, error: 'FileNotFoundError' });
+    expect(seen['/root']?.ok).toBe(false);
+    expect(seen['/work']?.entries ?? []).not.toContain('shared'); // only the path down to the tool dir exists
+    expect(seen[BIN]?.entries).toContain('reads-file');
+    expect(seen[tmpdir()]?.entries).toHaveLength(1); // just this call's work dir
+  });
+
+  it('cannot reach a TCP server on the host without network, can with network: true', async () => {
+    const params = payload({ host: '127.0.0.1', port });
+    const closed = await runSubprocess(
+      fixtureSpec('opens-network', { sandbox: 'bwrap' }),
+      params,
+      callOptions(),
+    );
+    expect(closed.value).toMatchObject({ connected: false });
+    const open = await runSubprocess(
+      fixtureSpec('opens-network', { sandbox: 'bwrap', network: true }),
+      params,
+      callOptions(),
+    );
+    expect(open.value).toEqual({ connected: true, greeting: 'hello' });
+    expect(open.sandbox).toContain('bwrap');
+    expect(open.sandbox).not.toContain('no-network');
+  });
+
+  it('time limits and the grandchild sweep still kill everything', async () => {
+    const loopMark = marker();
+    const loop = fixtureSpec('infinite-loop', {
+      sandbox: 'bwrap',
+      args: [loopMark],
+      limits: { ...FAST_LIMITS, timeoutMs: 400, forceKillAfterMs: 400 },
+    });
+    const result = await runSubprocess(loop, payload(), callOptions());
+    expect(result.error?.code).toBe('AGENT_ERR_TOOL_TIMEOUT');
+    expect(livePidsRunning(loopMark)).toEqual([]);
+    // The grandchild's pid is one of the sandbox's pid namespace: find it by its marker instead.
+    const mark = marker();
+    const spawner = fixtureSpec('spawns-grandchild-and-exits', { sandbox: 'bwrap', args: [mark] });
+    const done = await runSubprocess(spawner, payload(), callOptions());
+    expect(done.ok).toBe(true);
+    expect(livePidsRunning(mark)).toEqual([]);
+  });
+});
