@@ -1,0 +1,115 @@
+// Agent side of the script host: forks the child (never imports isolated-vm), reports its exit, kills it.
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import type { FromHost, HostReply, ToHost } from './protocol.js';
+
+const STDERR_TAIL_CHARS = 2000;
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+/** The child's entry: next to this file in dist/; from TypeScript source (vitest), the built copy in dist/. */
+export function hostEntry(): string {
+  const url = import.meta.url;
+  if (!url.endsWith('.ts')) return fileURLToPath(new URL('./main.js', url));
+  let dir = dirname(fileURLToPath(url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('cannot find the package root above the script host');
+    dir = up;
+  }
+  const entry = join(dir, 'dist/src/core/sandbox/script-host/main.js');
+  if (!existsSync(entry)) throw new Error(`the script host ${entry} is not built: run npm run build`);
+  return entry;
+}
+
+/** Only a few variables reach the child: scripts cannot read the environment, and neither need they. */
+function childEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const key of ['PATH', 'TZ', 'LANG']) if (process.env[key] !== undefined) env[key] = process.env[key];
+  return env;
+}
+
+/** One script-host child process. `onExit` fires exactly once, whatever ended it. */
+export class HostProcess {
+  readonly #child: ChildProcess;
+  #alive = true;
+  #stderr = '';
+  /** Resolves when the child has loaded isolated-vm and listens; rejects (with the reason) if it died first. */
+  readonly ready: Promise<void>;
+  readonly exited: Promise<void>;
+
+  constructor(onMessage: (msg: HostReply) => void, onExit: (reason: string) => void) {
+    this.#child = fork(hostEntry(), [], {
+      execArgv: ['--no-node-snapshot'],
+      serialization: 'json',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      env: childEnv(),
+    });
+    live.add(this.#child);
+    if (!exitHookInstalled) {
+      exitHookInstalled = true;
+      process.on('exit', () => {
+        for (const child of live) child.kill('SIGKILL');
+      });
+    }
+    // The agent may exit with the child still up (close() not called): the exit hook then kills it.
+    this.#child.unref();
+    this.#child.stderr?.setEncoding('utf8');
+    this.#child.stderr?.on('data', (chunk: string) => {
+      this.#stderr = (this.#stderr + chunk).slice(-STDERR_TAIL_CHARS);
+    });
+    (this.#child.stderr as { unref?: () => void } | null)?.unref?.();
+    let resolveReady!: () => void;
+    let rejectReady!: (e: Error) => void;
+    this.ready = new Promise<void>((res, rej) => ((resolveReady = res), (rejectReady = rej)));
+    this.ready.catch(() => {}); // observed by whoever sends; an early death is also reported via onExit
+    let resolveExited!: () => void;
+    this.exited = new Promise<void>((res) => (resolveExited = res));
+    const ended = (reason: string): void => {
+      if (!this.#alive) return;
+      this.#alive = false;
+      live.delete(this.#child);
+      rejectReady(new Error(reason));
+      onExit(reason);
+      resolveExited();
+    };
+    this.#child.on('message', (msg: FromHost) => {
+      if (msg.type === 'ready') resolveReady();
+      else onMessage(msg);
+    });
+    this.#child.on('error', (e) => {
+      ended(`the script host failed: ${e.message}`);
+      this.#child.kill('SIGKILL');
+    });
+    this.#child.on('exit', (code, signal) => {
+      const how = signal !== null ? `killed by ${signal}` : `exited with code ${code ?? '?'}`;
+      const tail = this.#stderr.trim();
+      ended(tail ? `${how}: ${tail}` : how);
+    });
+    const channel = this.#child.channel as { unref?: () => void } | undefined;
+    channel?.unref?.();
+  }
+
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
+  get alive(): boolean {
+    return this.#alive;
+  }
+
+  /** Best effort: a failed send means the child is going away, which onExit reports. */
+  send(msg: ToHost): void {
+    if (!this.#alive || !this.#child.connected) return;
+    this.#child.send(msg, (err) => {
+      if (err) this.kill();
+    });
+  }
+
+  kill(): void {
+    this.#child.kill('SIGKILL');
+  }
+}

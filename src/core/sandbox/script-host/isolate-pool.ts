@@ -1,0 +1,158 @@
+// Per-tool pool of warm isolates, each holding one pre-built context; every call gets a fresh one.
+import ivm from 'isolated-vm';
+
+import {
+  invoke,
+  prepareContext,
+  type CallContext,
+  type CompiledScript,
+  type LogSink,
+} from './call-context.js';
+import type { RunOutcome } from './protocol.js';
+
+interface Slot {
+  isolate: ivm.Isolate;
+  /** The next call's context, being built in the background (or the reason it could not be). */
+  next: Promise<CallContext | Error>;
+  /** `next` has settled: a call taking this slot does not wait for its context to be built. */
+  warm: boolean;
+  busy: boolean;
+  callId: number | undefined;
+}
+
+function newIsolate(memoryLimitMb: number): ivm.Isolate {
+  return new ivm.Isolate({
+    memoryLimit: Math.max(8, memoryLimitMb),
+    // v8 lost control of an isolate: the whole host must go; the agent sees the exit and restarts it.
+    onCatastrophicError: () => process.exit(70),
+  });
+}
+
+export class IsolatePool {
+  readonly #slots: Slot[] = [];
+  readonly #waiters: ((slot: Slot) => void)[] = [];
+  #disposed = false;
+  #retiring = false;
+
+  private constructor(
+    private readonly script: CompiledScript,
+    private readonly log: LogSink,
+  ) {}
+
+  /** Build `size` warm isolates; throws an Error (the reason) if the script cannot be loaded. */
+  static async create(script: CompiledScript, size: number, log: LogSink): Promise<IsolatePool> {
+    const pool = new IsolatePool(script, log);
+    for (let i = 0; i < Math.max(1, size); i++) {
+      const isolate = newIsolate(script.limits.memoryLimitMb);
+      const slot: Slot = {
+        isolate,
+        next: Promise.resolve(new Error('unused')),
+        warm: false,
+        busy: false,
+        callId: undefined,
+      };
+      pool.#slots.push(slot);
+      pool.#warm(slot);
+    }
+    const first = await Promise.all(pool.#slots.map((s) => s.next));
+    const failed = first.find((c): c is Error => c instanceof Error);
+    if (failed) {
+      pool.dispose();
+      throw failed;
+    }
+    return pool;
+  }
+
+  /** Start building the slot's next context in the background. */
+  #warm(slot: Slot): void {
+    slot.warm = false;
+    const next = prepareContext(slot.isolate, this.script, this.log).catch((e: unknown) =>
+      e instanceof Error ? e : new Error(String(e)),
+    );
+    slot.next = next;
+    void next.then(() => {
+      if (slot.next === next) slot.warm = true;
+    });
+  }
+
+  /** Run one call; `queue.onQueued`/`onStarted` fire only if it had to wait for a free isolate. */
+  async run(
+    callId: number,
+    paramsJson: string,
+    queue: { onQueued(): void; onStarted(): void },
+  ): Promise<RunOutcome> {
+    const slot = await this.#acquire(queue);
+    slot.callId = callId;
+    let call: CallContext | Error | undefined;
+    let kind: RunOutcome['kind'] | undefined;
+    try {
+      call = await slot.next;
+      let outcome: RunOutcome;
+      if (call instanceof Error) {
+        outcome = slot.isolate.isDisposed
+          ? { kind: 'failed', reason: 'the isolate was disposed' }
+          : { kind: 'failed', reason: `module evaluation failed: ${call.message}` };
+      } else {
+        call.callId = callId;
+        outcome = await invoke(slot.isolate, call, paramsJson, this.script.limits);
+      }
+      kind = outcome.kind;
+      return outcome;
+    } finally {
+      if (call !== undefined && !(call instanceof Error)) call.context.release();
+      this.#release(slot, kind);
+    }
+  }
+
+  /** Abandon a call: its isolate is disposed (stopping it at once) and replaced. */
+  cancel(callId: number): void {
+    const slot = this.#slots.find((s) => s.callId === callId);
+    if (slot && !slot.isolate.isDisposed) slot.isolate.dispose();
+  }
+
+  #acquire(queue: { onQueued(): void; onStarted(): void }): Promise<Slot> {
+    const idle = this.#slots.find((s) => !s.busy && s.warm) ?? this.#slots.find((s) => !s.busy);
+    if (idle) {
+      idle.busy = true;
+      return Promise.resolve(idle);
+    }
+    queue.onQueued();
+    return new Promise((resolve) =>
+      this.#waiters.push((slot) => {
+        queue.onStarted();
+        resolve(slot);
+      }),
+    );
+  }
+
+  #release(slot: Slot, kind: RunOutcome['kind'] | undefined): void {
+    slot.callId = undefined;
+    if (this.#disposed) return;
+    // After a timeout the isolate may still be spinning (or holding a never-settling promise): replace it.
+    if (slot.isolate.isDisposed || kind === 'timeout' || kind === undefined) {
+      if (!slot.isolate.isDisposed) slot.isolate.dispose();
+      slot.isolate = newIsolate(this.script.limits.memoryLimitMb);
+    }
+    this.#warm(slot);
+    const waiter = this.#waiters.shift();
+    if (waiter) return waiter(slot);
+    slot.busy = false;
+    if (this.#retiring && this.#slots.every((s) => !s.busy)) this.dispose();
+  }
+
+  /** Dispose once the calls in flight are done (a newer version of the script replaced this one). */
+  retire(): void {
+    this.#retiring = true;
+    if (this.#slots.every((s) => !s.busy)) this.dispose();
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    for (const slot of this.#slots) {
+      void slot.next.then((c) => {
+        if (!(c instanceof Error)) c.context.release();
+      });
+      if (!slot.isolate.isDisposed) slot.isolate.dispose();
+    }
+  }
+}

@@ -1,0 +1,55 @@
+// IPC messages between the agent (script.ts) and the script-host child. No isolated-vm import here.
+import type { ScriptLimits } from '../execution.js';
+
+export type HostFunction = 'log';
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+/** Per call: at most this many `host.log` lines are forwarded, each clipped to this many characters. */
+export const MAX_LOG_LINES_PER_CALL = 100;
+export const MAX_LOG_LINE_CHARS = 4096;
+/** Error messages of failing scripts are clipped to this many characters. */
+export const MAX_REASON_CHARS = 1000;
+
+/** A script as the child sees it (the child reads and compiles `source`). */
+export interface WireScript {
+  readonly tool: string;
+  readonly source: string;
+  readonly limits: ScriptLimits;
+  readonly hostFunctions: readonly HostFunction[];
+  readonly poolSize: number;
+}
+
+/** Agent → child. Ids are unique per child for loads and runs alike. */
+export type ToHost =
+  | { readonly type: 'load'; readonly id: number; readonly script: WireScript }
+  | { readonly type: 'run'; readonly id: number; readonly tool: string; readonly params: string }
+  | { readonly type: 'cancel'; readonly id: number };
+
+/** How one call ended, as decided in the child. `json` is the result's JSON text (≤ maxOutputBytes). */
+export type RunOutcome =
+  | { readonly kind: 'ok'; readonly json: string }
+  | { readonly kind: 'failed'; readonly reason: string }
+  | { readonly kind: 'timeout' }
+  | { readonly kind: 'memory' }
+  | { readonly kind: 'too-large' };
+
+/** Child → agent. */
+export type FromHost =
+  | { readonly type: 'ready'; readonly pid: number }
+  | { readonly type: 'loaded'; readonly id: number }
+  | { readonly type: 'load-failed'; readonly id: number; readonly reason: string }
+  /** All isolates of the tool are busy: the call waits (the agent's wall clock is suspended)… */
+  | { readonly type: 'queued'; readonly id: number }
+  /** …until it leaves the queue: the agent's wall clock starts again. Sent only after `queued`. */
+  | { readonly type: 'started'; readonly id: number }
+  | { readonly type: 'log'; readonly id: number; readonly level: LogLevel; readonly message: string }
+  | { readonly type: 'result'; readonly id: number; readonly outcome: RunOutcome };
+
+/** Every child message but `ready` answers a load or a run. */
+export type HostReply = Exclude<FromHost, { readonly type: 'ready' }>;
+
+/** Clip `s` to `max` characters, marking the cut. */
+export function clip(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max)}… (${s.length - max} more characters)`;
+}

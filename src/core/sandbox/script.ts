@@ -1,0 +1,328 @@
+// Script executor: runs JS tool scripts in isolated-vm isolates inside one supervised script-host child.
+//
+// Script format: an ES module whose default export is a (possibly async) function
+// `(params, host) => result`. `params` arrives as a JSON copy; the result must be JSON-serialisable
+// (`undefined` becomes null) and crosses back as JSON text, size-checked in the isolate first.
+// `host` holds only the declared host functions: `host.log(level, message)` or `host.log(message)`
+// (levels debug|info|warn|error; 100 lines per call, 4096 characters each) goes to the call's logger.
+// There is no require, process, import (static or dynamic), filesystem, network or timers. The module
+// is evaluated afresh for every call (top-level code runs once per call, in a context built ahead of
+// time), so nothing a call does to its globals is seen by the next call.
+//
+// The agent process never loads isolated-vm: only the child does (it needs --no-node-snapshot).
+import type { LoggerV1 } from '../../../tool-sdk/src/index.js';
+import {
+  AgentError,
+  ERR_CLOSED,
+  ERR_SCRIPT_FAILED,
+  ERR_SCRIPT_HOST_CRASHED,
+  ERR_SCRIPT_LOAD_FAILED,
+  ERR_SCRIPT_MEMORY_LIMIT,
+  ERR_TOOL_INVALID_PARAMS,
+  ERR_TOOL_OUTPUT_TOO_LARGE,
+  ERR_TOOL_TIMEOUT,
+} from '../errors.js';
+import type { ExecutionResult, ScriptLimits } from './execution.js';
+import { HostProcess } from './script-host/host-process.js';
+import type { HostReply, RunOutcome } from './script-host/protocol.js';
+
+export interface ScriptSpec {
+  readonly tool: string;
+  /** Absolute path to the .js file. */
+  readonly source: string;
+  readonly limits: ScriptLimits;
+  /** Declared host functions; only these exist in the isolate. */
+  readonly hostFunctions: readonly 'log'[];
+}
+
+export interface ScriptCallOptions {
+  readonly signal: AbortSignal;
+  readonly log: LoggerV1;
+}
+
+export const SCRIPT_SANDBOX: readonly string[] = Object.freeze([
+  'isolate',
+  'memory-limit',
+  'timeout',
+  'wall-clock',
+  'result-cap',
+  'separate-process',
+]);
+
+/** The agent's wall clock for one running call: the isolate timeout should have fired long before. */
+export const wallClockMs = (limits: ScriptLimits): number => 2 * limits.timeoutMs + 1000;
+/** A call waiting in the child's queue (all isolates of its tool busy) may wait this much more. */
+const QUEUE_GRACE_MS = 30_000;
+/** Loading evaluates the module once per pooled isolate, each bounded by timeoutMs in the child. */
+const loadDeadlineMs = (limits: ScriptLimits): number => 10_000 + 2 * limits.timeoutMs;
+
+type Failure = Pick<ExecutionResult, 'error'> &
+  Partial<Pick<ExecutionResult, 'timedOut' | 'outputTruncated'>>;
+type Outcome = { ok: true; value: unknown } | Failure;
+
+interface Pending {
+  readonly host: HostState;
+  onMessage(msg: HostReply): void;
+  /** The child stopped (`closing`: because close() was called). */
+  onExit(reason: string, closing: boolean): void;
+}
+
+interface HostState {
+  readonly process: HostProcess;
+  /** Scripts loaded (or loading) in this child, by tool. */
+  readonly loads: Map<string, { readonly spec: ScriptSpec; readonly done: Promise<void> }>;
+  /** Set when the agent kills the child, so the other calls learn why. */
+  killReason?: string;
+}
+
+const sameSpec = (a: ScriptSpec, b: ScriptSpec): boolean =>
+  a.source === b.source &&
+  a.limits.timeoutMs === b.limits.timeoutMs &&
+  a.limits.memoryLimitMb === b.limits.memoryLimitMb &&
+  a.limits.maxOutputBytes === b.limits.maxOutputBytes &&
+  a.hostFunctions.join() === b.hostFunctions.join();
+
+const reasonOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+export class ScriptExecutor {
+  readonly #log: LoggerV1 | undefined;
+  readonly #poolSize: number;
+  /** Every script loaded successfully: loaded again into a restarted child. */
+  readonly #specs = new Map<string, ScriptSpec>();
+  readonly #pending = new Map<number, Pending>();
+  #host: HostState | undefined;
+  #nextId = 1;
+  #closed = false;
+
+  constructor(opts: { log?: LoggerV1; poolSize?: number } = {}) {
+    this.#log = opts.log;
+    this.#poolSize = Math.max(1, opts.poolSize ?? 2);
+  }
+
+  /** The script host's pid, if one is running (for tests and diagnostics). */
+  get pid(): number | undefined {
+    return this.#host?.process.alive ? this.#host.process.pid : undefined;
+  }
+
+  /** Read + compile the script in the child; throws ERR_SCRIPT_LOAD_FAILED. */
+  async load(spec: ScriptSpec): Promise<void> {
+    if (this.#closed) throw new ERR_CLOSED({});
+    try {
+      await this.#ensureLoaded(this.#ensureHost(spec.tool), spec);
+    } catch (e) {
+      if (AgentError.is(e, ERR_SCRIPT_LOAD_FAILED.code) || AgentError.is(e, ERR_CLOSED.code)) throw e;
+      const reason = reasonOf(e);
+      throw new ERR_SCRIPT_LOAD_FAILED({ tool: spec.tool, source: spec.source, reason }, { cause: e });
+    }
+    this.#specs.set(spec.tool, spec);
+  }
+
+  /** One call; never throws for script misbehaviour (ok:false + coded error). Loads the script if needed. */
+  async run(spec: ScriptSpec, params: unknown, opts: ScriptCallOptions): Promise<ExecutionResult> {
+    const t0 = performance.now();
+    const outcome = await this.#run(spec, params, opts);
+    const base = { durationMs: performance.now() - t0, sandbox: SCRIPT_SANDBOX };
+    if ('ok' in outcome)
+      return { ...base, ok: true, value: outcome.value, timedOut: false, outputTruncated: false };
+    return { timedOut: false, outputTruncated: false, ...outcome, ...base, ok: false };
+  }
+
+  async #run(spec: ScriptSpec, params: unknown, opts: ScriptCallOptions): Promise<Outcome> {
+    const tool = spec.tool;
+    if (this.#closed) return { error: new ERR_CLOSED({}) };
+    let paramsJson: string;
+    try {
+      paramsJson = JSON.stringify(params) ?? 'null';
+    } catch (e) {
+      return {
+        error: new ERR_TOOL_INVALID_PARAMS({ tool, errors: [`not JSON-serialisable: ${reasonOf(e)}`] }),
+      };
+    }
+    return new Promise<Outcome>((resolve) => {
+      const id = this.#nextId++;
+      let timer: NodeJS.Timeout | undefined;
+      let host: HostState | undefined;
+      let settled = false;
+      const settle = (o: Outcome): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        opts.signal.removeEventListener('abort', onAbort);
+        this.#pending.delete(id);
+        resolve(o);
+      };
+      const onAbort = (): void => {
+        if (host && this.#pending.has(id)) host.process.send({ type: 'cancel', id });
+        settle({ error: new ERR_SCRIPT_FAILED({ tool, reason: 'aborted' }, { cause: opts.signal.reason }) });
+      };
+      if (opts.signal.aborted) return onAbort();
+      opts.signal.addEventListener('abort', onAbort, { once: true });
+      const armWallClock = (ms: number): void => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          settle({ timedOut: true, error: new ERR_TOOL_TIMEOUT({ tool, timeoutMs: spec.limits.timeoutMs }) });
+          if (host) this.#kill(host, `a call to "${tool}" overran its wall clock`);
+        }, ms);
+      };
+      void (async () => {
+        try {
+          host = this.#ensureHost(tool);
+          await this.#ensureLoaded(host, spec);
+          this.#specs.set(tool, spec);
+        } catch (e) {
+          return settle({
+            error: AgentError.is(e) ? e : new ERR_SCRIPT_FAILED({ tool, reason: reasonOf(e) }),
+          });
+        }
+        if (settled) return;
+        if (this.#closed) return settle({ error: new ERR_CLOSED({}) });
+        const h = host;
+        if (!h.process.alive) {
+          return settle({
+            error: new ERR_SCRIPT_HOST_CRASHED({ tool, reason: h.killReason ?? 'it stopped' }),
+          });
+        }
+        this.#pending.set(id, {
+          host: h,
+          onMessage: (msg) => {
+            if (msg.type === 'queued') armWallClock(wallClockMs(spec.limits) + QUEUE_GRACE_MS);
+            else if (msg.type === 'started') armWallClock(wallClockMs(spec.limits));
+            else if (msg.type === 'log') this.#forwardLog(opts.log, tool, msg.level, msg.message);
+            else if (msg.type === 'result') settle(this.#toOutcome(spec, msg.outcome));
+          },
+          onExit: (reason, closing) =>
+            settle({ error: closing ? new ERR_CLOSED({}) : new ERR_SCRIPT_HOST_CRASHED({ tool, reason }) }),
+        });
+        armWallClock(wallClockMs(spec.limits));
+        h.process.send({ type: 'run', id, tool, params: paramsJson });
+      })();
+    });
+  }
+
+  #toOutcome(spec: ScriptSpec, o: RunOutcome): Outcome {
+    const { tool, limits } = spec;
+    switch (o.kind) {
+      case 'ok':
+        try {
+          return { ok: true, value: JSON.parse(o.json) as unknown };
+        } catch (e) {
+          return { error: new ERR_SCRIPT_FAILED({ tool, reason: `unreadable result: ${reasonOf(e)}` }) };
+        }
+      case 'failed':
+        return { error: new ERR_SCRIPT_FAILED({ tool, reason: o.reason }) };
+      case 'timeout':
+        return { timedOut: true, error: new ERR_TOOL_TIMEOUT({ tool, timeoutMs: limits.timeoutMs }) };
+      case 'memory':
+        return { error: new ERR_SCRIPT_MEMORY_LIMIT({ tool, memoryLimitMb: limits.memoryLimitMb }) };
+      case 'too-large':
+        return {
+          outputTruncated: true,
+          error: new ERR_TOOL_OUTPUT_TOO_LARGE({ tool, stream: 'result', limitBytes: limits.maxOutputBytes }),
+        };
+    }
+  }
+
+  #forwardLog(
+    log: LoggerV1,
+    tool: string,
+    level: 'debug' | 'info' | 'warn' | 'error',
+    message: string,
+  ): void {
+    try {
+      log[level]({ tool, source: 'script' }, message);
+    } catch {
+      // A broken logger must not break the call.
+    }
+  }
+
+  /** The running child, or a new one (which gets every known script loaded again). */
+  #ensureHost(tool: string): HostState {
+    if (this.#host?.process.alive) return this.#host;
+    let proc: HostProcess;
+    try {
+      proc = new HostProcess(
+        (msg) => this.#pending.get(msg.id)?.onMessage(msg),
+        (reason) => this.#onExit(state, reason),
+      );
+    } catch (e) {
+      throw new ERR_SCRIPT_HOST_CRASHED({ tool, reason: `cannot start: ${reasonOf(e)}` }, { cause: e });
+    }
+    const state: HostState = { process: proc, loads: new Map() };
+    this.#host = state;
+    this.#log?.debug({ pid: proc.pid }, 'script host started');
+    for (const spec of this.#specs.values()) this.#ensureLoaded(state, spec).catch(() => {});
+    return state;
+  }
+
+  #onExit(state: HostState, reason: string): void {
+    if (this.#host === state) this.#host = undefined;
+    const why = state.killReason ?? reason;
+    if (!this.#closed) this.#log?.warn({ pid: state.process.pid, reason: why }, 'script host stopped');
+    for (const pending of [...this.#pending.values()]) if (pending.host === state) pending.onExit(why, false);
+  }
+
+  #kill(state: HostState, reason: string): void {
+    state.killReason ??= reason;
+    state.process.kill();
+  }
+
+  /** Load `spec` into `state`'s child unless the same spec is loaded (or loading) there already. */
+  #ensureLoaded(state: HostState, spec: ScriptSpec): Promise<void> {
+    const known = state.loads.get(spec.tool);
+    if (known && sameSpec(known.spec, spec)) return known.done;
+    const done = this.#loadInto(state, spec);
+    state.loads.set(spec.tool, { spec, done });
+    done.catch(() => {
+      if (state.loads.get(spec.tool)?.done === done) state.loads.delete(spec.tool);
+    });
+    return done;
+  }
+
+  #loadInto(state: HostState, spec: ScriptSpec): Promise<void> {
+    const fail = (reason: string): AgentError =>
+      new ERR_SCRIPT_LOAD_FAILED({ tool: spec.tool, source: spec.source, reason });
+    return new Promise<void>((resolve, reject) => {
+      const id = this.#nextId++;
+      const finish = (e?: AgentError): void => {
+        clearTimeout(timer);
+        this.#pending.delete(id);
+        if (e) reject(e);
+        else resolve();
+      };
+      const timer = setTimeout(() => {
+        finish(fail('loading did not finish in time'));
+        this.#kill(state, `loading "${spec.tool}" did not finish in time`);
+      }, loadDeadlineMs(spec.limits));
+      this.#pending.set(id, {
+        host: state,
+        onMessage: (msg) => {
+          if (msg.type === 'loaded') finish();
+          else if (msg.type === 'load-failed') finish(fail(msg.reason));
+        },
+        onExit: (reason, closing) =>
+          finish(closing ? new ERR_CLOSED({}) : fail(`the script host stopped (${reason})`)),
+      });
+      const { tool, source, limits, hostFunctions } = spec;
+      const script = { tool, source, limits, hostFunctions, poolSize: this.#poolSize };
+      state.process.ready.then(
+        () => state.process.send({ type: 'load', id, script }),
+        () => {}, // the exit is reported through onExit
+      );
+    });
+  }
+
+  /** Dispose all isolates and stop the child; calls in flight resolve with ERR_CLOSED. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const [id, pending] of [...this.#pending]) {
+      this.#pending.delete(id);
+      pending.onExit('the executor was closed', true);
+    }
+    const host = this.#host;
+    this.#host = undefined;
+    if (host?.process.alive) {
+      host.process.kill();
+      await host.process.exited;
+    }
+  }
+}

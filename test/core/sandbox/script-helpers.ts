@@ -1,0 +1,55 @@
+// Shared bits of the script-executor tests: fixture specs, a recording logger, a never-aborted signal.
+import { fileURLToPath } from 'node:url';
+
+import { DEFAULT_SCRIPT_LIMITS, type ScriptLimits } from '../../../src/core/sandbox/execution.js';
+import type { ScriptCallOptions, ScriptSpec } from '../../../src/core/sandbox/script.js';
+import type { LogFn, LoggerV1 } from '../../../tool-sdk/src/index.js';
+
+export interface LogEntry {
+  level: string;
+  obj: object | undefined;
+  msg: string | undefined;
+}
+
+export function recordingLogger(entries: LogEntry[] = []): LoggerV1 {
+  const at =
+    (level: string): LogFn =>
+    (objOrMsg: object | string, msg?: string) =>
+      entries.push(
+        typeof objOrMsg === 'string'
+          ? { level, obj: undefined, msg: objOrMsg }
+          : { level, obj: objOrMsg, msg },
+      );
+  const log: LoggerV1 = {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: () => log,
+  };
+  return log;
+}
+
+export const fixture = (name: string): string =>
+  fileURLToPath(new URL(`../../fixtures/scripts/${name}.js`, import.meta.url));
+
+/** A spec for fixture `name` (tool name = fixture name unless given), with a short default timeout. */
+export function scriptSpec(
+  name: string,
+  limits: Partial<ScriptLimits> = {},
+  extra: { tool?: string; log?: boolean; source?: string } = {},
+): ScriptSpec {
+  return {
+    tool: extra.tool ?? name,
+    source: extra.source ?? fixture(name),
+    limits: { ...DEFAULT_SCRIPT_LIMITS, timeoutMs: 500, ...limits },
+    hostFunctions: extra.log ? ['log'] : [],
+  };
+}
+
+export function callOpts(
+  log: LoggerV1 = recordingLogger(),
+  signal: AbortSignal = new AbortController().signal,
+): ScriptCallOptions {
+  return { signal, log };
+}
