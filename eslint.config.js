@@ -25,6 +25,12 @@ export default tseslint.config(
     rules: { 'no-console': 'error' },
   },
   {
+    // The example plugins are plain JS written as an outside author would: linted, not type-checked.
+    files: ['plugins/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { parserOptions: { projectService: false } },
+  },
+  {
     files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -171,7 +171,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       this.#log.warn({ err }, 'cannot publish unavailable'),
     );
     await shutdownTools(this.#parts, this.#log);
-    await this.#parts?.generation?.close();
+    await (this.#parts?.close ? this.#parts.close() : this.#parts?.generation?.close());
     await this.#conn?.close();
     this.#state = 'stopped';
     this.#log.info('agent stopped');
@@ -197,7 +197,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.#state = 'stopped';
     if (this.#conn?.transport.connected) await this.#publishStatus('unavailable').catch(() => {});
     await shutdownTools(this.#parts, this.#log);
-    await this.#parts?.generation?.close();
+    await (this.#parts?.close ? this.#parts.close() : this.#parts?.generation?.close());
     await this.#conn?.close().catch(() => {});
   }
 

@@ -6,7 +6,13 @@ import { resolveSecrets, type ResolvedSecrets } from '../config/secrets.js';
 import { discoverPlugins } from '../host/discover.js';
 import { loadGeneration, moduleToolKey, type Generation } from '../host/generation.js';
 import { checkRuntimeRanges } from '../host/order.js';
-import { planPlugins, type PluginPlan } from '../host/plan.js';
+import { planPlugins, type PlannedTool, type PluginPlan } from '../host/plan.js';
+import {
+  createScriptTool,
+  createSubprocessTool,
+  SandboxRuntime,
+  type SandboxContext,
+} from '../sandbox/sandboxed-tools.js';
 import { VERSION } from '../version.js';
 import { ToolRegistry } from './tool-registry.js';
 
@@ -28,7 +34,11 @@ export interface ResolvedParts {
   tools: ToolRegistry;
   /** The loaded plugins; closed on shutdown. */
   generation?: Generation;
+  /** Stop sandboxed executors (tool processes, script host) and close the plugins. */
+  close?(): Promise<void>;
 }
+
+type ToolEntryForRegistry = Parameters<typeof ToolRegistry.fromEntries>[0][number];
 
 /** Discover plugins and plan what to load; no plugin code runs (used by `validate` too). */
 export async function planParts(config: AgentConfig, available: Available): Promise<PluginPlan> {
@@ -47,25 +57,43 @@ export async function planParts(config: AgentConfig, available: Available): Prom
   return plan;
 }
 
-function buildTools(
+async function buildTool(
+  name: string,
+  entry: AgentConfig['tools'][string],
+  planned: PlannedTool | undefined,
+  ctx: {
+    generation: Generation;
+    injected: readonly ToolFactoryV1[];
+    sandbox: SandboxContext;
+    runtime: SandboxRuntime;
+  },
+): Promise<ToolEntryForRegistry> {
+  if (!planned) {
+    const tool = ctx.injected.find((f) => f.name === name)!.create();
+    return { name, tool, description: tool.describe(), config: entry.config };
+  }
+  if (planned.kind === 'module') {
+    const tool = ctx.generation.tools.get(moduleToolKey(planned.plugin, name))!.tool;
+    const { description, parameters } = planned.manifest;
+    return { name, tool, description: { name, description, parameters }, config: planned.config };
+  }
+  const built =
+    planned.kind === 'subprocess'
+      ? await createSubprocessTool(planned, ctx.sandbox)
+      : await createScriptTool(planned, ctx.sandbox, ctx.runtime.scripts());
+  return { name, ...built, config: planned.config };
+}
+
+async function buildTools(
   config: AgentConfig,
   plan: PluginPlan,
-  generation: Generation,
-  injected: readonly ToolFactoryV1[],
-): ToolRegistry {
+  ctx: Parameters<typeof buildTool>[3],
+): Promise<ToolRegistry> {
   const planned = new Map(plan.tools.map((t) => [t.name, t]));
-  return ToolRegistry.fromEntries(
-    Object.entries(config.tools).map(([name, entry]) => {
-      const p = planned.get(name);
-      if (p) {
-        const tool = generation.tools.get(moduleToolKey(p.plugin, name))!.tool;
-        const description = { name, description: p.manifest.description, parameters: p.manifest.parameters };
-        return { name, tool, description, config: p.config };
-      }
-      const tool = injected.find((f) => f.name === name)!.create();
-      return { name, tool, description: tool.describe(), config: entry.config };
-    }),
-  );
+  const entries: ToolEntryForRegistry[] = [];
+  for (const [name, entry] of Object.entries(config.tools))
+    entries.push(await buildTool(name, entry, planned.get(name), ctx));
+  return ToolRegistry.fromEntries(entries);
 }
 
 export async function resolveParts(
@@ -81,6 +109,11 @@ export async function resolveParts(
     optionsFor: (name) => plan.optionsFor(name),
     setupTimeoutMs: config.plugins.setup_timeout_ms,
   });
+  const runtime = new SandboxRuntime(log);
+  const close = async (): Promise<void> => {
+    await runtime.close();
+    await generation.close();
+  };
   try {
     const factory =
       available.providers.find((p) => p.id === config.llm.provider) ??
@@ -98,9 +131,15 @@ export async function resolveParts(
       },
       { log: log.child({ provider: factory.id }) },
     );
-    return { secrets, provider, tools: buildTools(config, plan, generation, available.tools), generation };
+    const tools = await buildTools(config, plan, {
+      generation,
+      injected: available.tools,
+      sandbox: { ceilings: config.sandbox, env, log },
+      runtime,
+    });
+    return { secrets, provider, tools, generation, close };
   } catch (err) {
-    await generation.close();
+    await close();
     throw err;
   }
 }

@@ -15,6 +15,8 @@ export function toWireError(err: unknown): WireError {
   if (err.code === 'AGENT_ERR_CLOSED')
     return { code: 'internal_error', message: 'the agent shut down before the task finished' };
   if (err.code.startsWith('AGENT_ERR_PROVIDER_')) return { code: 'llm_error', message: err.message };
-  if (err.code.startsWith('AGENT_ERR_TOOL_')) return { code: 'tool_execution_failed', message: err.message };
+  // Tool failures, sandbox limit hits and script errors are all a tool that could not do its job.
+  if (/^AGENT_ERR_(TOOL|SCRIPT|SANDBOX)_/.test(err.code))
+    return { code: 'tool_execution_failed', message: err.message };
   return { code: 'internal_error', message: err.message };
 }

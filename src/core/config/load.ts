@@ -37,6 +37,23 @@ function crossFieldProblems(config: AgentConfig): ConfigProblem[] {
   return problems;
 }
 
+/**
+ * Paths in [tools] tables are relative to the config file: `source`, `working_dir`, and `command`
+ * when it contains a slash (a bare command name is looked up on PATH).
+ */
+function resolveToolPaths(tools: AgentConfig['tools'], base: string): AgentConfig['tools'] {
+  const out: AgentConfig['tools'] = {};
+  for (const [name, t] of Object.entries(tools)) {
+    out[name] = {
+      ...t,
+      ...(t.source !== undefined ? { source: resolve(base, t.source) } : {}),
+      ...(t.working_dir !== undefined ? { working_dir: resolve(base, t.working_dir) } : {}),
+      ...(t.command !== undefined && t.command.includes('/') ? { command: resolve(base, t.command) } : {}),
+    };
+  }
+  return out;
+}
+
 /** Validate TOML text; `file` is used in messages. Throws AGENT_ERR_CONFIG_PARSE / _INVALID. */
 export function parseConfigText(text: string, file: string, options: LoadOptions = {}): LoadedConfig {
   let raw: Record<string, unknown>;
@@ -69,6 +86,13 @@ export function parseConfigText(text: string, file: string, options: LoadOptions
   const config = {
     ...result.data,
     plugins: { ...result.data.plugins, dirs: result.data.plugins.dirs.map((d) => resolve(base, d)) },
+    tools: resolveToolPaths(result.data.tools, base),
+    sandbox: {
+      ...result.data.sandbox,
+      ...(result.data.sandbox.work_dir !== undefined
+        ? { work_dir: resolve(base, result.data.sandbox.work_dir) }
+        : {}),
+    },
     ...(dataDir !== undefined ? { data_dir: resolve(base, dataDir) } : {}),
   };
   return { config, file, warnings };

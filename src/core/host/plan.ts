@@ -8,17 +8,11 @@ import {
 } from '../errors.js';
 import type { DiscoveredPlugin } from './discover.js';
 import type { ProviderManifest, ToolManifest } from './manifest.js';
-import { validateToolConfig } from './options.js';
-import { orderByDependencies } from './order.js';
 
-export interface PlannedTool {
-  /** The `[tools]` key: the name the LLM sees. */
-  readonly name: string;
-  readonly plugin: string;
-  readonly manifest: ToolManifest;
-  /** The `[tools.<name>] config` table, validated (defaults applied) against configSchema/optionsSchema. */
-  readonly config: Record<string, unknown>;
-}
+export type { PlannedTool } from './plan-tools.js';
+import { validateToolConfig } from './options.js';
+import { planExternal, planInlineScript, planPluginTool, type PlannedTool } from './plan-tools.js';
+import { orderByDependencies } from './order.js';
 
 export interface PluginPlan {
   /** Plugins to load, dependencies first. */
@@ -40,22 +34,13 @@ export interface PlanInputs {
   readonly injectedTools: readonly string[];
 }
 
-/** impl values that arrive with later executors; configured tools using them fail clearly. */
-export const NOT_YET_SUPPORTED: Record<string, string> = {
-  external:
-    'impl = "external" (subprocess tools) needs the sandboxed subprocess executor, which is not in this version yet',
-  script: 'impl = "script" (isolated-vm tools) needs the script executor, which is not in this version yet',
-};
-
-function planTool(
+function findPluginTool(
   name: string,
   impl: string,
   discovered: readonly DiscoveredPlugin[],
   injected: readonly string[],
 ): { plugin: DiscoveredPlugin; manifest: ToolManifest } {
   const key = `tools.${name}.impl`;
-  const notYet = NOT_YET_SUPPORTED[impl];
-  if (notYet) throw new ERR_CONFIG_UNSUPPORTED({ key, reason: notYet });
   let candidates: readonly DiscoveredPlugin[];
   if (impl === 'builtin') {
     candidates = discovered.filter((p) => p.source === 'first-party');
@@ -77,14 +62,7 @@ function planTool(
   }
   for (const plugin of candidates) {
     const manifest = plugin.manifest.tools?.find((t) => t.name === name);
-    if (!manifest) continue;
-    if (manifest.executor.type !== 'module') {
-      throw new ERR_CONFIG_UNSUPPORTED({
-        key,
-        reason: `tool "${name}" of plugin "${plugin.manifest.name}" uses the ${manifest.executor.type} executor, which is not in this version yet`,
-      });
-    }
-    return { plugin, manifest };
+    if (manifest) return { plugin, manifest };
   }
   const fromPlugins = candidates.flatMap((p) => (p.manifest.tools ?? []).map((t) => t.name));
   const available = [...new Set([...(impl === 'builtin' ? injected : []), ...fromPlugins])].sort();
@@ -119,14 +97,22 @@ export function planPlugins(
   const tools: PlannedTool[] = [];
   for (const [name, entry] of Object.entries(config.tools)) {
     if (inputs.injectedTools.includes(name) && entry.impl === 'builtin') continue;
-    const { plugin, manifest } = planTool(name, entry.impl, discovered, inputs.injectedTools);
+    if (entry.impl === 'external') {
+      tools.push(planExternal(name, entry));
+      continue;
+    }
+    if (entry.impl === 'script') {
+      tools.push(planInlineScript(name, entry));
+      continue;
+    }
+    const { plugin, manifest } = findPluginTool(name, entry.impl, discovered, inputs.injectedTools);
     const pluginName = plugin.manifest.name;
     needed.add(pluginName);
     const schema = manifest.configSchema ?? plugin.manifest.optionsSchema;
     const toolConfig = validateToolConfig({ tool: name, plugin: pluginName }, schema, entry.config);
     if (!options.has(pluginName) && manifest.configSchema === undefined)
       options.set(pluginName, { options: toolConfig, key: `tools.${name}.config` });
-    tools.push({ name, plugin: pluginName, manifest, config: toolConfig });
+    tools.push(planPluginTool(plugin, manifest, entry, toolConfig));
   }
   const queue = [...needed];
   while (queue.length > 0) {

@@ -10,6 +10,12 @@ import {
   ERR_PROVIDER_VERIFY_FAILED,
   ERR_TASK_TIMEOUT,
   ERR_TOOL_FAILED,
+  ERR_TOOL_TIMEOUT,
+  ERR_TOOL_OUTPUT_TOO_LARGE,
+  ERR_SCRIPT_FAILED,
+  ERR_SCRIPT_MEMORY_LIMIT,
+  ERR_SCRIPT_HOST_CRASHED,
+  ERR_SANDBOX_UNAVAILABLE,
   ERR_TOOL_INIT_FAILED,
   ERR_TOOL_INVALID_PARAMS,
   ERR_TOOL_NOT_ALLOWED,
@@ -33,6 +39,15 @@ describe('RULE-002: toWireError', () => {
     ['not allowed', new ERR_TOOL_NOT_ALLOWED({ tool: 't' })],
     ['invalid params', new ERR_TOOL_INVALID_PARAMS({ tool: 't', errors: ['x is required'] })],
     ['init failed', new ERR_TOOL_INIT_FAILED({ tool: 't', reason: 'no config' })],
+    ['timeout', new ERR_TOOL_TIMEOUT({ tool: 't', timeoutMs: 100 })],
+    ['output too large', new ERR_TOOL_OUTPUT_TOO_LARGE({ tool: 't', stream: 'stdout', limitBytes: 10 })],
+    ['script failed', new ERR_SCRIPT_FAILED({ tool: 't', reason: 'x is not defined' })],
+    ['script memory', new ERR_SCRIPT_MEMORY_LIMIT({ tool: 't', memoryLimitMb: 16 })],
+    ['script host crashed', new ERR_SCRIPT_HOST_CRASHED({ tool: 't', reason: 'SIGKILL' })],
+    [
+      'sandbox unavailable',
+      new ERR_SANDBOX_UNAVAILABLE({ tool: 't', mechanism: 'bwrap', reason: 'missing' }),
+    ],
   ])('RULE-002: maps a tool error (%s) to tool_execution_failed with its message', (_, err) => {
     expect(toWireError(err)).toEqual({ code: 'tool_execution_failed', message: err.message });
   });

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { describe, expect, it } from 'vitest';
@@ -10,6 +11,8 @@ import { thrown } from '../../helpers/thrown.js';
 
 const fixtures = fileURLToPath(new URL('../../fixtures/plugins/', import.meta.url));
 const none = { injectedProviders: [], injectedTools: [] };
+/** No plugins discovered; the provider comes from code. */
+const bare = { injectedProviders: ['scripted'], injectedTools: [] };
 
 async function discovered(...dirs: string[]): Promise<DiscoveredPlugin[]> {
   return discoverPlugins({
@@ -126,27 +129,87 @@ describe('planPlugins', () => {
     );
   });
 
-  it('subprocess and script executors fail clearly until the sandbox executors exist', async () => {
+  it('plans manifest subprocess and script tools with paths in the plugin folder; the table can lower limits', async () => {
     const list = await discovered('good-tools');
-    expect(() =>
-      planPlugins(
-        config('provider = "scripted"', '[tools.word_count]\nimpl = "plugin:good-tools"'),
-        list,
-        none,
-      ),
-    ).toThrow(
+    const [goodTools] = list.filter((p) => p.manifest.name === 'good-tools');
+    const tools =
+      '[tools.word_count]\nimpl = "plugin:good-tools"\ntimeout_ms = 100\n' +
+      '[tools.upper]\nimpl = "plugin:good-tools"\ntimeout_seconds = 60\nenv = ["TZ"]\nsandbox = "bwrap"';
+    const plan = planPlugins(config('provider = "scripted"', tools), list, none);
+    expect(plan.tools).toEqual([
       expect.objectContaining({
-        code: 'AGENT_ERR_CONFIG_UNSUPPORTED',
-        data: expect.objectContaining({ key: 'tools.word_count.impl' }) as unknown,
-      }) as Error,
-    );
-    expect(() =>
-      planPlugins(
-        config('provider = "scripted"', '[tools.x]\nimpl = "external"\ncommand = "/bin/true"'),
-        list,
-        none,
-      ),
-    ).toThrow(expect.objectContaining({ code: 'AGENT_ERR_CONFIG_UNSUPPORTED' }) as Error);
+        kind: 'script',
+        name: 'word_count',
+        plugin: 'good-tools',
+        source: `${goodTools!.dir}/word-count.js`,
+        hostFunctions: [],
+        requested: { timeoutMs: 100, memoryLimitMb: 32, maxOutputBytes: 4096 },
+      }),
+      expect.objectContaining({
+        kind: 'subprocess',
+        name: 'upper',
+        toolDir: goodTools!.dir,
+        command: `${goodTools!.dir}/bin/upper.sh`,
+        args: ['--strict'],
+        envAllow: ['PATH', 'LANG', 'TZ'],
+        sandbox: 'bwrap',
+        network: false,
+        // 60 s from the table does not raise the manifest's 2 s.
+        requested: expect.objectContaining({
+          timeoutMs: 2000,
+          maxOutputBytes: 65536,
+          memoryMb: 128,
+        }) as unknown,
+      }),
+    ]);
+    // Subprocess/script-only plugins have no entry module, so nothing is imported for them.
+    expect(plan.plugins.map((p) => p.manifest.name)).toContain('good-tools');
+  });
+
+  it("plans the inline external form, with SEED.md's config.max_execution_time as the timeout", () => {
+    const tools =
+      '[tools.custom_tool]\nimpl = "external"\ncommand = "/usr/local/bin/my-tool"\n' +
+      'config = { working_dir = "/tmp", max_execution_time = 60 }';
+    const plan = planPlugins(config('provider = "scripted"', tools), [], bare);
+    expect(plan.tools).toEqual([
+      {
+        kind: 'subprocess',
+        name: 'custom_tool',
+        config: { working_dir: '/tmp', max_execution_time: 60 },
+        command: '/usr/local/bin/my-tool',
+        args: [],
+        envAllow: [],
+        sandbox: 'none',
+        network: false,
+        workDirBase: '/tmp',
+        requested: { timeoutMs: 60_000, maxOutputBytes: undefined },
+      },
+    ]);
+  });
+
+  it('inline external without command, or script without source or description, is a config error', () => {
+    const cases: Array<[string, string]> = [
+      ['x = { impl = "external" }', 'tools.x.command'],
+      ['x = { impl = "script", description = "d" }', 'tools.x.source'],
+      ['x = { impl = "script", source = "x.js" }', 'tools.x.description'],
+    ];
+    for (const [tools, key] of cases) {
+      const err = thrown(() => planPlugins(config('provider = "scripted"', tools), [], bare));
+      expect(err).toMatchObject({ code: 'AGENT_ERR_CONFIG_UNSUPPORTED', data: { key } });
+    }
+  });
+
+  it('plans the inline script form with its source relative to the config file', () => {
+    const tools =
+      'calc = { impl = "script", source = "tools/calc.js", description = "Calculate", timeout_ms = 50 }';
+    const plan = planPlugins(config('provider = "scripted"', tools), [], bare);
+    expect(plan.tools[0]).toMatchObject({
+      kind: 'script',
+      source: resolve('tools/calc.js'), // the config file is ./a.toml
+      parameters: { type: 'object' },
+      hostFunctions: ['log'],
+      requested: { timeoutMs: 50 },
+    });
   });
 
   it('a used plugin pulls in its dependsOn closure; a missing one is AGENT_ERR_PLUGIN_DEPENDENCY_MISSING', async () => {
@@ -175,14 +238,6 @@ describe('planPlugins', () => {
         data: { plugin: 'good-module', missing: ['not-installed'] },
       }) as Error,
     );
-  });
-
-  it.each(['external', 'script'])('impl = "%s" is AGENT_ERR_CONFIG_UNSUPPORTED', async (impl) => {
-    const list = await discovered();
-    const tools = `mine = { impl = "${impl}", command = "/bin/true", source = "x.js" }`;
-    const err = thrown(() => planPlugins(config('provider = "scripted"', tools), list, none));
-    expect(err.code).toBe('AGENT_ERR_CONFIG_UNSUPPORTED');
-    expect((err.data as { key: string }).key).toBe('tools.mine.impl');
   });
 
   it('an unknown impl is AGENT_ERR_CONFIG_UNSUPPORTED', async () => {

@@ -1,0 +1,199 @@
+// Plan one [tools] entry: which executor runs it and with what, from agent.toml and manifests alone.
+import { isAbsolute, join } from 'node:path';
+
+import type { ToolEntry } from '../config/schema.js';
+import { ERR_CONFIG_UNSUPPORTED } from '../errors.js';
+import type { DiscoveredPlugin } from './discover.js';
+import type { ScriptExecutorManifest, SubprocessExecutorManifest, ToolManifest } from './manifest.js';
+
+interface PlannedBase {
+  /** The `[tools]` key: the name the LLM sees. */
+  readonly name: string;
+  /** The `[tools.<name>] config` table, validated (defaults applied) when a schema exists. */
+  readonly config: Record<string, unknown>;
+}
+
+export interface PlannedModuleTool extends PlannedBase {
+  readonly kind: 'module';
+  readonly plugin: string;
+  readonly manifest: ToolManifest;
+}
+
+/** Limits as requested by the manifest or the [tools.x] table, before the operator ceilings. */
+export interface RequestedSubprocessLimits {
+  readonly timeoutMs?: number;
+  readonly forceKillAfterMs?: number;
+  readonly maxOutputBytes?: number;
+  readonly cpuSeconds?: number;
+  readonly memoryMb?: number;
+  readonly maxProcesses?: number;
+  readonly maxFileSizeBytes?: number;
+}
+
+export interface PlannedSubprocessTool extends PlannedBase {
+  readonly kind: 'subprocess';
+  /** The plugin declaring it; undefined for an inline `impl = "external"` table. */
+  readonly plugin?: string;
+  readonly toolDir?: string;
+  /** Absolute path, or a bare name looked up on PATH. */
+  readonly command: string;
+  readonly args: readonly string[];
+  /** Absent: asked from `command --describe` at startup. */
+  readonly description?: string;
+  readonly parameters?: Record<string, unknown>;
+  readonly envAllow: readonly string[];
+  readonly sandbox: 'none' | 'bwrap';
+  readonly network: boolean;
+  readonly workDirBase?: string;
+  readonly requested: RequestedSubprocessLimits;
+}
+
+export interface PlannedScriptTool extends PlannedBase {
+  readonly kind: 'script';
+  readonly plugin?: string;
+  /** Absolute path of the script. */
+  readonly source: string;
+  readonly description: string;
+  readonly parameters: Record<string, unknown>;
+  readonly hostFunctions: readonly 'log'[];
+  readonly requested: {
+    readonly timeoutMs?: number;
+    readonly memoryLimitMb?: number;
+    readonly maxOutputBytes?: number;
+  };
+}
+
+export type PlannedTool = PlannedModuleTool | PlannedSubprocessTool | PlannedScriptTool;
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' && v > 0 ? v : undefined);
+const seconds = (v: unknown): number | undefined =>
+  num(v) !== undefined ? Math.round(num(v)! * 1000) : undefined;
+
+/** `impl = "external"`: the inline subprocess form (SEED.md's config.max_execution_time / working_dir accepted). */
+export function planExternal(name: string, entry: ToolEntry): PlannedSubprocessTool {
+  const key = `tools.${name}`;
+  if (entry.command === undefined)
+    throw new ERR_CONFIG_UNSUPPORTED({
+      key: `${key}.command`,
+      reason: 'impl = "external" needs command = "/path/to/tool"',
+    });
+  const workDir =
+    entry.working_dir ??
+    (typeof entry.config.working_dir === 'string' ? entry.config.working_dir : undefined);
+  return {
+    kind: 'subprocess',
+    name,
+    config: entry.config,
+    command: entry.command,
+    args: entry.args ?? [],
+    ...(entry.description !== undefined ? { description: entry.description } : {}),
+    ...(entry.parameters !== undefined ? { parameters: entry.parameters } : {}),
+    envAllow: entry.env ?? [],
+    sandbox: entry.sandbox ?? 'none',
+    network: entry.network ?? false,
+    ...(workDir !== undefined ? { workDirBase: workDir } : {}),
+    requested: {
+      timeoutMs: seconds(entry.timeout_seconds) ?? seconds(entry.config.max_execution_time),
+      maxOutputBytes: entry.max_output_bytes,
+    },
+  };
+}
+
+/** `impl = "script"`: the inline isolated-vm form. */
+export function planInlineScript(name: string, entry: ToolEntry): PlannedScriptTool {
+  const key = `tools.${name}`;
+  if (entry.source === undefined)
+    throw new ERR_CONFIG_UNSUPPORTED({
+      key: `${key}.source`,
+      reason: 'impl = "script" needs source = "path/to/tool.js"',
+    });
+  if (entry.description === undefined)
+    throw new ERR_CONFIG_UNSUPPORTED({
+      key: `${key}.description`,
+      reason: 'impl = "script" needs a description for the LLM',
+    });
+  return {
+    kind: 'script',
+    name,
+    config: entry.config,
+    source: entry.source,
+    description: entry.description,
+    parameters: entry.parameters ?? { type: 'object' },
+    hostFunctions: ['log'],
+    requested: {
+      timeoutMs: entry.timeout_ms,
+      memoryLimitMb: entry.memory_limit_mb,
+      maxOutputBytes: entry.max_output_bytes,
+    },
+  };
+}
+
+/** A plugin's manifest tool, with the operator's [tools.x] table able to lower limits and add env names. */
+export function planPluginTool(
+  plugin: DiscoveredPlugin,
+  manifest: ToolManifest,
+  entry: ToolEntry,
+  config: Record<string, unknown>,
+): PlannedTool {
+  const base = { name: manifest.name, config, plugin: plugin.manifest.name };
+  const ex = manifest.executor;
+  if (ex.type === 'module') return { ...base, kind: 'module', manifest };
+  if (ex.type === 'script') return planManifestScript(base, plugin, manifest, ex, entry);
+  return planManifestSubprocess(base, plugin, manifest, ex, entry);
+}
+
+const lower = (a: number | undefined, b: number | undefined): number | undefined =>
+  a === undefined ? b : b === undefined ? a : Math.min(a, b);
+
+function planManifestSubprocess(
+  base: { name: string; config: Record<string, unknown>; plugin: string },
+  plugin: DiscoveredPlugin,
+  manifest: ToolManifest,
+  ex: SubprocessExecutorManifest,
+  entry: ToolEntry,
+): PlannedSubprocessTool {
+  return {
+    ...base,
+    kind: 'subprocess',
+    toolDir: plugin.dir,
+    command: isAbsolute(ex.command) ? ex.command : join(plugin.dir, ex.command),
+    args: ex.args ?? [],
+    description: manifest.description,
+    parameters: manifest.parameters,
+    envAllow: [...new Set([...(ex.env ?? []), ...(entry.env ?? [])])],
+    sandbox: entry.sandbox ?? ex.sandbox ?? 'none',
+    network: ex.network ?? false,
+    ...(entry.working_dir !== undefined ? { workDirBase: entry.working_dir } : {}),
+    requested: {
+      timeoutMs: lower(ex.timeoutMs, seconds(entry.timeout_seconds)),
+      forceKillAfterMs: ex.forceKillAfterMs,
+      maxOutputBytes: lower(ex.maxOutputBytes, entry.max_output_bytes),
+      cpuSeconds: ex.cpuSeconds,
+      memoryMb: ex.memoryMb,
+      maxProcesses: ex.maxProcesses,
+      maxFileSizeBytes: ex.maxFileSizeBytes,
+    },
+  };
+}
+
+function planManifestScript(
+  base: { name: string; config: Record<string, unknown>; plugin: string },
+  plugin: DiscoveredPlugin,
+  manifest: ToolManifest,
+  ex: ScriptExecutorManifest,
+  entry: ToolEntry,
+): PlannedScriptTool {
+  return {
+    ...base,
+    kind: 'script',
+    source: join(plugin.dir, ex.source),
+    description: manifest.description,
+    parameters: manifest.parameters,
+    hostFunctions: ex.hostFunctions ?? [],
+    requested: {
+      timeoutMs: lower(ex.timeoutMs, entry.timeout_ms),
+      memoryLimitMb: lower(ex.memoryLimitMb, entry.memory_limit_mb),
+      maxOutputBytes: lower(ex.maxOutputBytes, entry.max_output_bytes),
+    },
+  };
+}

@@ -1,0 +1,134 @@
+// Turn planned subprocess and script tools into ToolV1s backed by the sandboxed executors.
+import type { LoggerV1, ToolDescriptionV1, ToolV1 } from '../../../tool-sdk/src/index.js';
+import type { AgentConfig } from '../config/schema.js';
+import { ERR_TOOL_FAILED } from '../errors.js';
+import type { PlannedScriptTool, PlannedSubprocessTool } from '../host/plan-tools.js';
+import type { ExecutionResult } from './execution.js';
+import { scriptLimits, subprocessLimits } from './limits.js';
+import { ScriptExecutor, type ScriptSpec } from './script.js';
+import {
+  assertSandboxAvailable,
+  describeCommand,
+  killAllSubprocesses,
+  runSubprocess,
+  type SubprocessSpec,
+} from './subprocess.js';
+
+export interface SandboxedTool {
+  readonly tool: ToolV1;
+  readonly description: ToolDescriptionV1;
+}
+
+export interface SandboxContext {
+  readonly ceilings: AgentConfig['sandbox'];
+  readonly env: NodeJS.ProcessEnv;
+  readonly log: LoggerV1;
+}
+
+/** Log one call with the shared result fields, then hand the value back or throw the coded error. */
+function settle(result: ExecutionResult, tool: string, log: LoggerV1): unknown {
+  const { ok, timedOut, outputTruncated, durationMs, sandbox } = result;
+  const fields = {
+    tool,
+    ok,
+    timed_out: timedOut,
+    output_truncated: outputTruncated,
+    duration_ms: durationMs,
+    sandbox,
+  };
+  if (ok) {
+    log.info(fields, 'sandboxed tool call');
+    return result.value;
+  }
+  log.warn({ ...fields, code: result.error?.code }, 'sandboxed tool call failed');
+  throw (
+    result.error ?? new ERR_TOOL_FAILED({ tool, reason: 'the executor reported a failure without an error' })
+  );
+}
+
+function warnCapped(log: LoggerV1, tool: string, capped: readonly string[]): void {
+  if (capped.length > 0)
+    log.warn({ tool, capped }, 'requested limits above the [sandbox] ceilings were lowered to them');
+}
+
+/** Build a subprocess tool: fail closed if its sandbox is unavailable; ask `--describe` if needed. */
+export async function createSubprocessTool(
+  p: PlannedSubprocessTool,
+  ctx: SandboxContext,
+): Promise<SandboxedTool> {
+  const { limits, capped } = subprocessLimits(ctx.ceilings, p.requested);
+  warnCapped(ctx.log, p.name, capped);
+  const workDirBase = p.workDirBase ?? ctx.ceilings.work_dir;
+  const spec: SubprocessSpec = {
+    tool: p.name,
+    command: p.command,
+    args: p.args,
+    ...(p.toolDir !== undefined ? { toolDir: p.toolDir } : {}),
+    ...(workDirBase !== undefined ? { workDirBase } : {}),
+    envAllow: p.envAllow,
+    sandbox: p.sandbox,
+    network: p.network,
+    limits,
+  };
+  await assertSandboxAvailable(spec);
+  const callOpts = (signal: AbortSignal, log: LoggerV1) => ({ signal, env: ctx.env, log });
+  const described =
+    p.description !== undefined && p.parameters !== undefined
+      ? { description: p.description, parameters: p.parameters }
+      : await describeCommand(spec, callOpts(AbortSignal.timeout(limits.timeoutMs), ctx.log));
+  const description = {
+    name: p.name,
+    description: p.description ?? described.description,
+    parameters: p.parameters ?? described.parameters,
+  };
+  const tool: ToolV1 = {
+    specificationVersion: 'v1',
+    describe: () => description,
+    execute: async (input, call) => {
+      const payload = { tool: p.name, parameters: input, config: p.config };
+      return settle(await runSubprocess(spec, payload, callOpts(call.signal, call.log)), p.name, call.log);
+    },
+  };
+  return { tool, description };
+}
+
+/** Build a script tool on the agent's script executor (compiled in the script host at startup). */
+export async function createScriptTool(
+  p: PlannedScriptTool,
+  ctx: SandboxContext,
+  executor: ScriptExecutor,
+): Promise<SandboxedTool> {
+  const { limits, capped } = scriptLimits(ctx.ceilings, p.requested);
+  warnCapped(ctx.log, p.name, capped);
+  const spec: ScriptSpec = { tool: p.name, source: p.source, limits, hostFunctions: p.hostFunctions };
+  await executor.load(spec);
+  const description = { name: p.name, description: p.description, parameters: p.parameters };
+  const tool: ToolV1 = {
+    specificationVersion: 'v1',
+    describe: () => description,
+    execute: async (input, call) =>
+      settle(await executor.run(spec, input, { signal: call.signal, log: call.log }), p.name, call.log),
+  };
+  return { tool, description };
+}
+
+/** The executors an agent's sandboxed tools share; closed on shutdown. */
+export class SandboxRuntime {
+  #scripts?: ScriptExecutor;
+  readonly #log: LoggerV1;
+
+  constructor(log: LoggerV1) {
+    this.#log = log;
+  }
+
+  /** The script executor, created (and its child started) on first use. */
+  scripts(): ScriptExecutor {
+    return (this.#scripts ??= new ScriptExecutor({ log: this.#log.child({ component: 'script-host' }) }));
+  }
+
+  /** Kill every live tool process group and stop the script host. */
+  async close(): Promise<void> {
+    await killAllSubprocesses();
+    await this.#scripts?.close();
+  }
+}
