@@ -112,3 +112,26 @@ export function runCli(
     });
   });
 }
+
+/** `agent2389 inject --tool <tool> --tool-params <json> --wait <s>` to `agentId` on `brokerUrl`. */
+export function injectTool(
+  brokerUrl: string,
+  agentId: string,
+  tool: string,
+  params: unknown,
+  waitSeconds = 20,
+) {
+  return runCli([
+    'inject',
+    '--broker-url',
+    brokerUrl,
+    '--agent-id',
+    agentId,
+    '--tool',
+    tool,
+    '--tool-params',
+    JSON.stringify(params),
+    '--wait',
+    String(waitSeconds),
+  ]);
+}

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { runCli, startAgentProcess, type AgentProcess } from '../helpers/agent-process.js';
+import { injectTool, startAgentProcess, type AgentProcess } from '../helpers/agent-process.js';
 import { freePort } from '../helpers/free-port.js';
 
 let url: string;
@@ -37,20 +37,7 @@ beforeAll(async () => {
 
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-const call = (tool: string, params: unknown) =>
-  runCli([
-    'inject',
-    '--broker-url',
-    url,
-    '--agent-id',
-    'builtins',
-    '--tool',
-    tool,
-    '--tool-params',
-    JSON.stringify(params),
-    '--wait',
-    '15',
-  ]);
+const call = (tool: string, params: unknown) => injectTool(url, 'builtins', tool, params, 15);
 
 describe('built-in tools in a running agent', () => {
   it('http_request reaches an allowed address and returns status, headers and body', async () => {

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { runCli, startAgentProcess, type AgentProcess } from '../../helpers/agent-process.js';
+import { injectTool, startAgentProcess, type AgentProcess } from '../../helpers/agent-process.js';
 import { freePort } from '../../helpers/free-port.js';
 
 const bin = (name: string): string => fileURLToPath(new URL(`../../fixtures/bin/${name}`, import.meta.url));
@@ -38,20 +38,7 @@ beforeAll(async () => {
   );
 });
 
-const call = (tool: string, params: unknown = {}) =>
-  runCli([
-    'inject',
-    '--broker-url',
-    url,
-    '--agent-id',
-    'hostile',
-    '--tool',
-    tool,
-    '--tool-params',
-    JSON.stringify(params),
-    '--wait',
-    '20',
-  ]);
+const call = (tool: string, params: unknown = {}) => injectTool(url, 'hostile', tool, params, 20);
 
 async function expectHealthy(): Promise<void> {
   const r = await call('echo', { message: 'still here' });

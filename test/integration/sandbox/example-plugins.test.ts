@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { runCli, startAgentProcess } from '../../helpers/agent-process.js';
+import { injectTool, startAgentProcess } from '../../helpers/agent-process.js';
 import { freePort } from '../../helpers/free-port.js';
 
 const example = fileURLToPath(new URL('../../../examples/sandboxed-tools.toml', import.meta.url));
@@ -21,20 +21,7 @@ beforeAll(async () => {
   await startAgentProcess(toml, { LANG: 'C.UTF-8' });
 });
 
-const call = (tool: string, params: unknown) =>
-  runCli([
-    'inject',
-    '--broker-url',
-    url,
-    '--agent-id',
-    'sandboxed',
-    '--tool',
-    tool,
-    '--tool-params',
-    JSON.stringify(params),
-    '--wait',
-    '20',
-  ]);
+const call = (tool: string, params: unknown) => injectTool(url, 'sandboxed', tool, params, 20);
 
 describe('the example sandboxed plugins', () => {
   it('calculator (an isolated-vm script tool) evaluates an expression', async () => {
