@@ -3,6 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import type { LoggerV1 } from '../../tool-sdk/src/index.js';
 import type {
   ToolHarness,
   ToolHarnessOptions,
@@ -11,10 +12,11 @@ import type {
 import { initializeTools, shutdownTools } from '../core/agent/tool-lifecycle.js';
 import { ToolRegistry } from '../core/agent/tool-registry.js';
 import { runToolCall } from '../core/agent/tool-runner.js';
-import { ERR_CONFIG_UNSUPPORTED } from '../core/errors.js';
+import { sandboxSection } from '../core/config/schema.js';
 import { loadGeneration, moduleToolKey, type Generation } from '../core/host/generation.js';
-import type { PluginManifest, ToolManifest } from '../core/host/manifest.js';
-import { readManifest } from '../core/host/manifest.js';
+import { readManifest, type ReadManifest } from '../core/host/manifest.js';
+import { planPluginTool } from '../core/host/plan-tools.js';
+import { createScriptTool, createSubprocessTool, SandboxRuntime } from '../core/sandbox/sandboxed-tools.js';
 import { validateToolConfig } from '../core/host/options.js';
 import { checkRuntimeRanges } from '../core/host/order.js';
 import { silentLogger } from '../core/observability/silent-logger.js';
@@ -22,34 +24,48 @@ import { VERSION } from '../core/version.js';
 
 const MAX_OUTPUT_BYTES = 2 * 1024 * 1024;
 
-function moduleRegistry(
-  manifest: PluginManifest,
+type RegistryEntry = Parameters<typeof ToolRegistry.fromEntries>[0][number];
+
+/** Every declared tool, through the executor its manifest names (module, subprocess or script). */
+async function buildRegistry(
+  read: ReadManifest,
   generation: Generation,
+  runtime: SandboxRuntime,
   opts: ToolHarnessOptions,
-): ToolRegistry {
-  const configFor = (t: ToolManifest): Record<string, unknown> =>
-    validateToolConfig(
+  log: LoggerV1,
+): Promise<ToolRegistry> {
+  const { manifest, dir, file } = read;
+  const plugin = { manifest, dir, file, source: 'dir' as const };
+  const sandbox = { ceilings: sandboxSection.parse({}), env: process.env, log };
+  const entries: RegistryEntry[] = [];
+  for (const t of manifest.tools ?? []) {
+    const config = validateToolConfig(
       { tool: t.name, plugin: manifest.name },
       t.configSchema ?? manifest.optionsSchema,
       opts.config?.[t.name] ?? opts.options ?? {},
     );
-  return ToolRegistry.fromEntries(
-    (manifest.tools ?? [])
-      .filter((t) => t.executor.type === 'module')
-      .map((t) => ({
-        name: t.name,
-        tool: generation.tools.get(moduleToolKey(manifest.name, t.name))!.tool,
-        description: { name: t.name, description: t.description, parameters: t.parameters },
-        config: configFor(t),
-      })),
-  );
+    const planned = planPluginTool(plugin, t, { impl: `plugin:${manifest.name}`, config }, config);
+    if (planned.kind === 'module') {
+      const tool = generation.tools.get(moduleToolKey(manifest.name, t.name))!.tool;
+      const description = { name: t.name, description: t.description, parameters: t.parameters };
+      entries.push({ name: t.name, tool, description, config });
+    } else {
+      const built =
+        planned.kind === 'subprocess'
+          ? await createSubprocessTool(planned, sandbox)
+          : await createScriptTool(planned, sandbox, runtime.scripts());
+      entries.push({ name: t.name, ...built, config });
+    }
+  }
+  return ToolRegistry.fromEntries(entries);
 }
 
 export async function createToolHarness(
   pluginDir: string,
   opts: ToolHarnessOptions = {},
 ): Promise<ToolHarness> {
-  const { manifest, dir } = await readManifest(pluginDir);
+  const read = await readManifest(pluginDir);
+  const { manifest, dir } = read;
   checkRuntimeRanges([{ manifest }], VERSION);
   const log = opts.log ?? silentLogger;
   const generation = await loadGeneration([{ manifest, dir }], {
@@ -58,32 +74,25 @@ export async function createToolHarness(
     optionsFor: () => ({ options: opts.options ?? {}, key: 'createToolHarness options' }),
     ...(opts.setupTimeoutMs !== undefined ? { setupTimeoutMs: opts.setupTimeoutMs } : {}),
   });
-  const declared = manifest.tools ?? [];
+  const runtime = new SandboxRuntime(log);
   let registry: ToolRegistry | undefined;
   try {
-    registry = moduleRegistry(manifest, generation, opts);
+    registry = await buildRegistry(read, generation, runtime, opts, log);
     await initializeTools({ tools: registry }, log, generation.signal, {
       agentId: opts.agentId ?? 'harness',
       dataDir: opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'agent2389-harness-'))),
     });
   } catch (err) {
     await shutdownTools(registry && { tools: registry }, log);
+    await runtime.close();
     await generation.close();
     throw err;
   }
   const tools = registry;
   let calls = 0;
   return {
-    tools: declared.map((t) => t.name),
+    tools: (manifest.tools ?? []).map((t) => t.name),
     async call(tool, parameters): Promise<ToolHarnessResult> {
-      const executor = declared.find((t) => t.name === tool)?.executor.type;
-      if (executor !== undefined && executor !== 'module') {
-        const err = new ERR_CONFIG_UNSUPPORTED({
-          key: `tools.${tool}`,
-          reason: `the ${executor} executor is not in this version of agent2389 yet`,
-        });
-        return { ok: false, code: err.code, message: err.message, durationMs: 0 };
-      }
       const outcome = await runToolCall({ id: `harness-${++calls}`, name: tool, input: parameters }, tools, {
         signal: generation.signal,
         log,
@@ -102,6 +111,7 @@ export async function createToolHarness(
     },
     async close() {
       await shutdownTools({ tools }, log);
+      await runtime.close();
       await generation.close();
     },
   };

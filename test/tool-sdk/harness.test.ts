@@ -80,11 +80,19 @@ describe('createToolHarness (through the real host)', () => {
     });
   });
 
-  it('says clearly that subprocess and script tools need the sandbox executors', async () => {
+  it('runs subprocess and script tools through the sandboxed executors, as the agent does', async () => {
     harness = await createToolHarness(fixture('good-tools'));
-    await expect(harness.call('word_count', { text: 'a b' })).resolves.toMatchObject({
+    await expect(harness.call('word_count', { text: 'a b  c' })).resolves.toMatchObject({
+      ok: true,
+      value: { words: 3 },
+    });
+    await expect(harness.call('upper', { text: 'shout' })).resolves.toMatchObject({
+      ok: true,
+      value: { text: 'SHOUT', args: ['--strict'] },
+    });
+    await expect(harness.call('upper', {})).resolves.toMatchObject({
       ok: false,
-      code: 'AGENT_ERR_CONFIG_UNSUPPORTED',
+      code: 'AGENT_ERR_TOOL_INVALID_PARAMS',
     });
   });
 });
