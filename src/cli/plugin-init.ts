@@ -6,8 +6,8 @@ import { Command } from 'commander';
 
 import { readManifest } from '../core/host/manifest.js';
 import { UsageError } from './build-envelope.js';
-import { manifest, moduleEntry, packageJson, subprocessBin } from './scaffold/templates.js';
-import { moduleTest, readme, subprocessTest } from './scaffold/test-templates.js';
+import { manifest, moduleEntry, packageJson, scriptSource, subprocessBin } from './scaffold/templates.js';
+import { moduleTest, readme, scriptTest, subprocessTest } from './scaffold/test-templates.js';
 
 const NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
@@ -22,12 +22,7 @@ async function isEmptyOrMissing(dir: string): Promise<boolean> {
 export async function initPlugin(name: string, type: string, parent: string): Promise<string> {
   if (!NAME.test(name) || name.length > 64)
     throw new UsageError(`plugin name "${name}" must be kebab-case ([a-z0-9] words joined by -)`);
-  if (type === 'script') {
-    throw new UsageError(
-      '--type script needs the isolated-vm script executor, which is not in this version yet; use module or subprocess',
-    );
-  }
-  if (type !== 'module' && type !== 'subprocess')
+  if (type !== 'module' && type !== 'subprocess' && type !== 'script')
     throw new UsageError(`--type must be module, subprocess or script, not "${type}"`);
   const dir = resolve(parent, name);
   if (!(await isEmptyOrMissing(dir))) throw new UsageError(`${dir} already exists and is not empty`);
@@ -35,8 +30,12 @@ export async function initPlugin(name: string, type: string, parent: string): Pr
     'plugin.json': manifest(name, type),
     'package.json': packageJson(name),
     'README.md': readme(name, type),
-    [`test/${name}.test.js`]: type === 'module' ? moduleTest : subprocessTest,
-    ...(type === 'module' ? { 'index.js': moduleEntry } : { 'bin/greet.mjs': subprocessBin }),
+    [`test/${name}.test.js`]: { module: moduleTest, subprocess: subprocessTest, script: scriptTest }[type],
+    ...{
+      module: { 'index.js': moduleEntry },
+      subprocess: { 'bin/greet.mjs': subprocessBin },
+      script: { 'greet.js': scriptSource },
+    }[type],
   };
   for (const [file, content] of Object.entries(files)) {
     await mkdir(join(dir, file, '..'), { recursive: true });
@@ -53,7 +52,7 @@ export function initSubcommand(): Command {
     .argument('<name>', 'plugin name (kebab-case); also the folder name')
     .option(
       '--type <type>',
-      'module (in-process) or subprocess (any language, JSON on stdin/stdout)',
+      'module (in-process), subprocess (any language, JSON on stdin/stdout) or script (JS in an isolate)',
       'module',
     )
     .option('--dir <parent>', 'where to create the folder', '.')

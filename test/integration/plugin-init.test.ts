@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { runCli, startAgentProcess } from '../helpers/agent-process.js';
+import { injectTool, runCli, startAgentProcess } from '../helpers/agent-process.js';
 import { freePort } from '../helpers/free-port.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -32,16 +32,19 @@ function runScaffoldTests(dir: string): { status: number | null; output: string 
 }
 
 describe('agent2389 plugin init', () => {
-  it.each(['module', 'subprocess'])('a %s scaffold validates and passes its own test', async (type) => {
-    const name = `hello-${type}`;
-    const created = await runCli(['plugin', 'init', name, '--type', type, '--dir', parent]);
-    expect(created.code).toBe(0);
-    const dir = join(parent, name);
-    expect((await runCli(['plugin', 'validate', dir])).code).toBe(0);
-    const tests = runScaffoldTests(dir);
-    expect(tests.output).toMatch(/# pass 2/);
-    expect(tests.status).toBe(0);
-  });
+  it.each(['module', 'subprocess', 'script'])(
+    'a %s scaffold validates and passes its own test',
+    async (type) => {
+      const name = `hello-${type}`;
+      const created = await runCli(['plugin', 'init', name, '--type', type, '--dir', parent]);
+      expect(created.code).toBe(0);
+      const dir = join(parent, name);
+      expect((await runCli(['plugin', 'validate', dir])).code).toBe(0);
+      const tests = runScaffoldTests(dir);
+      expect(tests.output).toMatch(/# pass 2/);
+      expect(tests.status).toBe(0);
+    },
+  );
 
   it('the module scaffold works as a tool of a real agent', async () => {
     const dir = join(parent, 'hello-module');
@@ -66,15 +69,21 @@ describe('agent2389 plugin init', () => {
     expect(r).toMatchObject({ code: 0, stdout: '{"greeting":"Hej, Ada!"}\n' });
   });
 
-  it('refuses bad names, unknown types, the script type (not yet available) and non-empty folders', async () => {
-    for (const args of [
-      ['Bad_Name'],
-      ['ok-name', '--type', 'wasm'],
-      ['ok-name', '--type', 'script'],
-      ['hello-module'],
-    ]) {
+  it('refuses bad names, unknown types and non-empty folders', async () => {
+    for (const args of [['Bad_Name'], ['ok-name', '--type', 'wasm'], ['hello-module']]) {
       const r = await runCli(['plugin', 'init', ...args, '--dir', parent]);
       expect(r.code).toBe(64);
     }
+  });
+
+  it('the script scaffold works as a tool of a real agent', async () => {
+    const dir = join(parent, 'hello-script');
+    const port = await freePort();
+    await startAgentProcess(
+      `[agent]\nid = "scripted-greet"\n[mqtt]\nbroker_url = "embedded"\n[mqtt.embedded]\nport = ${port}\n` +
+        `[llm]\nprovider = "scripted"\n[plugins]\ndirs = ["${dir}"]\n[tools.greet]\nimpl = "plugin:hello-script"\n`,
+    );
+    const r = await injectTool(`mqtt://127.0.0.1:${port}`, 'scripted-greet', 'greet', { name: 'Ada' }, 10);
+    expect(r).toMatchObject({ code: 0, stdout: '{"greeting":"Hello, Ada!"}\n' });
   });
 });

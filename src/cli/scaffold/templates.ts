@@ -1,7 +1,7 @@
 // File templates for `agent2389 plugin init`: a working plugin with a passing test and a README.
 import { VERSION } from '../../core/version.js';
 
-export type ScaffoldType = 'module' | 'subprocess';
+export type ScaffoldType = 'module' | 'subprocess' | 'script';
 
 const major = VERSION.split('.').slice(0, 2).join('.');
 
@@ -12,21 +12,25 @@ const greetParameters = {
   additionalProperties: false,
 };
 
+function executorFor(type: ScaffoldType): Record<string, unknown> {
+  if (type === 'module') return { type: 'module' };
+  if (type === 'script')
+    return { type: 'script', source: 'greet.js', timeoutMs: 500, memoryLimitMb: 32, hostFunctions: ['log'] };
+  return {
+    type: 'subprocess',
+    command: 'bin/greet.mjs',
+    timeoutMs: 5000,
+    maxOutputBytes: 65536,
+    env: ['PATH'],
+  };
+}
+
 export function manifest(name: string, type: ScaffoldType): string {
   const tool = {
     name: 'greet',
     description: 'Greet someone by name',
     parameters: greetParameters,
-    executor:
-      type === 'module'
-        ? { type: 'module' }
-        : {
-            type: 'subprocess',
-            command: 'bin/greet.mjs',
-            timeoutMs: 5000,
-            maxOutputBytes: 65536,
-            env: ['PATH'],
-          },
+    executor: executorFor(type),
   };
   const m = {
     manifestVersion: 1,
@@ -35,11 +39,16 @@ export function manifest(name: string, type: ScaffoldType): string {
     runtime: `^${major}.0`,
     description: `${name}: an agent2389 plugin`,
     ...(type === 'module' ? { entry: 'index.js' } : {}),
-    optionsSchema: {
-      type: 'object',
-      properties: { greeting: { type: 'string', default: 'Hello' } },
-      additionalProperties: false,
-    },
+    // A script receives only its parameters, so only module and subprocess tools take options.
+    ...(type === 'script'
+      ? {}
+      : {
+          optionsSchema: {
+            type: 'object',
+            properties: { greeting: { type: 'string', default: 'Hello' } },
+            additionalProperties: false,
+          },
+        }),
     tools: [tool],
   };
   return `${JSON.stringify(m, null, 2)}\n`;
@@ -52,7 +61,7 @@ export function packageJson(name: string): string {
     type: 'module',
     description: `${name}: an agent2389 plugin`,
     agent2389: 'plugin.json',
-    files: ['plugin.json', 'index.js', 'bin'],
+    files: ['plugin.json', 'index.js', 'bin', 'greet.js'],
     scripts: { test: 'node --test' },
     devDependencies: { '@agent2389/tool-sdk': `^${major}.0`, agent2389: `^${major}.0` },
   };
@@ -94,4 +103,13 @@ process.stdin.on('end', () => {
   const greeting = config?.greeting ?? 'Hello';
   process.stdout.write(JSON.stringify({ greeting: \`\${greeting}, \${parameters.name}!\` }));
 });
+`;
+
+export const scriptSource = `// A script tool: runs in an isolated-vm isolate (no require, process, file system or network).
+// params arrive as a copy; the JSON result leaves as a copy; host.log is the one host function the
+// manifest declares.
+export default function greet({ name }, host) {
+  host.log('info', \`greeting \${name}\`);
+  return { greeting: \`Hello, \${name}!\` };
+}
 `;

@@ -53,11 +53,47 @@ test('bad parameters exit non-zero with a message on stderr', () => {
 });
 `;
 
+export const scriptTest = `// Runs the script through the real agent2389 host: manifest validation, parameter checks, isolate.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { createToolHarness } from '@agent2389/tool-sdk/testing';
+
+const pluginDir = new URL('..', import.meta.url).pathname;
+
+test('greet answers inside the isolate', async () => {
+  const harness = await createToolHarness(pluginDir);
+  try {
+    const result = await harness.call('greet', { name: 'Ada' });
+    assert.equal(result.ok, true);
+    assert.deepEqual(result.value, { greeting: 'Hello, Ada!' });
+  } finally {
+    await harness.close();
+  }
+});
+
+test('greet rejects parameters that break its schema', async () => {
+  const harness = await createToolHarness(pluginDir);
+  try {
+    const result = await harness.call('greet', {});
+    assert.equal(result.ok, false);
+    assert.equal(result.code, 'AGENT_ERR_TOOL_INVALID_PARAMS');
+  } finally {
+    await harness.close();
+  }
+});
+`;
+
+const HOW: Record<ScaffoldType, string> = {
+  module: 'The tool runs in the agent process (`index.js`): use this for trusted code only.',
+  subprocess:
+    'The tool runs as a subprocess (`bin/greet.mjs`) speaking JSON on stdin/stdout, so it can be written in any language.',
+  script:
+    'The tool is a JavaScript module (`greet.js`) run in an isolated-vm isolate: no require, process, file system or network, under a time and memory limit.',
+};
+
 export function readme(name: string, type: ScaffoldType): string {
-  const how =
-    type === 'module'
-      ? 'The tool runs in the agent process (`index.js`): use this for trusted code only.'
-      : 'The tool runs as a subprocess (`bin/greet.mjs`) speaking JSON on stdin/stdout, so it can be written in any language.';
+  const how = HOW[type];
   return `# ${name}
 
 An [agent2389](https://www.npmjs.com/package/agent2389) plugin with one tool, \`greet\`. ${how}
@@ -74,8 +110,7 @@ dirs = ["path/to/${name}"]
 
 [tools.greet]
 impl = "plugin:${name}"
-config = { greeting = "Hello" }
-\`\`\`
+${type === 'script' ? '' : 'config = { greeting = "Hello" }\n'}\`\`\`
 
 Publish it on npm as is: package.json's \`"agent2389"\` field points at the manifest, and agents
 discover it in their \`node_modules\`.

@@ -110,6 +110,9 @@ export class HostProcess {
   }
 
   kill(): void {
+    // Keep the event loop alive until the exit is seen: whoever awaits `exited` (close()) must not
+    // be left pending in a program that has nothing else to do.
+    this.#child.ref();
     this.#child.kill('SIGKILL');
   }
 }
