@@ -1,35 +1,11 @@
 import { describe, expect, it } from 'vitest';
 
+import { recordingLogger, type LogEntry } from '../../helpers/recording-logger.js';
 import { resolveParts, type ResolvedParts } from '../../../src/core/agent/resolve.js';
 import { initializeTools, shutdownTools, verifyProvider } from '../../../src/core/agent/tool-lifecycle.js';
 import { parseConfigText } from '../../../src/core/config/load.js';
 import { AgentError, ERR_PROVIDER_VERIFY_FAILED } from '../../../src/core/errors.js';
-import type { LogFn, LoggerV1, ProviderV1, ToolFactoryV1, ToolV1 } from '../../../tool-sdk/src/index.js';
-
-interface Entry {
-  level: string;
-  bindings: Record<string, unknown>;
-  obj: object | undefined;
-  msg: string | undefined;
-}
-
-function recordingLogger(entries: Entry[] = [], bindings: Record<string, unknown> = {}): LoggerV1 {
-  const at =
-    (level: string): LogFn =>
-    (objOrMsg: object | string, msg?: string) =>
-      entries.push(
-        typeof objOrMsg === 'string'
-          ? { level, bindings, obj: undefined, msg: objOrMsg }
-          : { level, bindings, obj: objOrMsg, msg },
-      );
-  return {
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-    child: (more) => recordingLogger(entries, { ...bindings, ...more }),
-  };
-}
+import type { ProviderV1, ToolFactoryV1, ToolV1 } from '../../../tool-sdk/src/index.js';
 
 type Hooks = Pick<ToolV1, 'initialize' | 'shutdown'>;
 
@@ -84,7 +60,7 @@ describe('initializeTools', () => {
       agentId: string;
       dataDir: string;
     }[] = [];
-    const entries: Entry[] = [];
+    const entries: LogEntry[] = [];
     const hooks = (name: string): Hooks => ({
       initialize: (config, ctx) => {
         calls.push({ name, config, signal: ctx.signal, agentId: ctx.agentId, dataDir: ctx.dataDir });
@@ -202,7 +178,7 @@ describe('shutdownTools', () => {
     const order: string[] = [];
     const syncErr = new Error('sync failure');
     const asyncErr = new Error('async failure');
-    const entries: Entry[] = [];
+    const entries: LogEntry[] = [];
     const parts = await partsWith({
       first: { shutdown: () => void order.push('first') },
       second: {
@@ -221,7 +197,7 @@ describe('shutdownTools', () => {
   });
 
   it('does nothing without parts', async () => {
-    const entries: Entry[] = [];
+    const entries: LogEntry[] = [];
     await expect(shutdownTools(undefined, recordingLogger(entries))).resolves.toBeUndefined();
     expect(entries).toEqual([]);
   });

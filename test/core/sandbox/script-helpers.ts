@@ -1,34 +1,12 @@
-// Shared bits of the script-executor tests: fixture specs, a recording logger, a never-aborted signal.
+// Shared bits of the script-executor tests: fixture specs, a never-aborted signal.
 import { fileURLToPath } from 'node:url';
 
 import { DEFAULT_SCRIPT_LIMITS, type ScriptLimits } from '../../../src/core/sandbox/execution.js';
 import type { ScriptCallOptions, ScriptSpec } from '../../../src/core/sandbox/script.js';
-import type { LogFn, LoggerV1 } from '../../../tool-sdk/src/index.js';
+import type { LoggerV1 } from '../../../tool-sdk/src/index.js';
+import { recordingLogger } from '../../helpers/recording-logger.js';
 
-export interface LogEntry {
-  level: string;
-  obj: object | undefined;
-  msg: string | undefined;
-}
-
-export function recordingLogger(entries: LogEntry[] = []): LoggerV1 {
-  const at =
-    (level: string): LogFn =>
-    (objOrMsg: object | string, msg?: string) =>
-      entries.push(
-        typeof objOrMsg === 'string'
-          ? { level, obj: undefined, msg: objOrMsg }
-          : { level, obj: objOrMsg, msg },
-      );
-  const log: LoggerV1 = {
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-    child: () => log,
-  };
-  return log;
-}
+export { recordingLogger, type LogEntry } from '../../helpers/recording-logger.js';
 
 export const fixture = (name: string): string =>
   fileURLToPath(new URL(`../../fixtures/scripts/${name}.js`, import.meta.url));

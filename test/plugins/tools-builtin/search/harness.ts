@@ -137,31 +137,4 @@ export { toolError } from '../../../helpers/thrown.js';
 export const exposed = (err: ToolError): string =>
   JSON.stringify({ ...err, message: err.message, stack: err.stack, data: err.data });
 
-export interface LogLine {
-  readonly level: string;
-  readonly obj: object;
-  readonly msg: string;
-}
-
-/** A logger that keeps every line. */
-export function recordingLogger(): LoggerV1 & { readonly lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const at =
-    (level: string) =>
-    (objOrMsg: object | string, msg?: string): void => {
-      lines.push(
-        typeof objOrMsg === 'string'
-          ? { level, obj: {}, msg: objOrMsg }
-          : { level, obj: objOrMsg, msg: msg ?? '' },
-      );
-    };
-  const log: LoggerV1 & { readonly lines: LogLine[] } = {
-    lines,
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-    child: () => log,
-  };
-  return log;
-}
+export { recordingLogger } from '../../../helpers/recording-logger.js';

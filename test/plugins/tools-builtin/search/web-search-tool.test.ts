@@ -36,7 +36,7 @@ describe('web_search tool setup', () => {
   it('starts without an API key, warns naming the variable, and fails each call with SEARCH_NOT_CONFIGURED', async () => {
     const log = recordingLogger();
     const tool = await initTool({ endpoint: `${fake.server.url}/search` }, {}, log);
-    const warnings = log.lines.filter((l) => l.level === 'warn');
+    const warnings = log.entries.filter((l) => l.level === 'warn');
     expect(warnings).toHaveLength(1);
     expect(JSON.stringify(warnings[0])).toContain('SERPER_API_KEY');
     const err = await toolError(search(tool, { query: 'x', num_results: 1 }));
@@ -83,7 +83,7 @@ describe('web_search tool setup', () => {
     const log = recordingLogger();
     fake.server.answer({ body: { results: [] } });
     const tool = await initTool({ backend: 'searxng', endpoint: `${fake.server.url}/search` }, {}, log);
-    expect(log.lines.filter((l) => l.level === 'warn')).toEqual([]);
+    expect(log.entries.filter((l) => l.level === 'warn')).toEqual([]);
     expect(await search(tool, { query: 'x', num_results: 1 })).toEqual({ query: 'x', results: [] });
   });
 
