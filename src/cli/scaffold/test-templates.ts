@@ -1,7 +1,9 @@
 // Test and README templates for `agent2389 plugin init`.
 import type { ScaffoldType } from './templates.js';
 
-export const moduleTest = `// Runs the plugin through the real agent2389 host: manifest validation, options, parameter checks.
+/** A node --test suite that runs the plugin through the real host with createToolHarness. */
+function harnessTest(header: string, title: string, harnessArgs: string, expected: string): string {
+  return `// ${header}
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
@@ -9,12 +11,12 @@ import { createToolHarness } from '@agent2389/tool-sdk/testing';
 
 const pluginDir = new URL('..', import.meta.url).pathname;
 
-test('greet answers with the configured greeting', async () => {
-  const harness = await createToolHarness(pluginDir, { options: { greeting: 'Hi' } });
+test('${title}', async () => {
+  const harness = await createToolHarness(${harnessArgs});
   try {
     const result = await harness.call('greet', { name: 'Ada' });
     assert.equal(result.ok, true);
-    assert.deepEqual(result.value, { greeting: 'Hi, Ada!' });
+    assert.deepEqual(result.value, ${expected});
   } finally {
     await harness.close();
   }
@@ -31,6 +33,21 @@ test('greet rejects parameters that break its schema', async () => {
   }
 });
 `;
+}
+
+export const moduleTest = harnessTest(
+  'Runs the plugin through the real agent2389 host: manifest validation, options, parameter checks.',
+  'greet answers with the configured greeting',
+  "pluginDir, { options: { greeting: 'Hi' } }",
+  "{ greeting: 'Hi, Ada!' }",
+);
+
+export const scriptTest = harnessTest(
+  'Runs the script through the real agent2389 host: manifest validation, parameter checks, isolate.',
+  'greet answers inside the isolate',
+  'pluginDir',
+  "{ greeting: 'Hello, Ada!' }",
+);
 
 export const subprocessTest = `// Speaks the external tool protocol to the tool, as the agent's subprocess executor will.
 import assert from 'node:assert/strict';
@@ -50,37 +67,6 @@ test('bad parameters exit non-zero with a message on stderr', () => {
   const r = run({ tool: 'greet', parameters: {}, config: {} });
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /name must be a string/);
-});
-`;
-
-export const scriptTest = `// Runs the script through the real agent2389 host: manifest validation, parameter checks, isolate.
-import assert from 'node:assert/strict';
-import { test } from 'node:test';
-
-import { createToolHarness } from '@agent2389/tool-sdk/testing';
-
-const pluginDir = new URL('..', import.meta.url).pathname;
-
-test('greet answers inside the isolate', async () => {
-  const harness = await createToolHarness(pluginDir);
-  try {
-    const result = await harness.call('greet', { name: 'Ada' });
-    assert.equal(result.ok, true);
-    assert.deepEqual(result.value, { greeting: 'Hello, Ada!' });
-  } finally {
-    await harness.close();
-  }
-});
-
-test('greet rejects parameters that break its schema', async () => {
-  const harness = await createToolHarness(pluginDir);
-  try {
-    const result = await harness.call('greet', {});
-    assert.equal(result.ok, false);
-    assert.equal(result.code, 'AGENT_ERR_TOOL_INVALID_PARAMS');
-  } finally {
-    await harness.close();
-  }
 });
 `;
 
