@@ -9,14 +9,15 @@ import type {
   ToolHarnessOptions,
   ToolHarnessResult,
 } from '../../tool-sdk/src/testing/harness-types.js';
+import { buildPlannedTool } from '../core/agent/resolve.js';
 import { initializeTools, shutdownTools } from '../core/agent/tool-lifecycle.js';
 import { ToolRegistry } from '../core/agent/tool-registry.js';
 import { runToolCall } from '../core/agent/tool-runner.js';
 import { sandboxSection } from '../core/config/schema.js';
-import { loadGeneration, moduleToolKey, type Generation } from '../core/host/generation.js';
+import { loadGeneration, type Generation } from '../core/host/generation.js';
 import { readManifest, type ReadManifest } from '../core/host/manifest.js';
 import { planPluginTool } from '../core/host/plan-tools.js';
-import { createScriptTool, createSubprocessTool, SandboxRuntime } from '../core/sandbox/sandboxed-tools.js';
+import { SandboxRuntime } from '../core/sandbox/sandboxed-tools.js';
 import { validateToolConfig } from '../core/host/options.js';
 import { checkRuntimeRanges } from '../core/host/order.js';
 import { silentLogger } from '../core/observability/silent-logger.js';
@@ -45,17 +46,7 @@ async function buildRegistry(
       opts.config?.[t.name] ?? opts.options ?? {},
     );
     const planned = planPluginTool(plugin, t, { impl: `plugin:${manifest.name}`, config }, config);
-    if (planned.kind === 'module') {
-      const tool = generation.tools.get(moduleToolKey(manifest.name, t.name))!.tool;
-      const description = { name: t.name, description: t.description, parameters: t.parameters };
-      entries.push({ name: t.name, tool, description, config });
-    } else {
-      const built =
-        planned.kind === 'subprocess'
-          ? await createSubprocessTool(planned, sandbox)
-          : await createScriptTool(planned, sandbox, runtime.scripts());
-      entries.push({ name: t.name, ...built, config });
-    }
+    entries.push(await buildPlannedTool(planned, { generation, sandbox, runtime }));
   }
   return ToolRegistry.fromEntries(entries);
 }

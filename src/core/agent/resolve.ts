@@ -57,42 +57,46 @@ export async function planParts(config: AgentConfig, available: Available): Prom
   return plan;
 }
 
-async function buildTool(
-  name: string,
-  entry: AgentConfig['tools'][string],
-  planned: PlannedTool | undefined,
-  ctx: {
-    generation: Generation;
-    injected: readonly ToolFactoryV1[];
-    sandbox: SandboxContext;
-    runtime: SandboxRuntime;
-  },
+export interface PlannedToolContext {
+  readonly generation: Generation;
+  readonly sandbox: SandboxContext;
+  readonly runtime: SandboxRuntime;
+}
+
+/** A planned tool as a registry entry: a loaded module tool, or one backed by a sandboxed executor. */
+export async function buildPlannedTool(
+  planned: PlannedTool,
+  ctx: PlannedToolContext,
 ): Promise<ToolEntryForRegistry> {
-  if (!planned) {
-    const tool = ctx.injected.find((f) => f.name === name)!.create();
-    return { name, tool, description: tool.describe(), config: entry.config };
-  }
+  const { name, config } = planned;
   if (planned.kind === 'module') {
     const tool = ctx.generation.tools.get(moduleToolKey(planned.plugin, name))!.tool;
     const { description, parameters } = planned.manifest;
-    return { name, tool, description: { name, description, parameters }, config: planned.config };
+    return { name, tool, description: { name, description, parameters }, config };
   }
   const built =
     planned.kind === 'subprocess'
       ? await createSubprocessTool(planned, ctx.sandbox)
       : await createScriptTool(planned, ctx.sandbox, ctx.runtime.scripts());
-  return { name, ...built, config: planned.config };
+  return { name, ...built, config };
 }
 
 async function buildTools(
   config: AgentConfig,
   plan: PluginPlan,
-  ctx: Parameters<typeof buildTool>[3],
+  ctx: PlannedToolContext & { injected: readonly ToolFactoryV1[] },
 ): Promise<ToolRegistry> {
   const planned = new Map(plan.tools.map((t) => [t.name, t]));
   const entries: ToolEntryForRegistry[] = [];
-  for (const [name, entry] of Object.entries(config.tools))
-    entries.push(await buildTool(name, entry, planned.get(name), ctx));
+  for (const [name, entry] of Object.entries(config.tools)) {
+    const p = planned.get(name);
+    if (p) {
+      entries.push(await buildPlannedTool(p, ctx));
+    } else {
+      const tool = ctx.injected.find((f) => f.name === name)!.create();
+      entries.push({ name, tool, description: tool.describe(), config: entry.config });
+    }
+  }
   return ToolRegistry.fromEntries(entries);
 }
 
