@@ -3,6 +3,7 @@ import { isAbsolute, join } from 'node:path';
 
 import type { ToolEntry } from '../config/schema.js';
 import { ERR_CONFIG_UNSUPPORTED } from '../errors.js';
+import type { ScriptLimits, SubprocessLimits } from '../sandbox/execution.js';
 import type { DiscoveredPlugin } from './discover.js';
 import type { ScriptExecutorManifest, SubprocessExecutorManifest, ToolManifest } from './manifest.js';
 
@@ -17,17 +18,6 @@ export interface PlannedModuleTool extends PlannedBase {
   readonly kind: 'module';
   readonly plugin: string;
   readonly manifest: ToolManifest;
-}
-
-/** Limits as requested by the manifest or the [tools.x] table, before the operator ceilings. */
-export interface RequestedSubprocessLimits {
-  readonly timeoutMs?: number;
-  readonly forceKillAfterMs?: number;
-  readonly maxOutputBytes?: number;
-  readonly cpuSeconds?: number;
-  readonly memoryMb?: number;
-  readonly maxProcesses?: number;
-  readonly maxFileSizeBytes?: number;
 }
 
 export interface PlannedSubprocessTool extends PlannedBase {
@@ -45,7 +35,8 @@ export interface PlannedSubprocessTool extends PlannedBase {
   readonly sandbox: 'none' | 'bwrap';
   readonly network: boolean;
   readonly workDirBase?: string;
-  readonly requested: RequestedSubprocessLimits;
+  /** Limits as the manifest or the [tools.x] table asked for them, before the operator ceilings. */
+  readonly requested: Partial<SubprocessLimits>;
 }
 
 export interface PlannedScriptTool extends PlannedBase {
@@ -56,11 +47,7 @@ export interface PlannedScriptTool extends PlannedBase {
   readonly description: string;
   readonly parameters: Record<string, unknown>;
   readonly hostFunctions: readonly 'log'[];
-  readonly requested: {
-    readonly timeoutMs?: number;
-    readonly memoryLimitMb?: number;
-    readonly maxOutputBytes?: number;
-  };
+  readonly requested: Partial<ScriptLimits>;
 }
 
 export type PlannedTool = PlannedModuleTool | PlannedSubprocessTool | PlannedScriptTool;
