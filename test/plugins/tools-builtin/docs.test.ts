@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const pluginDir = join(root, 'src/plugins/tools-builtin');
+/** The HTTP codes live in the tool-sdk's URL-policy module, which http_request uses. */
+const codeDirs = [pluginDir, join(root, 'tool-sdk/src/http')];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -16,7 +18,7 @@ function sourceFiles(dir: string): string[] {
 
 const CODE = /'((?:HTTP|FILE|SEARCH)_[A-Z_]+)'/g;
 const inSource = new Set(
-  sourceFiles(pluginDir).flatMap((f) => [...readFileSync(f, 'utf8').matchAll(CODE)].map((m) => m[1]!)),
+  codeDirs.flatMap(sourceFiles).flatMap((f) => [...readFileSync(f, 'utf8').matchAll(CODE)].map((m) => m[1]!)),
 );
 const docs = readFileSync(join(root, 'docs/tools.md'), 'utf8');
 const inDocs = new Set([...docs.matchAll(/^\| `((?:HTTP|FILE|SEARCH)_[A-Z_]+)`/gm)].map((m) => m[1]!));

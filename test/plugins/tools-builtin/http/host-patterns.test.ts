@@ -1,10 +1,7 @@
 // allowed_hosts / denied_hosts globs, and their enforcement before any connection.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import {
-  compileHostPattern,
-  createHostRules,
-} from '../../../../src/plugins/tools-builtin/http/host-patterns.js';
+import { compileHostPattern, createHostRules } from '../../../../tool-sdk/src/http/host-patterns.js';
 import { answer, httpTool, startServer, toolError, type LocalServer } from './harness.js';
 
 const matches = (pattern: string, host: string): boolean =>

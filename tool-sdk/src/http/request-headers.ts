@@ -1,7 +1,7 @@
 // The headers http_request sends: the caller's, minus the ones the tool must control, plus defaults.
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 
-import { ToolError } from '../../../../tool-sdk/src/index.js';
+import { ToolError } from '../tool-error.js';
 
 export const USER_AGENT = 'agent2389-http_request';
 

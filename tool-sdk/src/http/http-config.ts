@@ -1,4 +1,4 @@
-// The http_request config (already schema-checked by the host) turned into ready-to-use policies.
+// A URL-policy table (http_request's config, a script tool's [tools.x.fetch]) turned into ready-to-use policies.
 import type { LookupFunction } from 'node:net';
 
 import { createAddressPolicy, type AddressPolicy } from './address-policy.js';
@@ -14,7 +14,7 @@ export interface HttpConfig {
   readonly lookup: LookupFunction;
 }
 
-const DEFAULTS = {
+export const HTTP_CONFIG_DEFAULTS = {
   max_response_size: 1_048_576,
   timeout_seconds: 30,
   max_redirects: 5,
@@ -38,9 +38,14 @@ export function parseHttpConfig(raw: Readonly<Record<string, unknown>>, resolve?
     allowedPrivateCidrs: stringsOf(raw.allowed_private_cidrs),
   });
   return {
-    maxResponseSize: Math.max(1, Math.floor(numberOr(raw.max_response_size, DEFAULTS.max_response_size))),
-    timeoutSeconds: numberOr(raw.timeout_seconds, DEFAULTS.timeout_seconds) || DEFAULTS.timeout_seconds,
-    maxRedirects: Math.floor(numberOr(raw.max_redirects, DEFAULTS.max_redirects)),
+    maxResponseSize: Math.max(
+      1,
+      Math.floor(numberOr(raw.max_response_size, HTTP_CONFIG_DEFAULTS.max_response_size)),
+    ),
+    timeoutSeconds:
+      numberOr(raw.timeout_seconds, HTTP_CONFIG_DEFAULTS.timeout_seconds) ||
+      HTTP_CONFIG_DEFAULTS.timeout_seconds,
+    maxRedirects: Math.floor(numberOr(raw.max_redirects, HTTP_CONFIG_DEFAULTS.max_redirects)),
     hosts: createHostRules(stringsOf(raw.allowed_hosts), stringsOf(raw.denied_hosts)),
     addresses,
     lookup: createGuardedLookup(addresses, resolve),

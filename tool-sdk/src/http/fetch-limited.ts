@@ -3,7 +3,7 @@ import { request as httpRequest, type ClientRequest, type IncomingMessage } from
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 
-import { ToolError } from '../../../../tool-sdk/src/index.js';
+import { ToolError } from '../tool-error.js';
 import { requestFailed } from './request-errors.js';
 
 export interface HopRequest {

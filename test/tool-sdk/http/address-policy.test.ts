@@ -1,11 +1,7 @@
 // Address classification: public unicast only by default, operator CIDRs as exceptions.
 import { describe, expect, it } from 'vitest';
 
-import {
-  canonicalIp,
-  createAddressPolicy,
-  parseCidr,
-} from '../../../../src/plugins/tools-builtin/http/address-policy.js';
+import { canonicalIp, createAddressPolicy, parseCidr } from '../../../tool-sdk/src/http/address-policy.js';
 
 const byDefault = createAddressPolicy({ allowPrivateNetworks: false, allowedPrivateCidrs: [] });
 

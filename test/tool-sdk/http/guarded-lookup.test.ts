@@ -3,12 +3,9 @@ import type { LookupAddress, LookupOptions } from 'node:dns';
 
 import { describe, expect, it } from 'vitest';
 
-import { ToolError } from '../../../../tool-sdk/src/index.js';
-import { createAddressPolicy } from '../../../../src/plugins/tools-builtin/http/address-policy.js';
-import {
-  createGuardedLookup,
-  type Resolver,
-} from '../../../../src/plugins/tools-builtin/http/guarded-lookup.js';
+import { ToolError } from '../../../tool-sdk/src/index.js';
+import { createAddressPolicy } from '../../../tool-sdk/src/http/address-policy.js';
+import { createGuardedLookup, type Resolver } from '../../../tool-sdk/src/http/guarded-lookup.js';
 
 const PUBLIC = { address: '93.184.216.34', family: 4 };
 const LOOPBACK = { address: '127.0.0.1', family: 4 };

@@ -1,7 +1,7 @@
 // The checks every hop passes before any connection: URL syntax, scheme, host globs, literal IP address.
 import { isIP } from 'node:net';
 
-import { ToolError } from '../../../../tool-sdk/src/index.js';
+import { ToolError } from '../tool-error.js';
 import { privateAddressError } from './guarded-lookup.js';
 import type { HttpConfig } from './http-config.js';
 

@@ -1,7 +1,7 @@
 // Redirect handling: which responses redirect, where to, and how the next request changes.
 import type { IncomingMessage } from 'node:http';
 
-import { ToolError } from '../../../../tool-sdk/src/index.js';
+import { ToolError } from '../tool-error.js';
 import type { HopRequest } from './fetch-limited.js';
 import { BODY_HEADERS, CREDENTIAL_HEADERS, withoutHeaders } from './request-headers.js';
 

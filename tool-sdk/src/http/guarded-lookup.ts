@@ -2,7 +2,7 @@
 import { promises as dns, type LookupAddress, type LookupOptions } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 
-import { ToolError } from '../../../../tool-sdk/src/index.js';
+import { ToolError } from '../tool-error.js';
 import type { AddressPolicy } from './address-policy.js';
 
 /** Resolves every address of a host name (injectable for tests). */

@@ -1,5 +1,5 @@
 // One AbortSignal for a whole call: fires on the call's timeout (HTTP_TIMEOUT) or the host's abort (HTTP_ABORTED).
-import { ToolError } from '../../../../tool-sdk/src/index.js';
+import { ToolError } from '../tool-error.js';
 
 export interface Deadline {
   /** Aborted with the ToolError to report: HTTP_TIMEOUT or HTTP_ABORTED. */

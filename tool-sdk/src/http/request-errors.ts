@@ -1,5 +1,5 @@
 // Turns Node network, TLS and parser errors into HTTP_REQUEST_FAILED with a short reason.
-import { ToolError } from '../../../../tool-sdk/src/index.js';
+import { ToolError } from '../tool-error.js';
 
 const REASONS: Readonly<Record<string, string>> = {
   ECONNREFUSED: 'connection refused',
