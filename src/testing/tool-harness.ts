@@ -13,6 +13,7 @@ import { buildPlannedTool } from '../core/agent/resolve.js';
 import { initializeTools, shutdownTools } from '../core/agent/tool-lifecycle.js';
 import { ToolRegistry } from '../core/agent/tool-registry.js';
 import { runToolCall } from '../core/agent/tool-runner.js';
+import { fetchPolicySchema } from '../core/config/fetch-policy.js';
 import { sandboxSection } from '../core/config/schema.js';
 import { loadGeneration, type Generation } from '../core/host/generation.js';
 import { readManifest, type ReadManifest } from '../core/host/manifest.js';
@@ -45,7 +46,10 @@ async function buildRegistry(
       t.configSchema ?? manifest.optionsSchema,
       opts.config?.[t.name] ?? opts.options ?? {},
     );
-    const planned = planPluginTool(plugin, t, { impl: `plugin:${manifest.name}`, config }, config);
+    const table = opts.fetch?.[t.name];
+    const fetch = table === undefined ? undefined : fetchPolicySchema.parse(table);
+    const entry = { impl: `plugin:${manifest.name}`, config, ...(fetch ? { fetch } : {}) };
+    const planned = planPluginTool(plugin, t, entry, config);
     entries.push(await buildPlannedTool(planned, { generation, sandbox, runtime }));
   }
   return ToolRegistry.fromEntries(entries);

@@ -1,8 +1,10 @@
+import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { createToolHarness, type ToolHarness } from '../../tool-sdk/src/testing/index.js';
+import { listenLoopback } from '../helpers/loopback-server.js';
 
 const fixture = (name: string): string =>
   fileURLToPath(new URL(`../fixtures/plugins/${name}`, import.meta.url));
@@ -94,5 +96,27 @@ describe('createToolHarness (through the real host)', () => {
       ok: false,
       code: 'AGENT_ERR_TOOL_INVALID_PARAMS',
     });
+  });
+
+  it('runs a script that declares fetch under the policy given in `fetch` (default: public only)', async () => {
+    const server = await listenLoopback(createServer((_req, res) => res.end('pong')));
+    try {
+      harness = await createToolHarness(fixture('fetch-script'));
+      await expect(harness.call('get_status', { url: server.url })).resolves.toMatchObject({
+        ok: false,
+        code: 'AGENT_ERR_SCRIPT_FAILED',
+        message: expect.stringContaining('[HTTP_PRIVATE_ADDRESS]') as string,
+      });
+      await harness.close();
+      harness = await createToolHarness(fixture('fetch-script'), {
+        fetch: { get_status: { allowed_private_cidrs: ['127.0.0.1/32'] } },
+      });
+      await expect(harness.call('get_status', { url: server.url })).resolves.toMatchObject({
+        ok: true,
+        value: { status: 200, body: 'pong' },
+      });
+    } finally {
+      await server.close();
+    }
   });
 });

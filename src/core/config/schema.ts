@@ -2,6 +2,7 @@
 import { z } from 'zod';
 
 import { AGENT_ID_PATTERN } from '../protocol/topics.js';
+import { fetchPolicySchema } from './fetch-policy.js';
 
 const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
 const positiveInt = z.number().int().positive();
@@ -72,6 +73,10 @@ export const toolTableSchema = z.object({
   network: z.boolean().optional(),
   timeout_ms: positiveInt.optional(),
   memory_limit_mb: positiveInt.optional(),
+  /** impl = "script": the host functions the script may call (default ["log"]). */
+  host_functions: z.array(z.enum(['log', 'fetch'])).optional(),
+  /** Script tools that use host.fetch: its URL policy (default: public hosts only). */
+  fetch: fetchPolicySchema.optional(),
 });
 
 /** `name = "builtin"` is shorthand for `name = { impl = "builtin" }`. */

@@ -10,6 +10,7 @@ import { compileJsonSchema } from '../json-schema.js';
 import { validRange } from 'semver';
 
 import { ERR_MANIFEST_INVALID, ERR_MANIFEST_NOT_FOUND, ERR_MANIFEST_PARSE } from '../errors.js';
+import type { HostFunction } from '../sandbox/execution.js';
 import type { ManifestProblem } from '../errors.js';
 import { schemaProblems } from './manifest-problems.js';
 
@@ -42,8 +43,8 @@ export interface ScriptExecutorManifest {
   readonly timeoutMs?: number;
   readonly memoryLimitMb?: number;
   readonly maxOutputBytes?: number;
-  /** Host functions available to the script (`host.log`); default none. */
-  readonly hostFunctions?: readonly 'log'[];
+  /** Host functions available to the script (`host.log`, `host.fetch`); default none. */
+  readonly hostFunctions?: readonly HostFunction[];
 }
 export type ExecutorManifest = ModuleExecutorManifest | SubprocessExecutorManifest | ScriptExecutorManifest;
 

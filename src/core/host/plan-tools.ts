@@ -3,9 +3,11 @@ import { isAbsolute, join } from 'node:path';
 
 import type { ToolEntry } from '../config/schema.js';
 import { ERR_CONFIG_UNSUPPORTED } from '../errors.js';
-import type { ScriptLimits, SubprocessLimits } from '../sandbox/execution.js';
+import type { FetchPolicy } from '../config/fetch-policy.js';
+import type { HostFunction, ScriptLimits, SubprocessLimits } from '../sandbox/execution.js';
 import type { DiscoveredPlugin } from './discover.js';
 import type { ScriptExecutorManifest, SubprocessExecutorManifest, ToolManifest } from './manifest.js';
+import { planFetchPolicy } from './plan-fetch.js';
 
 interface PlannedBase {
   /** The `[tools]` key: the name the LLM sees. */
@@ -46,7 +48,9 @@ export interface PlannedScriptTool extends PlannedBase {
   readonly source: string;
   readonly description: string;
   readonly parameters: Record<string, unknown>;
-  readonly hostFunctions: readonly 'log'[];
+  readonly hostFunctions: readonly HostFunction[];
+  /** host.fetch's URL policy; present exactly when hostFunctions includes "fetch". */
+  readonly fetch?: FetchPolicy;
   readonly requested: Partial<ScriptLimits>;
 }
 
@@ -56,6 +60,17 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && v > 0 
 const seconds = (v: unknown): number | undefined =>
   num(v) !== undefined ? Math.round(num(v)! * 1000) : undefined;
 
+/** `host_functions` and `fetch` mean something only to script tools: elsewhere they are an error. */
+function refuseScriptKeys(name: string, entry: ToolEntry, kind: string): void {
+  for (const k of ['host_functions', 'fetch'] as const) {
+    if (entry[k] !== undefined)
+      throw new ERR_CONFIG_UNSUPPORTED({
+        key: `tools.${name}.${k}`,
+        reason: `applies to script tools only; this is a ${kind} tool`,
+      });
+  }
+}
+
 /** `impl = "external"`: the inline subprocess form (SEED.md's config.max_execution_time / working_dir accepted). */
 export function planExternal(name: string, entry: ToolEntry): PlannedSubprocessTool {
   const key = `tools.${name}`;
@@ -64,6 +79,7 @@ export function planExternal(name: string, entry: ToolEntry): PlannedSubprocessT
       key: `${key}.command`,
       reason: 'impl = "external" needs command = "/path/to/tool"',
     });
+  refuseScriptKeys(name, entry, 'subprocess');
   const workDir =
     entry.working_dir ??
     (typeof entry.config.working_dir === 'string' ? entry.config.working_dir : undefined);
@@ -99,6 +115,8 @@ export function planInlineScript(name: string, entry: ToolEntry): PlannedScriptT
       key: `${key}.description`,
       reason: 'impl = "script" needs a description for the LLM',
     });
+  const hostFunctions = entry.host_functions ?? ['log'];
+  const fetch = planFetchPolicy({ name }, hostFunctions, entry.fetch);
   return {
     kind: 'script',
     name,
@@ -106,7 +124,8 @@ export function planInlineScript(name: string, entry: ToolEntry): PlannedScriptT
     source: entry.source,
     description: entry.description,
     parameters: entry.parameters ?? { type: 'object' },
-    hostFunctions: ['log'],
+    hostFunctions,
+    ...(fetch ? { fetch } : {}),
     requested: {
       timeoutMs: entry.timeout_ms,
       memoryLimitMb: entry.memory_limit_mb,
@@ -124,8 +143,9 @@ export function planPluginTool(
 ): PlannedTool {
   const base = { name: manifest.name, config, plugin: plugin.manifest.name };
   const ex = manifest.executor;
-  if (ex.type === 'module') return { ...base, kind: 'module', manifest };
   if (ex.type === 'script') return planManifestScript(base, plugin, manifest, ex, entry);
+  refuseScriptKeys(manifest.name, entry, ex.type);
+  if (ex.type === 'module') return { ...base, kind: 'module', manifest };
   return planManifestSubprocess(base, plugin, manifest, ex, entry);
 }
 
@@ -170,13 +190,21 @@ function planManifestScript(
   ex: ScriptExecutorManifest,
   entry: ToolEntry,
 ): PlannedScriptTool {
+  if (entry.host_functions !== undefined)
+    throw new ERR_CONFIG_UNSUPPORTED({
+      key: `tools.${base.name}.host_functions`,
+      reason: `the manifest of plugin "${base.plugin}" decides which host functions its script gets`,
+    });
+  const hostFunctions = ex.hostFunctions ?? [];
+  const fetch = planFetchPolicy({ name: base.name, plugin: base.plugin }, hostFunctions, entry.fetch);
   return {
     ...base,
     kind: 'script',
     source: join(plugin.dir, ex.source),
     description: manifest.description,
     parameters: manifest.parameters,
-    hostFunctions: ex.hostFunctions ?? [],
+    hostFunctions,
+    ...(fetch ? { fetch } : {}),
     requested: {
       timeoutMs: lower(ex.timeoutMs, entry.timeout_ms),
       memoryLimitMb: lower(ex.memoryLimitMb, entry.memory_limit_mb),

@@ -59,3 +59,7 @@ export const DEFAULT_SCRIPT_LIMITS: ScriptLimits = {
   memoryLimitMb: 64,
   maxOutputBytes: 1024 * 1024,
 };
+
+/** Functions a script may call through its `host` argument, when its manifest or table declares them. */
+export type HostFunction = 'log' | 'fetch';
+export const HOST_FUNCTIONS: readonly HostFunction[] = ['log', 'fetch'];

@@ -100,7 +100,13 @@ export async function createScriptTool(
 ): Promise<SandboxedTool> {
   const { limits, capped } = scriptLimits(ctx.ceilings, p.requested);
   warnCapped(ctx.log, p.name, capped);
-  const spec: ScriptSpec = { tool: p.name, source: p.source, limits, hostFunctions: p.hostFunctions };
+  const spec: ScriptSpec = {
+    tool: p.name,
+    source: p.source,
+    limits,
+    hostFunctions: p.hostFunctions,
+    ...(p.fetch ? { fetch: p.fetch } : {}),
+  };
   await executor.load(spec);
   const description = { name: p.name, description: p.description, parameters: p.parameters };
   const tool: ToolV1 = {

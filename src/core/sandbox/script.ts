@@ -4,7 +4,10 @@
 // `(params, host) => result`. `params` arrives as a JSON copy; the result must be JSON-serialisable
 // (`undefined` becomes null) and crosses back as JSON text, size-checked in the isolate first.
 // `host` holds only the declared host functions: `host.log(level, message)` or `host.log(message)`
-// (levels debug|info|warn|error; 100 lines per call, 4096 characters each) goes to the call's logger.
+// (levels debug|info|warn|error; 100 lines per call, 4096 characters each) goes to the call's logger;
+// `await host.fetch(url, {method, headers, body, timeout_seconds})` makes one HTTP request under the
+// tool's URL policy (@agent2389/tool-sdk/http, the built-in http_request's checks) and resolves with a
+// copy of {url, status, status_text, headers, body, body_encoding, truncated, redirects}.
 // There is no require, process, import (static or dynamic), filesystem, network or timers. The module
 // is evaluated afresh for every call (top-level code runs once per call, in a context built ahead of
 // time), so nothing a call does to its globals is seen by the next call.
@@ -22,7 +25,8 @@ import {
   ERR_TOOL_OUTPUT_TOO_LARGE,
   ERR_TOOL_TIMEOUT,
 } from '../errors.js';
-import type { ExecutionResult, ScriptLimits } from './execution.js';
+import { DEFAULT_FETCH_POLICY, type FetchPolicy } from '../config/fetch-policy.js';
+import type { ExecutionResult, HostFunction, ScriptLimits } from './execution.js';
 import { HostProcess } from './script-host/host-process.js';
 import type { HostReply, RunOutcome } from './script-host/protocol.js';
 
@@ -32,7 +36,9 @@ export interface ScriptSpec {
   readonly source: string;
   readonly limits: ScriptLimits;
   /** Declared host functions; only these exist in the isolate. */
-  readonly hostFunctions: readonly 'log'[];
+  readonly hostFunctions: readonly HostFunction[];
+  /** host.fetch's URL policy (required for, and only used with, a declared "fetch"). */
+  readonly fetch?: FetchPolicy;
 }
 
 export interface ScriptCallOptions {
@@ -49,8 +55,19 @@ export const SCRIPT_SANDBOX: readonly string[] = Object.freeze([
   'separate-process',
 ]);
 
-/** The agent's wall clock for one running call: the isolate timeout should have fired long before. */
-export const wallClockMs = (limits: ScriptLimits): number => 2 * limits.timeoutMs + 1000;
+/**
+ * The agent's wall clock for one running call: the child's own clock (CPU timeout plus time spent
+ * waiting on host.fetch, itself bounded per request and in count) should have fired long before.
+ */
+export function wallClockMs(spec: Pick<ScriptSpec, 'limits' | 'hostFunctions' | 'fetch'>): number {
+  const fetch = fetchPolicyOf(spec);
+  const fetchMs = fetch ? fetch.max_requests * fetch.timeout_seconds * 1000 : 0;
+  return 2 * spec.limits.timeoutMs + 1000 + fetchMs;
+}
+
+/** The policy host.fetch runs under: the spec's, or public-hosts-only when fetch is declared without one. */
+export const fetchPolicyOf = (spec: Pick<ScriptSpec, 'hostFunctions' | 'fetch'>): FetchPolicy | undefined =>
+  spec.hostFunctions.includes('fetch') ? (spec.fetch ?? DEFAULT_FETCH_POLICY) : undefined;
 /** A call waiting in the child's queue (all isolates of its tool busy) may wait this much more. */
 const QUEUE_GRACE_MS = 30_000;
 /** Loading evaluates the module once per pooled isolate, each bounded by timeoutMs in the child. */
@@ -80,7 +97,8 @@ const sameSpec = (a: ScriptSpec, b: ScriptSpec): boolean =>
   a.limits.timeoutMs === b.limits.timeoutMs &&
   a.limits.memoryLimitMb === b.limits.memoryLimitMb &&
   a.limits.maxOutputBytes === b.limits.maxOutputBytes &&
-  a.hostFunctions.join() === b.hostFunctions.join();
+  a.hostFunctions.join() === b.hostFunctions.join() &&
+  JSON.stringify(a.fetch) === JSON.stringify(b.fetch);
 
 const reasonOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -185,15 +203,15 @@ export class ScriptExecutor {
         this.#pending.set(id, {
           host: h,
           onMessage: (msg) => {
-            if (msg.type === 'queued') armWallClock(wallClockMs(spec.limits) + QUEUE_GRACE_MS);
-            else if (msg.type === 'started') armWallClock(wallClockMs(spec.limits));
+            if (msg.type === 'queued') armWallClock(wallClockMs(spec) + QUEUE_GRACE_MS);
+            else if (msg.type === 'started') armWallClock(wallClockMs(spec));
             else if (msg.type === 'log') this.#forwardLog(opts.log, tool, msg.level, msg.message);
             else if (msg.type === 'result') settle(this.#toOutcome(spec, msg.outcome));
           },
           onExit: (reason, closing) =>
             settle({ error: closing ? new ERR_CLOSED({}) : new ERR_SCRIPT_HOST_CRASHED({ tool, reason }) }),
         });
-        armWallClock(wallClockMs(spec.limits));
+        armWallClock(wallClockMs(spec));
         h.process.send({ type: 'run', id, tool, params: paramsJson });
       })();
     });
@@ -303,7 +321,15 @@ export class ScriptExecutor {
           finish(closing ? new ERR_CLOSED({}) : fail(`the script host stopped (${reason})`)),
       });
       const { tool, source, limits, hostFunctions } = spec;
-      const script = { tool, source, limits, hostFunctions, poolSize: this.#poolSize };
+      const fetch = fetchPolicyOf(spec);
+      const script = {
+        tool,
+        source,
+        limits,
+        hostFunctions,
+        ...(fetch ? { fetch } : {}),
+        poolSize: this.#poolSize,
+      };
       state.process.ready.then(
         () => state.process.send({ type: 'load', id, script }),
         () => {}, // the exit is reported through onExit

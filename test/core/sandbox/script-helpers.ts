@@ -15,13 +15,13 @@ export const fixture = (name: string): string =>
 export function scriptSpec(
   name: string,
   limits: Partial<ScriptLimits> = {},
-  extra: { tool?: string; log?: boolean; source?: string } = {},
+  extra: { tool?: string; log?: boolean; fetch?: boolean; source?: string } = {},
 ): ScriptSpec {
   return {
     tool: extra.tool ?? name,
     source: extra.source ?? fixture(name),
     limits: { ...DEFAULT_SCRIPT_LIMITS, timeoutMs: 500, ...limits },
-    hostFunctions: extra.log ? ['log'] : [],
+    hostFunctions: [...(extra.log ? ['log' as const] : []), ...(extra.fetch ? ['fetch' as const] : [])],
   };
 }
 

@@ -52,6 +52,8 @@ beforeAll(async () => {
       inlineScript('hog', 'memory-bomb.js', 4000) +
       inlineScript('escape', 'escape.js') +
       inlineScript('huge', 'big-result.js', 4000, 512) +
+      inlineScript('ssrf', 'fetch.js', 4000) +
+      'host_functions = ["fetch"]\n' +
       external('errflood', 'stderr-flood') +
       external('orphaner', 'spawns-grandchild-and-exits') +
       external('bomb', 'fork-bomb') +
@@ -116,6 +118,19 @@ describe('the agent survives hostile tools', () => {
     const ways = ['constructorProcess', 'fnConstructorProcess', 'functionThisProcess', 'globalProcess'];
     for (const way of [...ways, 'require', 'module', 'hostProto', 'dynamicImport'])
       expect(['undefined', 'threw'], way).toContain(seen[way]);
+    await expectHealthy();
+  });
+
+  it('a script declaring fetch cannot reach the metadata address, loopback or localhost', async () => {
+    for (const target of [
+      'http://169.254.169.254/latest/meta-data/',
+      'http://127.0.0.1:1/',
+      'http://localhost/',
+    ]) {
+      const r = await call('ssrf', { mode: 'throw', url: target });
+      expect(r.code, target).toBe(1);
+      expect(r.stderr, target).toMatch(/tool_execution_failed.*\[HTTP_PRIVATE_ADDRESS\]/);
+    }
     await expectHealthy();
   });
 

@@ -10,6 +10,12 @@ export interface ToolHarnessOptions {
    * Tools not listed get `options` (or `{}`).
    */
   readonly config?: Readonly<Record<string, Record<string, unknown>>>;
+  /**
+   * host.fetch policies of script tools that declare fetch, keyed by tool name (what
+   * `[tools.<name>.fetch]` would hold, e.g. `{ allowed_private_cidrs: ['127.0.0.1/32'] }` to reach a
+   * local test server). Tools not listed get the default policy: public addresses only.
+   */
+  readonly fetch?: Readonly<Record<string, Record<string, unknown>>>;
   /** `ctx.dataDir` for `initialize`; default: a fresh temporary directory per harness. */
   readonly dataDir?: string;
   /** `ctx.agentId` for `initialize`; default `"harness"`. */

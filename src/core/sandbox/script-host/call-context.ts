@@ -2,22 +2,37 @@
 import ivm from 'isolated-vm';
 
 import type { ScriptLimits } from '../execution.js';
+import { CallFetches, type FetchSetup } from './host-fetch.js';
 import { MAX_REASON_CHARS, type HostFunction, type RunOutcome } from './protocol.js';
 
 /** `(fn, paramsJson, maxChars) => tagged string`: R<json> ok, L too large, E<message> thrown. */
 type Runner = (fn: unknown, params: string, max: number) => string;
-export type LogSink = (callId: number, level: string, message: string) => void;
+/** A script's host.log line, or (`fromHost`) a line the host writes about the call, e.g. a fetch. */
+export type LogSink = (callId: number, level: string, message: string, fromHost?: boolean) => void;
+type FetchFn = (url: string, init: string) => Promise<string>;
 
 /**
  * Runs in the fresh context before the script's module. JSON and String are captured here, so a
  * script that replaces them only fools itself; the size check happens before anything crosses.
  */
 const BOOTSTRAP = `'use strict';
-const parse = JSON.parse, stringify = JSON.stringify, Str = String, ErrorCtor = Error, logCb = $0;
+const parse = JSON.parse, stringify = JSON.stringify, Str = String, ErrorCtor = Error;
+const logCb = $0, fetchRef = $1, rApply = Reflect.apply;
 const host = {};
 if (logCb !== undefined) {
   host.log = function log(a, b) {
     if (arguments.length >= 2) logCb(Str(a), Str(b)); else logCb('info', Str(a));
+  };
+}
+if (fetchRef !== undefined) {
+  const refApply = fetchRef.apply, opts = { result: { promise: true, copy: true } };
+  host.fetch = async function fetch(url, init) {
+    const initJson = init === undefined ? '{}' : stringify(init);
+    const reply = parse(await rApply(refApply, fetchRef, [undefined, [Str(url), Str(initJson)], opts]));
+    if (reply.ok) return reply.response;
+    const e = new ErrorCtor(reply.message);
+    e.code = reply.code;
+    throw e;
   };
 }
 Object.freeze(host);
@@ -27,7 +42,10 @@ return async function run(fn, paramsJson, max) {
     s = stringify(await fn(parse(paramsJson), host));
   } catch (e) {
     let m;
-    try { m = e instanceof ErrorCtor ? Str(e.message) : Str(e); } catch { m = 'a value that cannot be printed'; }
+    try {
+      m = e instanceof ErrorCtor ? Str(e.message) : Str(e);
+      if (e instanceof ErrorCtor && typeof e.code === 'string') m = '[' + e.code + '] ' + m;
+    } catch { m = 'a value that cannot be printed'; }
     return 'E' + Str.prototype.slice.call(m, 0, ${MAX_REASON_CHARS});
   }
   if (s === undefined) return 'Rnull';
@@ -36,11 +54,14 @@ return async function run(fn, paramsJson, max) {
 
 /** A context with the script evaluated in it, ready for exactly one call. */
 export interface CallContext {
-  readonly context: ivm.Context;
   readonly runner: ivm.Reference<Runner>;
   readonly fn: ivm.Reference<unknown>;
-  /** The call this context serves; `host.log` lines before that (module top level) are dropped. */
-  callId: number | undefined;
+  /** The call's host.fetch state, from `begin` on (when the script declares fetch). */
+  readonly fetches: CallFetches | undefined;
+  /** The call this context serves starts: host functions work from now on (not at module top level). */
+  begin(callId: number): void;
+  /** Abort the call's requests and free the context. */
+  release(): void;
 }
 
 export interface CompiledScript {
@@ -48,23 +69,68 @@ export interface CompiledScript {
   readonly filename: string;
   readonly limits: ScriptLimits;
   readonly hostFunctions: readonly HostFunction[];
+  /** Present exactly when hostFunctions includes "fetch". */
+  readonly fetch?: FetchSetup;
 }
 
-/** Reject after `ms` unless `p` settles first; `onTimeout` runs when the timer wins. */
-export function withDeadline<T>(p: Promise<T>, ms: number, onTimeout: () => T): Promise<T> {
+/**
+ * Reject after `ms` unless `p` settles first; `onTimeout` runs when the timer wins. Time that
+ * `paused()` reports (a call waiting on host.fetch) does not count.
+ */
+export function withDeadline<T>(
+  p: Promise<T>,
+  ms: number,
+  onTimeout: () => T,
+  paused: () => number = () => 0,
+): Promise<T> {
+  const start = performance.now();
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
+    let timer: NodeJS.Timeout;
+    const check = (): void => {
+      const left = start + ms + paused() - performance.now();
+      if (left >= 1) {
+        timer = setTimeout(check, left);
+        return;
+      }
       try {
         resolve(onTimeout());
       } catch (e) {
         reject(e instanceof Error ? e : new Error(String(e)));
       }
-    }, ms);
+    };
+    timer = setTimeout(check, ms);
     p.then(
       (v) => (clearTimeout(timer), resolve(v)),
       (e: unknown) => (clearTimeout(timer), reject(e instanceof Error ? e : new Error(String(e)))),
     );
   });
+}
+
+interface CallState {
+  callId: number | undefined;
+  fetches: CallFetches | undefined;
+}
+
+function hostCallbacks(
+  script: CompiledScript,
+  state: CallState,
+  log: LogSink,
+): { logCb: ivm.Callback | undefined; fetchRef: ivm.Reference<FetchFn> | undefined } {
+  const logCb = script.hostFunctions.includes('log')
+    ? new ivm.Callback((level: string, message: string) => {
+        if (state.callId !== undefined) log(state.callId, level, message);
+      })
+    : undefined;
+  const fetchRef = script.fetch
+    ? new ivm.Reference<FetchFn>((url: string, init: string) => {
+        if (!state.fetches) {
+          const message = 'host.fetch works only during a call, not at module top level';
+          return Promise.resolve(JSON.stringify({ ok: false, code: 'FETCH_OUTSIDE_CALL', message }));
+        }
+        return state.fetches.request(String(url), String(init));
+      })
+    : undefined;
+  return { logCb, fetchRef };
 }
 
 /** Build a fresh context and evaluate the script in it; throws an Error whose message is the reason. */
@@ -74,14 +140,15 @@ export async function prepareContext(
   log: LogSink,
 ): Promise<CallContext> {
   const context = await isolate.createContext();
+  const state: CallState = { callId: undefined, fetches: undefined };
+  const { logCb, fetchRef } = hostCallbacks(script, state, log);
+  const release = (): void => {
+    state.fetches?.end();
+    fetchRef?.release();
+    context.release();
+  };
   try {
-    const holder: { callId: number | undefined } = { callId: undefined };
-    const logCb = script.hostFunctions.includes('log')
-      ? new ivm.Callback((level: string, message: string) => {
-          if (holder.callId !== undefined) log(holder.callId, level, message);
-        })
-      : undefined;
-    const runner = await context.evalClosure(BOOTSTRAP, [logCb], { result: { reference: true } });
+    const runner = await context.evalClosure(BOOTSTRAP, [logCb, fetchRef], { result: { reference: true } });
     const mod = await isolate.compileModule(script.code, { filename: script.filename });
     if (mod.dependencySpecifiers.length > 0) {
       throw new Error(`imports are not allowed (${mod.dependencySpecifiers.join(', ')})`);
@@ -95,20 +162,21 @@ export async function prepareContext(
     });
     const fn = (await mod.namespace.get('default', { reference: true })) as ivm.Reference<unknown>;
     if (fn.typeof !== 'function') throw new Error('the module has no default-exported function');
-    const call: CallContext = {
-      context,
+    return {
       runner: runner as ivm.Reference<Runner>,
       fn,
-      get callId() {
-        return holder.callId;
+      get fetches() {
+        return state.fetches;
       },
-      set callId(id) {
-        holder.callId = id;
+      begin(callId) {
+        state.callId = callId;
+        if (script.fetch)
+          state.fetches = new CallFetches(script.fetch, (line) => log(callId, 'debug', line, true));
       },
+      release,
     };
-    return call;
   } catch (e) {
-    context.release();
+    release();
     throw e;
   }
 }
@@ -125,8 +193,10 @@ export async function invoke(
     result: { promise: true, copy: true },
   });
   try {
-    // A promise that never settles burns no CPU, so the isolate timeout cannot see it: a wall clock.
-    const tagged = await withDeadline(apply, limits.timeoutMs + 250, () => 'T');
+    // A promise that never settles burns no CPU, so the isolate timeout cannot see it: a wall clock,
+    // which leaves out the time spent waiting on host.fetch (bounded per request and in count).
+    const waited = (): number => call.fetches?.waitedMs() ?? 0;
+    const tagged = await withDeadline(apply, limits.timeoutMs + 250, () => 'T', waited);
     const tag = tagged.charAt(0);
     if (tag === 'T') return { kind: 'timeout' };
     if (tag === 'L') return { kind: 'too-large' };

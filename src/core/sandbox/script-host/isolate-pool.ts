@@ -93,13 +93,13 @@ export class IsolatePool {
           ? { kind: 'failed', reason: 'the isolate was disposed' }
           : { kind: 'failed', reason: `module evaluation failed: ${call.message}` };
       } else {
-        call.callId = callId;
+        call.begin(callId);
         outcome = await invoke(slot.isolate, call, paramsJson, this.script.limits);
       }
       kind = outcome.kind;
       return outcome;
     } finally {
-      if (call !== undefined && !(call instanceof Error)) call.context.release();
+      if (call !== undefined && !(call instanceof Error)) call.release();
       this.#release(slot, kind);
     }
   }
@@ -150,7 +150,7 @@ export class IsolatePool {
     this.#disposed = true;
     for (const slot of this.#slots) {
       void slot.next.then((c) => {
-        if (!(c instanceof Error)) c.context.release();
+        if (!(c instanceof Error)) c.release();
       });
       if (!slot.isolate.isDisposed) slot.isolate.dispose();
     }

@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 
+import { parseHttpConfig } from '../../../../tool-sdk/src/http/index.js';
 import { IsolatePool } from './isolate-pool.js';
 import {
   LOG_LEVELS,
@@ -23,9 +24,10 @@ function send(msg: FromHost): void {
   if (process.connected) process.send?.(msg);
 }
 
-function onLog(callId: number, level: string, message: string): void {
+function onLog(callId: number, level: string, message: string, fromHost = false): void {
   const call = calls.get(callId);
   if (!call) return;
+  if (fromHost) return send({ type: 'log', id: callId, level: 'debug', message });
   call.logLines++;
   if (call.logLines > MAX_LOG_LINES_PER_CALL + 1) return;
   if (call.logLines === MAX_LOG_LINES_PER_CALL + 1) {
@@ -45,11 +47,13 @@ async function load(id: number, script: WireScript): Promise<void> {
     return send({ type: 'load-failed', id, reason: `cannot read the file (${err.code ?? err.message})` });
   }
   try {
+    const fetch = script.fetch && { policy: script.fetch, config: parseHttpConfig(script.fetch) };
     const compiled = {
       code,
       filename: pathToFileURL(script.source).href,
       limits: script.limits,
       hostFunctions: script.hostFunctions,
+      ...(fetch ? { fetch } : {}),
     };
     const pool = await IsolatePool.create(compiled, script.poolSize, onLog);
     const old = pools.get(script.tool);

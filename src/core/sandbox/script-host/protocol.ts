@@ -1,7 +1,8 @@
 // IPC messages between the agent (script.ts) and the script-host child. No isolated-vm import here.
-import type { ScriptLimits } from '../execution.js';
+import type { FetchPolicy } from '../../config/fetch-policy.js';
+import type { HostFunction, ScriptLimits } from '../execution.js';
 
-export type HostFunction = 'log';
+export type { HostFunction };
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
@@ -17,6 +18,8 @@ export interface WireScript {
   readonly source: string;
   readonly limits: ScriptLimits;
   readonly hostFunctions: readonly HostFunction[];
+  /** host.fetch's URL policy; present exactly when hostFunctions includes "fetch". */
+  readonly fetch?: FetchPolicy;
   readonly poolSize: number;
 }
 
