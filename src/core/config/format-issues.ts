@@ -47,7 +47,18 @@ export function formatIssues(
   origins: ReadonlyMap<string, string>,
   lineOf: (path: readonly (string | number)[]) => number | undefined,
 ): ConfigProblem[] {
-  return issues.map((issue) => {
+  return issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      // Strict tables (a security policy): one problem per unknown key, at its own line.
+      return issue.keys.map((key) => {
+        const path = [...issue.path.map(String), key];
+        const line = lineOf(path);
+        return {
+          path: path.join('.'),
+          message: `is not a known key of this table${line !== undefined ? ` (line ${line})` : ''}`,
+        };
+      });
+    }
     const path = issue.path.map(String);
     const dotted = path.join('.');
     const found = valueAt(raw, issue.path);
@@ -58,6 +69,6 @@ export function formatIssues(
       found === undefined && issue.code === 'invalid_type'
         ? `is required${where}`
         : `${describeValue(found)} ${expectation(issue)}${where}`;
-    return { path: dotted, message };
+    return [{ path: dotted, message }];
   });
 }

@@ -69,8 +69,10 @@ describe('host.fetch planning', () => {
     const err = thrown(() =>
       config(`[tools.t]\n${SCRIPT}host_functions = ["fetch"]\n[tools.t.fetch]\nallow_private_network = true`),
     );
-    expect(err).toMatchObject({ code: 'AGENT_ERR_CONFIG_INVALID' });
-    expect((err as Error).message).toContain('tools.t.fetch');
+    expect(err).toMatchObject({
+      code: 'AGENT_ERR_CONFIG_INVALID',
+      data: { problems: [{ path: 'tools.t.fetch.allow_private_network' }] },
+    });
   });
 
   it('host_functions and fetch on a subprocess tool are AGENT_ERR_CONFIG_UNSUPPORTED', () => {
