@@ -2,7 +2,7 @@
 import ivm from 'isolated-vm';
 
 import type { ScriptLimits } from '../execution.js';
-import { CallFetches, type FetchSetup } from './host-fetch.js';
+import type { CallFetches, FetchSetup } from './host-fetch.js';
 import { MAX_REASON_CHARS, type HostFunction, type RunOutcome } from './protocol.js';
 
 /** `(fn, paramsJson, maxChars) => tagged string`: R<json> ok, L too large, E<message> thrown. */
@@ -170,8 +170,7 @@ export async function prepareContext(
       },
       begin(callId) {
         state.callId = callId;
-        if (script.fetch)
-          state.fetches = new CallFetches(script.fetch, (line) => log(callId, 'debug', line, true));
+        if (script.fetch) state.fetches = script.fetch.startCall((line) => log(callId, 'debug', line, true));
       },
       release,
     };

@@ -1,5 +1,12 @@
 // host.fetch, host side (in the script-host child): one call's requests under its tool's URL policy.
-import { fetchWithPolicy, type HttpConfig, type PolicyRequest } from '../../../../tool-sdk/src/http/index.js';
+// Loaded by the script host only when a script declares fetch (node:http/https cost ~100 ms to load
+// without the startup snapshot).
+import {
+  fetchWithPolicy,
+  parseHttpConfig,
+  type HttpConfig,
+  type PolicyRequest,
+} from '../../../../tool-sdk/src/http/index.js';
 import { ToolError } from '../../../../tool-sdk/src/index.js';
 import type { FetchPolicy } from '../../config/fetch-policy.js';
 
@@ -7,6 +14,17 @@ import type { FetchPolicy } from '../../config/fetch-policy.js';
 export interface FetchSetup {
   readonly policy: FetchPolicy;
   readonly config: HttpConfig;
+  /** The state of one call's requests; `onRequest` gets a one-line summary of each. */
+  startCall(onRequest: (summary: string) => void): CallFetches;
+}
+
+export function createFetchSetup(policy: FetchPolicy): FetchSetup {
+  const setup: FetchSetup = {
+    policy,
+    config: parseHttpConfig(policy),
+    startCall: (onRequest) => new CallFetches(setup, onRequest),
+  };
+  return setup;
 }
 
 /** The JSON text handed back to the isolate's wrapper, which turns `ok: false` into a thrown Error. */

@@ -3,7 +3,6 @@
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 
-import { parseHttpConfig } from '../../../../tool-sdk/src/http/index.js';
 import { IsolatePool } from './isolate-pool.js';
 import {
   LOG_LEVELS,
@@ -47,7 +46,7 @@ async function load(id: number, script: WireScript): Promise<void> {
     return send({ type: 'load-failed', id, reason: `cannot read the file (${err.code ?? err.message})` });
   }
   try {
-    const fetch = script.fetch && { policy: script.fetch, config: parseHttpConfig(script.fetch) };
+    const fetch = script.fetch && (await import('./host-fetch.js')).createFetchSetup(script.fetch);
     const compiled = {
       code,
       filename: pathToFileURL(script.source).href,
