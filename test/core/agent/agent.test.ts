@@ -94,15 +94,20 @@ describe('Agent lifecycle (in-memory broker)', () => {
   it('processes tasks received during startup once it is available', async () => {
     let release: () => void = () => {};
     const gate = new Promise<void>((r) => (release = r));
+    let verifying = false;
     const slow = fakeProvider('slow-verify', {
-      verify: () => gate,
+      verify: () => {
+        verifying = true;
+        return gate;
+      },
       doGenerate: () => Promise.resolve({ text: 'ok', toolCalls: [], finishReason: 'stop' }),
     });
     const h = makeHarness(toml('a8').replace('"scripted"', '"slow-verify"'), { providers: [slow] });
     const out = h.collect('/conversations/#');
     const starting = h.agent.start();
-    await waitFor(() => expect(h.agent.state).toBe('starting'));
-    await new Promise((r) => setTimeout(r, 20));
+    // Verification (§5.1 step 5) comes after the SUBACK (step 3): from here on a task is delivered.
+    await waitFor(() => expect(verifying).toBe(true));
+    expect(h.agent.state).toBe('starting');
     h.send(envelope('a8'));
     await new Promise((r) => setTimeout(r, 20));
     expect(out).toHaveLength(0);
