@@ -1,12 +1,13 @@
 // The subprocess executor: run one call of the external tool protocol under hard limits and confinement.
 //
-// Composition (see launch-plan.ts): spawn(detached → new process group; uid/gid 65534 when the agent is
+// Composition (see launch-plan.ts): execa spawn(detached → new process group; uid/gid 65534 when the agent is
 // root) → setpriv --pdeathsig KILL → prlimit (CPU, AS, NPROC, FSIZE) → [bwrap] → the tool. All kills go
 // to the whole group; the group is swept after the direct child exits; shutdown kills every live group.
 import type { ExecutionResult } from './execution.js';
 import { checkSandbox } from './launch-plan.js';
 import { killAllGroups } from './process-group.js';
 import { runCall } from './run-call.js';
+import { loadSpawner } from './supervise.js';
 import type { SubprocessCallOptions, SubprocessPayload, SubprocessSpec } from './subprocess-spec.js';
 
 export type { SubprocessCallOptions, SubprocessPayload, SubprocessSpec } from './subprocess-spec.js';
@@ -45,7 +46,10 @@ export async function assertSandboxAvailable(
   spec: SubprocessSpec,
   options: { hostPath?: string } = {},
 ): Promise<void> {
-  const error = await checkSandbox(spec, 'hostPath' in options ? options.hostPath : process.env.PATH);
+  const [error] = await Promise.all([
+    checkSandbox(spec, 'hostPath' in options ? options.hostPath : process.env.PATH),
+    loadSpawner(), // so that the tool's first call does not wait for execa to load
+  ]);
   if (error) throw error;
 }
 

@@ -1,6 +1,7 @@
-// Spawn one tool process as a new process group and supervise it: stdin, capped output, time, abort, kill.
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+// Spawn one tool process (execa) as a new process group and supervise it: stdin, capped output, time,
+// abort, kill. execa starts the process and reports a failed start; what it does not do — kill a whole
+// process group, count output bytes as they stream and stop the tool at the cap — is done here.
+import type { execa as execaFn, Options, Result, ResultPromise } from 'execa';
 
 import type { SubprocessLimits } from './execution.js';
 import type { LaunchPlan } from './launch-plan.js';
@@ -27,11 +28,52 @@ export interface RawOutcome {
 }
 
 /**
- * Run `plan` with `input` on stdin. Never rejects. The tool leads a new process group (spawn `detached`
- * calls setsid), and every kill — time limit, output cap, abort, shutdown, and the final sweep after the
- * direct child exits — goes to the whole group, so grandchildren die with it.
+ * execa's part: a detached spawn (setsid → the tool leads a new process group), the environment exactly
+ * as planned (no extension from ours), streams left to us (no buffering: we count and cap), no
+ * rejection (a failed start is a result) and no execa cleanup or timeout (group kills are ours).
  */
-export function superviseProcess(
+const EXECA_OPTIONS = {
+  detached: true,
+  extendEnv: false,
+  buffer: false,
+  reject: false,
+  cleanup: false,
+  stdin: 'pipe',
+  stdout: 'pipe',
+  stderr: 'pipe',
+} as const satisfies Options;
+
+type Execa = typeof execaFn;
+type ToolProcess = ResultPromise<typeof EXECA_OPTIONS>;
+
+let execaModule: Promise<Execa> | undefined;
+
+/**
+ * execa, imported on first use: it costs ~200 ms and ~16 MB to load, which an agent without
+ * subprocess tools should not pay. Tool loading calls this too, so the first call does not wait.
+ */
+export function loadSpawner(): Promise<Execa> {
+  execaModule ??= import('execa').then((m) => m.execa);
+  return execaModule;
+}
+
+interface Supervision {
+  readonly child: ToolProcess;
+  readonly pgid: number;
+  readonly input: string | undefined;
+  readonly limits: SubprocessLimits;
+  readonly signal: AbortSignal;
+  readonly lifetime: Promise<unknown>;
+  readonly stdout: StreamCap;
+  readonly stderr: StreamCap;
+}
+
+/**
+ * Run `plan` with `input` on stdin. Never rejects. Every kill — time limit, output cap, abort,
+ * shutdown, and the final sweep after the direct child exits — goes to the whole group, so
+ * grandchildren die with it.
+ */
+export async function superviseProcess(
   plan: LaunchPlan,
   input: string | undefined,
   limits: SubprocessLimits,
@@ -40,21 +82,39 @@ export function superviseProcess(
 ): Promise<RawOutcome> {
   const stdout = new StreamCap(limits.maxOutputBytes, 'head');
   const stderr = new StreamCap(limits.maxOutputBytes, 'tail', STDERR_TAIL_BYTES);
+  const failed = (err: unknown): RawOutcome => ({
+    spawnError: err instanceof Error ? err : new Error(String(err)),
+    exitCode: null,
+    signal: null,
+    stdout,
+    stderr,
+    groupGone: true,
+  });
+  let child: ToolProcess;
+  try {
+    const execa = await loadSpawner();
+    child = execa(plan.file, plan.args, {
+      ...EXECA_OPTIONS,
+      cwd: plan.cwd,
+      env: plan.env,
+      ...(plan.user ? { uid: plan.user.uid, gid: plan.user.gid } : {}),
+    });
+  } catch (err) {
+    return failed(err);
+  }
+  const pgid = child.pid;
+  // Not started (ENOENT, EACCES…): execa resolves with the spawn error as `cause`.
+  if (pgid === undefined) return failed(spawnCause(await child));
+  return supervise({ child, pgid, input, limits, signal, lifetime, stdout, stderr });
+}
+
+function spawnCause(result: Result): Error {
+  return result.cause instanceof Error ? result.cause : new Error(result.shortMessage);
+}
+
+function supervise(s: Supervision): Promise<RawOutcome> {
+  const { child, pgid, limits, signal, stdout, stderr } = s;
   return new Promise((resolve) => {
-    let child: ChildProcess;
-    try {
-      child = spawn(plan.file, plan.args, {
-        cwd: plan.cwd,
-        env: plan.env,
-        detached: true,
-        stdio: ['pipe', 'pipe', 'pipe'],
-        ...(plan.user ? { uid: plan.user.uid, gid: plan.user.gid } : {}),
-      });
-    } catch (err) {
-      resolve({ spawnError: err as Error, exitCode: null, signal: null, stdout, stderr, groupGone: true });
-      return;
-    }
-    const pgid = child.pid;
     let stopReason: StopReason | undefined;
     let exited = false;
     let closed = false;
@@ -62,7 +122,7 @@ export function superviseProcess(
     let settle: (() => void) | undefined;
 
     const stop = (reason: StopReason, now: boolean): void => {
-      if (exited || pgid === undefined) return;
+      if (exited) return;
       stopReason ??= reason;
       if (now) {
         signalGroup(pgid, 'SIGKILL');
@@ -74,24 +134,16 @@ export function superviseProcess(
     const timer = setTimeout(() => stop('timeout', false), limits.timeoutMs);
     const onAbort = (): void => stop('abort', false);
     signal.addEventListener('abort', onAbort, { once: true });
-    if (pgid !== undefined) registerGroup(pgid, () => stop('shutdown', true), lifetime);
+    registerGroup(pgid, () => stop('shutdown', true), s.lifetime);
 
-    const cleanupTimers = (): void => {
-      clearTimeout(timer);
-      clearTimeout(forceTimer);
-      signal.removeEventListener('abort', onAbort);
-    };
-
-    child.on('error', (err) => {
-      if (pgid !== undefined) return; // a failed kill or stdin write on a live process: handled elsewhere
-      cleanupTimers();
-      resolve({ spawnError: err, exitCode: null, signal: null, stdout, stderr, groupGone: true });
-    });
-    child.stdin?.on('error', () => {}); // EPIPE when the tool does not read its input: not our concern
-    child.stdout?.on('data', (chunk: Buffer) => {
+    // How the process ended comes from its 'exit' event; execa's result (a killed tool is a "failed"
+    // result, never a rejection) carries nothing more, but must be observed.
+    void child.catch(() => undefined);
+    child.stdin.on('error', () => {}); // EPIPE when the tool does not read its input: not our concern
+    child.stdout.on('data', (chunk: Buffer) => {
       if (!stdout.push(chunk)) stop('stdout', true);
     });
-    child.stderr?.on('data', (chunk: Buffer) => {
+    child.stderr.on('data', (chunk: Buffer) => {
       if (!stderr.push(chunk)) stop('stderr', true);
     });
     child.on('close', () => {
@@ -100,9 +152,11 @@ export function superviseProcess(
     });
     child.on('exit', (exitCode, exitSignal) => {
       exited = true;
-      cleanupTimers();
+      clearTimeout(timer);
+      clearTimeout(forceTimer);
+      signal.removeEventListener('abort', onAbort);
       // The direct child is gone: sweep its group so no grandchild outlives the call.
-      void killGroupUntilGone(pgid!).then(async (groupGone) => {
+      void killGroupUntilGone(pgid).then(async (groupGone) => {
         if (!closed) {
           await new Promise<void>((done) => {
             const grace = setTimeout(done, CLOSE_GRACE_MS);
@@ -113,11 +167,11 @@ export function superviseProcess(
           });
         }
         // A process outside the group (setsid) may still hold a pipe: stop listening to it.
-        child.stdout?.destroy();
-        child.stderr?.destroy();
+        child.stdout.destroy();
+        child.stderr.destroy();
         resolve({ exitCode, signal: exitSignal, stopReason, stdout, stderr, groupGone });
       });
     });
-    if (pgid !== undefined) child.stdin?.end(input);
+    child.stdin.end(s.input);
   });
 }

@@ -1,4 +1,5 @@
-// The subprocess executor's parts: output caps, prlimit/bwrap argv, env allow-list, launch plan, pdeathsig.
+// The subprocess executor's parts: output caps, prlimit/bwrap argv, env allow-list, launch plan, pdeathsig,
+// the execa spawn.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,8 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { bwrapArgv } from '../../../src/core/sandbox/bwrap.js';
 import { DEFAULT_SUBPROCESS_LIMITS } from '../../../src/core/sandbox/execution.js';
-import { planLaunch } from '../../../src/core/sandbox/launch-plan.js';
+import { planLaunch, type LaunchPlan } from '../../../src/core/sandbox/launch-plan.js';
 import { StreamCap } from '../../../src/core/sandbox/output-cap.js';
+import { superviseProcess } from '../../../src/core/sandbox/supervise.js';
 import { prlimitArgv } from '../../../src/core/sandbox/rlimits.js';
 import { toolEnv } from '../../../src/core/sandbox/tool-env.js';
 import { alive, ensureFixtureModes, fixtureSpec } from './subprocess-fixtures.js';
@@ -130,5 +132,48 @@ describe('launch plan', () => {
     const survived = alive(pid);
     if (survived) process.kill(pid, 'SIGKILL');
     expect(survived).toBe(false);
+  });
+});
+
+describe('superviseProcess (execa spawn)', () => {
+  const never = new Promise<void>(() => {});
+  const plan = (file: string, args: string[], env: Record<string, string>): LaunchPlan => ({
+    file,
+    args,
+    env,
+    cwd: tmpdir(),
+    sandbox: [],
+  });
+
+  it('a program that cannot start is a spawn error, not a throw', async () => {
+    const raw = await superviseProcess(
+      plan('/nonexistent/tool', [], {}),
+      undefined,
+      DEFAULT_SUBPROCESS_LIMITS,
+      new AbortController().signal,
+      never,
+    );
+    expect(raw.spawnError).toMatchObject({ code: 'ENOENT' });
+    expect(raw.exitCode).toBeNull();
+  });
+
+  it('the tool sees exactly the planned environment (never the agent’s), its stdin, and its exit code', async () => {
+    process.env.AGENT2389_TEST_SECRET = 'sk-should-not-leak';
+    try {
+      const raw = await superviseProcess(
+        plan('/bin/sh', ['-c', 'cat; env; exit 3'], { ONLY: 'this' }),
+        'input-line\n',
+        DEFAULT_SUBPROCESS_LIMITS,
+        new AbortController().signal,
+        never,
+      );
+      expect(raw.exitCode).toBe(3);
+      expect(raw.stdout.text()).toContain('input-line');
+      expect(raw.stdout.text()).toContain('ONLY=this');
+      expect(raw.stdout.text()).not.toContain('sk-should-not-leak');
+      expect(raw.groupGone).toBe(true);
+    } finally {
+      delete process.env.AGENT2389_TEST_SECRET;
+    }
   });
 });
