@@ -28,7 +28,7 @@ import {
 import { DEFAULT_FETCH_POLICY, type FetchPolicy } from '../config/fetch-policy.js';
 import type { ExecutionResult, HostFunction, ScriptLimits } from './execution.js';
 import { HostProcess } from './script-host/host-process.js';
-import type { HostReply, RunOutcome } from './script-host/protocol.js';
+import { INLINE_MAX_TIMEOUT_MS, type HostReply, type RunOutcome } from './script-host/protocol.js';
 
 export interface ScriptSpec {
   readonly tool: string;
@@ -62,7 +62,8 @@ export const SCRIPT_SANDBOX: readonly string[] = Object.freeze([
 export function wallClockMs(spec: Pick<ScriptSpec, 'limits' | 'hostFunctions' | 'fetch'>): number {
   const fetch = fetchPolicyOf(spec);
   const fetchMs = fetch ? fetch.max_requests * fetch.timeout_seconds * 1000 : 0;
-  return 2 * spec.limits.timeoutMs + 1000 + fetchMs;
+  // INLINE_MAX_TIMEOUT_MS: the call may have waited behind another tool's call running inline.
+  return 2 * spec.limits.timeoutMs + 1000 + INLINE_MAX_TIMEOUT_MS + fetchMs;
 }
 
 /** The policy host.fetch runs under: the spec's, or public-hosts-only when fetch is declared without one. */

@@ -102,6 +102,32 @@ describe('ScriptExecutor limits', () => {
     await expectHealthy();
   });
 
+  it.each([
+    ['loop', 'AGENT_ERR_TOOL_TIMEOUT', 300],
+    ['hang', 'AGENT_ERR_TOOL_TIMEOUT', 300],
+    ['bomb', 'AGENT_ERR_SCRIPT_MEMORY_LIMIT', 1000],
+  ])(
+    'a fast tool whose next call (run inline) turns to %s fails with %s; the tool recovers',
+    async (mode, code, timeoutMs) => {
+      const spec = scriptSpec('turns-bad', { timeoutMs, memoryLimitMb: 16 });
+      for (let i = 0; i < 3; i++)
+        expect(await exec.run(spec, { mode: 'fast' }, callOpts())).toMatchObject({ ok: true });
+      const r = await exec.run(spec, { mode }, callOpts());
+      expect(r.error?.code).toBe(code);
+      expect(await exec.run(spec, { mode: 'fast' }, callOpts())).toMatchObject({ ok: true });
+      await expectHealthy();
+    },
+  );
+
+  it('another tool’s call waits out an inline call that loops, and then succeeds', async () => {
+    const spec = scriptSpec('turns-bad', { timeoutMs: 400 }, { tool: 'turns-bad-2' });
+    for (let i = 0; i < 3; i++) await exec.run(spec, { mode: 'fast' }, callOpts());
+    const looping = exec.run(spec, { mode: 'loop' }, callOpts());
+    const other = exec.run(scriptSpec('add', { timeoutMs: 50 }), { a: 1, b: 1 }, callOpts());
+    expect((await looping).error?.code).toBe('AGENT_ERR_TOOL_TIMEOUT');
+    expect(await other).toMatchObject({ ok: true, value: { sum: 2 } });
+  });
+
   it('a memory bomb is ERR_SCRIPT_MEMORY_LIMIT, and the isolate is replaced', async () => {
     const spec = scriptSpec('memory-bomb', { memoryLimitMb: 16, timeoutMs: 5000 });
     for (let i = 0; i < 3; i++) {

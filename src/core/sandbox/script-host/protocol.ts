@@ -12,6 +12,16 @@ export const MAX_LOG_LINE_CHARS = 4096;
 /** Error messages of failing scripts are clipped to this many characters. */
 export const MAX_REASON_CHARS = 1000;
 
+/**
+ * A call may run inline — on the script host's main thread (applySync), which saves the hand-off to
+ * and from isolated-vm's thread (~0.3–1 ms when the CPUs are idle) — when the tool's previous call
+ * finished within this many ms. While it runs, the host's other calls wait; a call that turns out
+ * slow holds them at most its timeoutMs (≤ INLINE_MAX_TIMEOUT_MS), and the next one runs off-thread.
+ */
+export const INLINE_FAST_MS = 5;
+/** Tools with a longer CPU timeout never run inline, nor do scripts that declare fetch. */
+export const INLINE_MAX_TIMEOUT_MS = 1_000;
+
 /** A script as the child sees it (the child reads and compiles `source`). */
 export interface WireScript {
   readonly tool: string;
