@@ -7,6 +7,8 @@ interface LiveGroup {
   readonly pgid: number;
   onShutdown(): void;
   readonly settled: Promise<unknown>;
+  /** Whose call it is (a SandboxRuntime): killAllGroups(owner) kills only that owner's groups. */
+  readonly owner: object | undefined;
 }
 
 const live = new Map<number, LiveGroup>();
@@ -57,9 +59,14 @@ export async function killGroupUntilGone(pgid: number, withinMs = 2_000): Promis
 }
 
 /** Track a live group until `settled` resolves; `onShutdown` is called by killAllGroups before the kill. */
-export function registerGroup(pgid: number, onShutdown: () => void, settled: Promise<unknown>): void {
+export function registerGroup(
+  pgid: number,
+  onShutdown: () => void,
+  settled: Promise<unknown>,
+  owner?: object,
+): void {
   installExitHook();
-  live.set(pgid, { pgid, onShutdown, settled });
+  live.set(pgid, { pgid, onShutdown, settled, owner });
   void settled.finally(() => {
     if (live.get(pgid)?.settled === settled) live.delete(pgid);
   });
@@ -70,9 +77,12 @@ export function liveGroups(): number[] {
   return [...live.keys()];
 }
 
-/** SIGKILL every live tool process group and wait (bounded) until each call has cleaned up. */
-export async function killAllGroups(withinMs = 5_000): Promise<void> {
-  const groups = [...live.values()];
+/**
+ * SIGKILL every live tool process group (of `owner` only, when given: an old generation closing must
+ * not kill the new one's calls) and wait (bounded) until each call has cleaned up.
+ */
+export async function killAllGroups(owner?: object, withinMs = 5_000): Promise<void> {
+  const groups = [...live.values()].filter((g) => owner === undefined || g.owner === owner);
   for (const g of groups) {
     g.onShutdown();
     signalGroup(g.pgid, 'SIGKILL');

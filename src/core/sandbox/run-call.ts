@@ -69,7 +69,7 @@ export async function runCall(
     if ('error' in planned) return report({ ok: false, error: planned.error });
     const { plan } = planned;
     opts.log.debug({ tool: spec.tool, sandbox: plan.sandbox }, 'tool subprocess starting');
-    const raw = await superviseProcess(plan, input, spec.limits, opts.signal, lifetime);
+    const raw = await superviseProcess(plan, input, spec.limits, opts.signal, lifetime, opts.owner);
     if (!raw.groupGone)
       opts.log.warn({ tool: spec.tool }, 'a process of the tool could not be confirmed dead after its call');
     const outcome = toolOutcome(spec.tool, spec.command, raw, spec.limits, opts.signal.reason);

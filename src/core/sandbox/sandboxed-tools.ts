@@ -23,6 +23,8 @@ export interface SandboxContext {
   readonly ceilings: AgentConfig['sandbox'];
   readonly env: NodeJS.ProcessEnv;
   readonly log: LoggerV1;
+  /** Whose tool processes these are (the SandboxRuntime): closing it kills them, and only them. */
+  readonly owner?: object;
 }
 
 /** Log one call with the shared result fields, then hand the value back or throw the coded error. */
@@ -71,7 +73,12 @@ export async function createSubprocessTool(
     limits,
   };
   await assertSandboxAvailable(spec);
-  const callOpts = (signal: AbortSignal, log: LoggerV1) => ({ signal, env: ctx.env, log });
+  const callOpts = (signal: AbortSignal, log: LoggerV1) => ({
+    signal,
+    env: ctx.env,
+    log,
+    ...(ctx.owner ? { owner: ctx.owner } : {}),
+  });
   const described =
     p.description !== undefined && p.parameters !== undefined
       ? { description: p.description, parameters: p.parameters }
@@ -132,9 +139,9 @@ export class SandboxRuntime {
     return (this.#scripts ??= new ScriptExecutor({ log: this.#log.child({ component: 'script-host' }) }));
   }
 
-  /** Kill every live tool process group and stop the script host. */
+  /** Kill the live process groups of this runtime's tools (pass it as SandboxContext.owner) and stop its script host. */
   async close(): Promise<void> {
-    await killAllSubprocesses();
+    await killAllSubprocesses(this);
     await this.#scripts?.close();
   }
 }

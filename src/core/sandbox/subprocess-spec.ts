@@ -24,6 +24,8 @@ export interface SubprocessCallOptions {
   readonly signal: AbortSignal;
   readonly env: NodeJS.ProcessEnv;
   readonly log: LoggerV1;
+  /** The call belongs to this owner (a SandboxRuntime), whose close kills it. */
+  readonly owner?: object;
 }
 
 /** The one JSON object written to the tool's stdin. */

@@ -53,7 +53,10 @@ export async function assertSandboxAvailable(
   if (error) throw error;
 }
 
-/** SIGKILL every live tool process group (agent shutdown); resolves when their calls have cleaned up. */
-export function killAllSubprocesses(): Promise<void> {
-  return killAllGroups();
+/**
+ * SIGKILL every live tool process group (of `owner` only, when given); resolves when their calls have
+ * cleaned up.
+ */
+export function killAllSubprocesses(owner?: object): Promise<void> {
+  return killAllGroups(owner);
 }

@@ -64,6 +64,7 @@ interface Supervision {
   readonly limits: SubprocessLimits;
   readonly signal: AbortSignal;
   readonly lifetime: Promise<unknown>;
+  readonly owner: object | undefined;
   readonly stdout: StreamCap;
   readonly stderr: StreamCap;
 }
@@ -79,6 +80,7 @@ export async function superviseProcess(
   limits: SubprocessLimits,
   signal: AbortSignal,
   lifetime: Promise<unknown>,
+  owner?: object,
 ): Promise<RawOutcome> {
   const stdout = new StreamCap(limits.maxOutputBytes, 'head');
   const stderr = new StreamCap(limits.maxOutputBytes, 'tail', STDERR_TAIL_BYTES);
@@ -105,7 +107,7 @@ export async function superviseProcess(
   const pgid = child.pid;
   // Not started (ENOENT, EACCES…): execa resolves with the spawn error as `cause`.
   if (pgid === undefined) return failed(spawnCause(await child));
-  return supervise({ child, pgid, input, limits, signal, lifetime, stdout, stderr });
+  return supervise({ child, pgid, input, limits, signal, lifetime, owner, stdout, stderr });
 }
 
 function spawnCause(result: Result): Error {
@@ -134,7 +136,7 @@ function supervise(s: Supervision): Promise<RawOutcome> {
     const timer = setTimeout(() => stop('timeout', false), limits.timeoutMs);
     const onAbort = (): void => stop('abort', false);
     signal.addEventListener('abort', onAbort, { once: true });
-    registerGroup(pgid, () => stop('shutdown', true), s.lifetime);
+    registerGroup(pgid, () => stop('shutdown', true), s.lifetime, s.owner);
 
     // How the process ended comes from its 'exit' event; execa's result (a killed tool is a "failed"
     // result, never a rejection) carries nothing more, but must be observed.

@@ -117,4 +117,18 @@ describe('runSubprocess: abort and shutdown', () => {
     expect(liveGroups()).toEqual([]);
     expect(groupMembers(pgid!)).toEqual([]);
   });
+
+  it('killAllSubprocesses(owner) kills only that owner’s calls (an old generation closing)', async () => {
+    const [oldGen, newGen] = [{}, {}];
+    const spec = fixtureSpec('infinite-loop', { limits: { ...FAST_LIMITS, timeoutMs: 5_000 } });
+    const old = runSubprocess(spec, payload(), callOptions({ owner: oldGen }));
+    const current = runSubprocess(spec, payload(), callOptions({ owner: newGen }));
+    await expect.poll(() => liveGroups().length).toBe(2);
+    await killAllSubprocesses(oldGen);
+    expect((await old).error?.code).toBe('AGENT_ERR_CLOSED');
+    expect(liveGroups()).toHaveLength(1);
+    await killAllSubprocesses(newGen);
+    expect((await current).error?.code).toBe('AGENT_ERR_CLOSED');
+    expect(liveGroups()).toEqual([]);
+  });
 });
