@@ -126,6 +126,18 @@ export const lifecycleSection = z.object({
   shutdown_grace_seconds: z.number().min(0).default(30),
 });
 
+export const reloadSection = z.object({
+  /** Watch the config file and the plugin folders in use; reload on change (SIGHUP reloads either way). */
+  enabled: z.boolean().default(true),
+  /** A burst of changes within this many ms becomes one reload. */
+  debounce_ms: z.number().int().min(0).max(60_000).default(200),
+});
+
+export const progressSection = z.object({
+  /** Publish progress events on /control/agents/{id}/progress (PROTOCOL.md §7). */
+  enabled: z.boolean().default(true),
+});
+
 export const logSection = z.object({
   level: z
     .string()
@@ -149,6 +161,8 @@ export const configSchema = z.object({
   idempotency: idempotencySection.default({ cache_size: 10_000, ttl_seconds: 86_400 }),
   lifecycle: lifecycleSection.default({ heartbeat_seconds: 30, shutdown_grace_seconds: 30 }),
   log: logSection.default({ level: 'info', format: 'json' }),
+  reload: reloadSection.default({ enabled: true, debounce_ms: 200 }),
+  progress: progressSection.default({ enabled: true }),
   max_pipeline_depth: z.number().int().min(0).default(16),
   task_timeout: z.number().positive().default(300),
   max_output_size: positiveInt.default(2 * 1024 * 1024),
