@@ -10,6 +10,7 @@ import {
   ERR_PLUGIN_SETUP_FAILED,
   ERR_PLUGIN_TIMEOUT,
 } from '../errors.js';
+import { importModule } from './fresh-import.js';
 import { createPluginContext, type Registrations } from './context.js';
 import { validatePluginOptions } from './options.js';
 
@@ -28,6 +29,8 @@ export interface LoadableManifest {
 export interface LoadablePlugin {
   readonly manifest: LoadableManifest;
   readonly dir: string;
+  /** Import the entry (and its relative imports) under this version: its files changed (fresh-import.ts). */
+  readonly version?: string;
 }
 
 export interface PluginLoadOptions {
@@ -50,10 +53,15 @@ export interface LoadedPlugin {
 
 const reasonOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-async function importPlugin(manifest: LoadableManifest, dir: string, entry: string): Promise<PluginV1> {
+async function importPlugin(
+  manifest: LoadableManifest,
+  dir: string,
+  entry: string,
+  version: string | undefined,
+): Promise<PluginV1> {
   let mod: { default?: unknown };
   try {
-    mod = (await import(pathToFileURL(join(dir, entry)).href)) as { default?: unknown };
+    mod = (await importModule(pathToFileURL(join(dir, entry)).href, version)) as { default?: unknown };
   } catch (err) {
     throw new ERR_PLUGIN_IMPORT_FAILED(
       { plugin: manifest.name, entry, reason: reasonOf(err) },
@@ -140,7 +148,7 @@ export async function loadPlugin(plugin: LoadablePlugin, opts: PluginLoadOptions
   };
   try {
     if (manifest.entry !== undefined) {
-      const code = await importPlugin(manifest, plugin.dir, manifest.entry);
+      const code = await importPlugin(manifest, plugin.dir, manifest.entry, plugin.version);
       await runSetup(code, ctx, name, opts.timeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS, abort);
     }
     if (registrations.violation) throw registrations.violation;
