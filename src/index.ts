@@ -9,16 +9,20 @@ export type { LoadedConfig, LoadOptions } from './core/config/load.js';
 export type { AgentConfig, ToolEntry } from './core/config/schema.js';
 export type { ConfigWarning } from './core/config/unknown-keys.js';
 export { Agent } from './core/agent/agent.js';
-export type { CreateAgentOptions } from './core/agent/agent.js';
+export type { ApplyOptions, CreateAgentOptions } from './core/agent/agent.js';
+export { Reloader } from './core/agent/reloader.js';
+export type { ReloaderOptions, ReloadResult, ReloadTrigger } from './core/agent/reloader.js';
+export type { ConfigChange, ApplyMode } from './core/config/diff.js';
 export type {
   AgentEvents,
   AgentState,
   TaskCompletedEvent,
   TaskFailedEvent,
   TaskDiscardedEvent,
+  ReloadOutcome,
 } from './core/agent/events.js';
 export { AgentError } from './core/errors.js';
-export { createLogger } from './core/observability/logger.js';
+export { createLogger, setLogLevel } from './core/observability/logger.js';
 export {
   canonicalizeTopic,
   inputTopic,

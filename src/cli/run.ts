@@ -2,15 +2,17 @@
 import { Command } from 'commander';
 
 import { createAgent } from '../index.js';
+import { Reloader } from '../core/agent/reloader.js';
 import { loadConfigFile } from '../core/config/load.js';
-import { createLogger } from '../core/observability/logger.js';
+import { createLogger, setLogLevel } from '../core/observability/logger.js';
 import { configPath } from './config-path.js';
 
 async function run(pathArg: string | undefined): Promise<void> {
   const { config, file, warnings } = await loadConfigFile(configPath(pathArg));
   const log = createLogger({ level: config.log.level, format: config.log.format });
   for (const w of warnings) log.warn({ file, key: w.path }, `config: ${w.path} ${w.message}`);
-  const agent = createAgent(config, { log });
+  const agent = createAgent(config, { log, onLogLevel: (level) => setLogLevel(log, level) });
+  const reloader = new Reloader(agent, { file, log });
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     signals++;
@@ -19,16 +21,24 @@ async function run(pathArg: string | undefined): Promise<void> {
       process.exit(1);
     }
     log.info({ signal }, 'shutting down: draining in-flight tasks');
-    agent.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    reloader
+      .close()
+      .then(() => agent.stop())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          log.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // SIGHUP: reload now, rebuilding plugins and tools even if their files look unchanged.
+  process.on('SIGHUP', () => {
+    if (agent.state === 'running') void reloader.request('signal');
+    else log.warn('SIGHUP ignored: the agent is not running yet');
+  });
   log.info({ file, agent_id: config.agent.id }, 'starting agent');
   try {
     await agent.start();
@@ -36,6 +46,7 @@ async function run(pathArg: string | undefined): Promise<void> {
     if (signals > 0) return; // shutting down during startup: the signal handler exits
     throw err;
   }
+  if (signals === 0) await reloader.start();
 }
 
 export function runCommand(): Command {
@@ -45,6 +56,8 @@ export function runCommand(): Command {
     .addHelpText(
       'after',
       '\nEnvironment overrides: AGENT_ID, MQTT_BROKER_URL, HEALTH_PORT, LOG_LEVEL, LOG_FORMAT (json|pretty), AGENT_CONFIG.\n' +
+        'The config file and the plugin folders in use are watched: a saved change is applied without a restart\n' +
+        '(or rejected, keeping the running config; see docs/configuration.md). SIGHUP reloads too.\n' +
         'Example (embedded broker, offline scripted provider):\n  agent2389 run examples/quickstart.toml',
     )
     .action(run);

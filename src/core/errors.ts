@@ -279,6 +279,11 @@ export const ERR_PLUGIN_OPTIONS_INVALID = createError(
   (d: { plugin: string; key: string; errors: string[] }) =>
     `${d.key}: invalid options for plugin "${d.plugin}": ${d.errors.join('; ')}`,
 );
+export const ERR_RELOAD_RECONNECT_FAILED = createError(
+  'AGENT_ERR_RELOAD_RECONNECT_FAILED',
+  (d: { broker: string; reason: string }) =>
+    `reload: cannot connect to ${d.broker} (${d.reason}); reconnected with the previous configuration`,
+);
 export const ERR_CLOSED = createError(
   'AGENT_ERR_CLOSED',
   (_d: Record<string, never>) => 'the agent is shutting down',

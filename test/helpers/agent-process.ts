@@ -11,6 +11,8 @@ export const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.me
 
 export interface AgentProcess {
   readonly child: ChildProcess;
+  /** The config file the agent runs on (edit it to test reloads), in its own temp folder. */
+  readonly file: string;
   /** Everything the process printed (stdout + stderr). */
   output(): string;
   /** Parsed JSON log lines from stdout. */
@@ -28,13 +30,14 @@ export async function stopAllAgentProcesses(): Promise<void> {
   await Promise.all([...live].map((c) => c()));
 }
 
-/** Write `toml` to a temp file and start `agent2389 run` on it; killed after the test. */
+/** Write `toml` to a temp file (in `dir`, default a new temp folder) and start `agent2389 run` on it; killed after the test. */
 export async function startAgentProcess(
   toml: string,
   env: Record<string, string> = {},
   waitReady = true,
+  inDir?: string,
 ): Promise<AgentProcess> {
-  const dir = await mkdtemp(join(tmpdir(), 'agent2389-it-'));
+  const dir = inDir ?? (await mkdtemp(join(tmpdir(), 'agent2389-it-')));
   const file = join(dir, 'agent.toml');
   await writeFile(file, toml);
   const child = spawn(process.execPath, [CLI, 'run', file], {
@@ -51,7 +54,7 @@ export async function startAgentProcess(
     live.delete(cleanup);
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
-    await rm(dir, { recursive: true, force: true });
+    if (inDir === undefined) await rm(dir, { recursive: true, force: true });
   };
   live.add(cleanup);
   try {
@@ -61,6 +64,7 @@ export async function startAgentProcess(
   }
   const proc: AgentProcess = {
     child,
+    file,
     output: () => out,
     logs: () =>
       out

@@ -1,25 +1,28 @@
-// The Agent: startup (PROTOCOL.md §5.1), intake of tasks, reconnects, heartbeat, shutdown (§5.2).
+// The Agent: startup (PROTOCOL.md §5.1), intake of tasks, reconnects, heartbeat, reloads, shutdown (§5.2).
 import { EventEmitter } from 'node:events';
 
 import type { LoggerV1, ProviderFactoryV1, ToolFactoryV1 } from '../../../tool-sdk/src/index.js';
 import { resolveDataDir } from '../config/data-dir.js';
+import { diffConfigs, type ConfigChange } from '../config/diff.js';
 import type { AgentConfig } from '../config/schema.js';
 import { ERR_CLOSED } from '../errors.js';
-import type { IdempotencyStore } from '../pipeline/idempotency.js';
-import { intake, type IntakeResult, type IntakeSettings } from '../pipeline/intake.js';
-import type { TaskEnvelope } from '../protocol/envelope.js';
+import { LruTtlIdempotencyStore, type IdempotencyStore } from '../pipeline/idempotency.js';
+import { intake, type IntakeResult } from '../pipeline/intake.js';
 import { buildStatus, type StatusInfo } from '../protocol/messages.js';
 import { statusTopic } from '../protocol/topics.js';
+import { emitProgress, type ProgressEventName } from '../observability/progress.js';
+import { silentLogger } from '../observability/silent-logger.js';
 import type { InboundMessage, LastWill, Transport } from '../transport/transport.js';
 import { VERSION } from '../version.js';
+import { buildGeneration, type BuildContext } from './build-generation.js';
 import { openConnection, type Connection } from './connection.js';
-import type { AgentEvents, AgentState } from './events.js';
-import { resolveParts, type PluginSources, type ResolvedParts } from './resolve.js';
-import { buildProcessing } from './processing.js';
-import { processTask, publishError, type TaskProcessorDeps } from './task-processor.js';
-import { initializeTools, shutdownTools, verifyProvider } from './tool-lifecycle.js';
+import type { AgentEvents, AgentState, ReloadOutcome } from './events.js';
+import type { LiveGeneration } from './live-generation.js';
+import { reconnectWith } from './reconnect.js';
+import { planPluginSet, type PluginSources, type WatchPaths } from './resolve.js';
+import { reportNotAccepted, runTask } from './task-run.js';
+import { initializeTools, verifyProvider } from './tool-lifecycle.js';
 import { TaskQueue } from './task-queue.js';
-import { silentLogger } from '../observability/silent-logger.js';
 
 export interface CreateAgentOptions {
   providers?: readonly ProviderFactoryV1[];
@@ -27,40 +30,79 @@ export interface CreateAgentOptions {
   log?: LoggerV1;
   env?: NodeJS.ProcessEnv;
   /** Use this transport instead of MQTT (tests: the in-memory broker). Receives the Last Will to set. */
-  transport?: (will: LastWill) => Transport;
+  transport?: (will: LastWill, config: AgentConfig) => Transport;
   /** Where plugins are discovered (src/index.ts points at the package's own plugins). */
   plugins?: PluginSources;
   /** Override the idempotency store (e.g. a shared one for replicas). */
   idempotencyStore?: IdempotencyStore;
+  /** Called when a reload changes `[log] level` (the CLI sets its pino logger's level). */
+  onLogLevel?: (level: AgentConfig['log']['level']) => void;
 }
 
+export interface ApplyOptions {
+  /** Rebuild plugins and tools even if nothing they are built from changed (SIGHUP). */
+  readonly force?: boolean;
+}
+
+const statusFields = (s: StatusInfo): string =>
+  JSON.stringify([s.agentId, s.description, s.capabilities, s.tools]);
+
 export class Agent extends EventEmitter<AgentEvents> {
-  readonly config: AgentConfig;
-  readonly id: string;
   #state: AgentState = 'idle';
+  readonly #initial: AgentConfig;
   readonly #opts: CreateAgentOptions;
-  readonly #log: LoggerV1;
+  readonly #baseLog: LoggerV1;
+  #log: LoggerV1;
   readonly #queue: TaskQueue;
+  readonly #store: IdempotencyStore;
   readonly #shutdown = new AbortController();
   readonly #pending: InboundMessage[] = [];
-  #parts?: ResolvedParts;
+  /** The generation new tasks run on; older ones finish their tasks, then close. */
+  #gen?: LiveGeneration;
+  readonly #generations = new Set<LiveGeneration>();
+  #nextGenerationId = 1;
   #conn?: Connection;
-  #intake!: IntakeSettings;
-  #deps!: TaskProcessorDeps;
   #heartbeat?: NodeJS.Timeout;
   #starting?: Promise<void>;
+  /** Reloads run one at a time. */
+  #applying: Promise<unknown> = Promise.resolve();
 
   constructor(config: AgentConfig, options: CreateAgentOptions = {}) {
     super();
-    this.config = config;
-    this.id = config.agent.id;
+    this.#initial = config;
     this.#opts = options;
-    this.#log = (options.log ?? silentLogger).child({ agent_id: this.id });
+    this.#baseLog = options.log ?? silentLogger;
+    this.#log = this.#baseLog.child({ agent_id: config.agent.id });
     this.#queue = new TaskQueue(config.max_concurrent_tasks);
+    this.#store =
+      options.idempotencyStore ??
+      new LruTtlIdempotencyStore({
+        maxEntries: config.idempotency.cache_size,
+        ttlMs: config.idempotency.ttl_seconds * 1000,
+      });
+  }
+
+  /** The configuration new tasks run with. */
+  get config(): AgentConfig {
+    return this.#gen?.config ?? this.#initial;
+  }
+
+  get id(): string {
+    return this.config.agent.id;
   }
 
   get state(): AgentState {
     return this.#state;
+  }
+
+  /** The id of the generation new tasks run on (1 after startup, +1 per applied reload). */
+  get generation(): number {
+    return this.#gen?.id ?? 0;
+  }
+
+  /** What a reload watcher should watch: the plugin folders and inline tool files in use. */
+  get watchPaths(): WatchPaths {
+    return this.#gen?.plugins.set.watch ?? { dirs: [], files: [] };
   }
 
   /** Tasks in flight / max_concurrent_tasks. */
@@ -70,11 +112,12 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   /** What the status message advertises. */
   get statusInfo(): StatusInfo {
+    const { agent, tools } = this.config;
     return {
-      agentId: this.id,
-      description: this.config.agent.description,
-      capabilities: this.config.agent.capabilities,
-      tools: this.#parts?.tools.names ?? Object.keys(this.config.tools),
+      agentId: agent.id,
+      description: agent.description,
+      capabilities: agent.capabilities,
+      tools: this.#gen?.plugins.set.tools.names ?? Object.keys(tools),
       version: VERSION,
     };
   }
@@ -87,43 +130,58 @@ export class Agent extends EventEmitter<AgentEvents> {
     return this.#starting;
   }
 
+  #buildContext(): BuildContext {
+    return {
+      available: {
+        providers: this.#opts.providers ?? [],
+        tools: this.#opts.tools ?? [],
+        ...(this.#opts.plugins ? { plugins: this.#opts.plugins } : {}),
+      },
+      env: this.#opts.env ?? process.env,
+      log: this.#log,
+      store: this.#store,
+      publish: (topic, payload) => this.#conn!.transport.publish(topic, payload),
+      signal: this.#shutdown.signal,
+    };
+  }
+
+  #adopt(gen: LiveGeneration): void {
+    this.#gen = gen;
+    this.#generations.add(gen);
+  }
+
+  /** `replacing`: a connection made during a reconnect, whose messages are kept for the new generation. */
+  #connect(
+    config: AgentConfig,
+    gen: LiveGeneration,
+    signal: AbortSignal,
+    replacing = false,
+  ): Promise<Connection> {
+    const transport = this.#opts.transport;
+    return openConnection(config, gen.secrets, {
+      log: this.#log,
+      will: this.#statusWill(config),
+      signal,
+      ...(transport ? { transport: (will: LastWill) => transport(will, config) } : {}),
+      onMessage: (m) => this.#onMessage(m, replacing),
+      onReconnect: () => this.#onReconnect(),
+    });
+  }
+
   async #startup(): Promise<void> {
-    const { config } = this;
+    const config = this.#initial;
     const signal = this.#shutdown.signal;
     try {
-      const parts = await resolveParts(
-        config,
-        {
-          providers: this.#opts.providers ?? [],
-          tools: this.#opts.tools ?? [],
-          ...(this.#opts.plugins ? { plugins: this.#opts.plugins } : {}),
-        },
-        this.#opts.env ?? process.env,
-        this.#log,
-      );
-      this.#parts = parts;
-      const publish = (topic: string, payload: string): Promise<void> =>
-        this.#conn!.transport.publish(topic, payload);
-      ({ intake: this.#intake, deps: this.#deps } = buildProcessing(
-        config,
-        parts,
-        publish,
-        this.#opts.idempotencyStore,
-      ));
-      this.#conn = await openConnection(config, parts.secrets, {
-        log: this.#log,
-        will: this.#statusWill(),
-        signal,
-        ...(this.#opts.transport ? { transport: this.#opts.transport } : {}),
-        onMessage: (m) => this.#onMessage(m),
-        onReconnect: () => this.#onReconnect(),
-      });
-      await this.#conn.transport.subscribe(this.#intake.inputTopic);
-      await initializeTools(parts, this.#log, signal, {
+      const ctx = this.#buildContext();
+      const gen = await buildGeneration(config, ctx, { id: this.#nextGenerationId++, lifecycle: false });
+      this.#adopt(gen);
+      this.#conn = await this.#connect(config, gen, signal);
+      await this.#conn.transport.subscribe(gen.intake.inputTopic);
+      await initializeTools(gen.plugins.set, this.#log, signal, {
         agentId: this.id,
-        dataDir: resolveDataDir(config, this.#opts.env ?? process.env),
+        dataDir: resolveDataDir(config, ctx.env),
       });
-      await verifyProvider(parts, signal);
+      await verifyProvider(gen, signal);
       signal.throwIfAborted();
       this.#state = 'running';
       await this.#publishStatus('available');
@@ -131,30 +189,164 @@ export class Agent extends EventEmitter<AgentEvents> {
       await this.#abortStartup();
       throw err;
     }
+    this.#startHeartbeat();
+    this.#log.info(
+      {
+        input_topic: this.#gen!.intake.inputTopic,
+        broker: this.#conn.brokerUrl,
+        tools: this.statusInfo.tools,
+      },
+      'agent available',
+    );
+    this.#flushPending();
+    this.emit('ready');
+  }
+
+  #startHeartbeat(): void {
+    clearInterval(this.#heartbeat);
     this.#heartbeat = setInterval(() => {
       this.#publishStatus('available').catch((err: unknown) =>
         this.#log.debug({ err }, 'heartbeat not sent'),
       );
-    }, config.lifecycle.heartbeat_seconds * 1000);
+    }, this.config.lifecycle.heartbeat_seconds * 1000);
     this.#heartbeat.unref();
-    this.#log.info(
-      { input_topic: this.#intake.inputTopic, broker: this.#conn.brokerUrl, tools: this.#parts?.tools.names },
-      'agent available',
-    );
+  }
+
+  #flushPending(): void {
     for (const msg of this.#pending.splice(0)) this.#handle(msg);
-    this.emit('ready');
+  }
+
+  /**
+   * Apply `next` (a reload): build the next generation off to the side and swap it in only if all of
+   * it succeeded; tasks running keep the generation they started on. Changes to `[mqtt]` or
+   * `agent.id` are applied by a controlled reconnect (drain, reconnect, re-publish status). Rejects
+   * with the coded error of the step that failed; then nothing running has changed.
+   */
+  applyConfig(next: AgentConfig, options: ApplyOptions = {}): Promise<ReloadOutcome> {
+    const run = this.#applying.then(() => this.#apply(next, options));
+    this.#applying = run.catch(() => {});
+    return run;
+  }
+
+  async #apply(next: AgentConfig, options: ApplyOptions): Promise<ReloadOutcome> {
+    const current = this.#gen;
+    if (this.#state !== 'running' || !current) throw new ERR_CLOSED({});
+    const changes = diffConfigs(current.config, next);
+    const ctx = this.#buildContext();
+    // Same config: still a new generation if a plugin's or an inline tool's files changed.
+    const planned = await planPluginSet(next, ctx.available);
+    const pluginsRebuilt = options.force === true || planned.key !== current.plugins.set.key;
+    if (changes.length === 0 && !pluginsRebuilt)
+      return { generation: current.id, changes, reconnected: false, restartNeeded: [], pluginsRebuilt };
+    const statusBefore = statusFields(this.statusInfo);
+    const gen = await buildGeneration(next, ctx, {
+      id: this.#nextGenerationId,
+      previous: current,
+      planned,
+      ...(options.force ? { force: true } : {}),
+      lifecycle: true,
+    });
+    const reconnect = changes.some((c) => c.applies === 'reconnect');
+    if (reconnect) {
+      try {
+        await this.#reconnect(gen);
+      } catch (err) {
+        await gen.retire();
+        throw err;
+      }
+    } else {
+      this.#adopt(gen);
+    }
+    this.#nextGenerationId++;
+    this.#afterSwap(current, next, changes);
+    if (!reconnect && statusFields(this.statusInfo) !== statusBefore)
+      await this.#publishStatus('available').catch((err: unknown) =>
+        this.#log.warn({ err }, 'cannot re-publish status after reload'),
+      );
+    const restartNeeded = changes.filter((c) => c.applies === 'restart').map((c) => c.key);
+    const outcome: ReloadOutcome = {
+      generation: gen.id,
+      changes,
+      reconnected: reconnect,
+      restartNeeded,
+      pluginsRebuilt,
+    };
+    this.emit('reloaded', outcome);
+    return outcome;
+  }
+
+  /** Settings that live outside the generation follow the new config; the old generation retires. */
+  #afterSwap(old: LiveGeneration, next: AgentConfig, changes: readonly ConfigChange[]): void {
+    const changed = (key: string): boolean => changes.some((c) => c.key.startsWith(key));
+    if (changed('agent.id')) this.#log = this.#baseLog.child({ agent_id: next.agent.id });
+    if (changed('max_concurrent_tasks')) this.#queue.setMax(next.max_concurrent_tasks);
+    if (changed('idempotency.') && this.#store instanceof LruTtlIdempotencyStore)
+      this.#store.resize({
+        maxEntries: next.idempotency.cache_size,
+        ttlMs: next.idempotency.ttl_seconds * 1000,
+      });
+    if (changed('lifecycle.heartbeat_seconds')) this.#startHeartbeat();
+    if (changed('log.level')) this.#opts.onLogLevel?.(next.log.level);
+    void old.retire().then(() => this.#generations.delete(old));
+  }
+
+  /** Drain, then move to the connection `gen` asks for; on failure reconnect as before and rethrow. */
+  async #reconnect(gen: LiveGeneration): Promise<void> {
+    const old = this.#gen!;
+    this.#state = 'reconnecting';
+    const { conn, error } = await reconnectWith({
+      log: this.#log,
+      queue: this.#queue,
+      graceMs: old.config.lifecycle.shutdown_grace_seconds * 1000,
+      abortRunning: (reason) => old.abort(reason),
+      publishUnavailable: () => this.#publishStatus('unavailable'),
+      oldConn: this.#conn!,
+      connectNew: (signal) =>
+        this.#connect(gen.config, gen, AbortSignal.any([signal, this.#shutdown.signal]), true),
+      reconnectOld: () => this.#connect(old.config, old, this.#shutdown.signal, true),
+      subscribe: (c, g) => c.transport.subscribe(g.intake.inputTopic),
+      next: gen,
+      previous: old,
+      onSwitched: () => this.#adopt(gen),
+    }).finally(() => {
+      if (this.#state === 'reconnecting') this.#state = 'running';
+    });
+    this.#conn = conn;
+    await this.#publishStatus('available').catch((err: unknown) =>
+      this.#log.warn({ err }, 'cannot publish available after reconnecting'),
+    );
+    this.#flushPending();
+    if (error) throw error;
+  }
+
+  /** Publish a progress event (§7) about the agent itself, e.g. config_reloaded. Never throws. */
+  publishProgress(event: ProgressEventName, data: Record<string, unknown>): void {
+    emitProgress(
+      {
+        enabled: () => this.config.progress.enabled,
+        agentId: () => this.id,
+        publish: (topic, payload) =>
+          this.#conn ? this.#conn.transport.publish(topic, payload) : Promise.reject(new ERR_CLOSED({})),
+        log: this.#log,
+      },
+      event,
+      data,
+    );
   }
 
   /** The shutdown sequence of §5.2: stop intake, drain, retained `unavailable`, tools down, clean disconnect. */
   async stop(): Promise<void> {
     if (this.#state === 'stopping' || this.#state === 'stopped') return;
-    if (this.#state !== 'running') {
+    if (this.#state !== 'running' && this.#state !== 'reconnecting') {
       // Not started, or still starting (e.g. waiting for the broker): cancel and clean up.
       this.#shutdown.abort(new ERR_CLOSED({}));
       await this.#starting?.catch(() => {});
       this.#state = 'stopped';
       return;
     }
+    // A reload in progress finishes first; one stuck connecting to a broker is cancelled.
+    if (this.#state === 'reconnecting') this.#shutdown.abort(new ERR_CLOSED({}));
+    await this.#applying.catch(() => {});
     this.#state = 'stopping';
     clearInterval(this.#heartbeat);
     const graceMs = this.config.lifecycle.shutdown_grace_seconds * 1000;
@@ -165,23 +357,29 @@ export class Agent extends EventEmitter<AgentEvents> {
         'grace period over: aborting remaining tasks',
       );
       this.#shutdown.abort(new ERR_CLOSED({}));
+      for (const g of this.#generations) g.abort(new ERR_CLOSED({}));
       await this.#queue.drain(5000);
     }
     await this.#publishStatus('unavailable').catch((err: unknown) =>
       this.#log.warn({ err }, 'cannot publish unavailable'),
     );
-    await shutdownTools(this.#parts, this.#log);
-    await (this.#parts?.close ? this.#parts.close() : this.#parts?.generation?.close());
+    await this.#closeGenerations();
     await this.#conn?.close();
     this.#state = 'stopped';
     this.#log.info('agent stopped');
     this.emit('stopped');
   }
 
-  #statusWill(): LastWill {
+  async #closeGenerations(): Promise<void> {
+    await Promise.all([...this.#generations].map((g) => g.retire()));
+    this.#generations.clear();
+  }
+
+  #statusWill(config: AgentConfig = this.config): LastWill {
+    const info = { ...this.statusInfo, agentId: config.agent.id };
     return {
-      topic: statusTopic(this.id),
-      payload: JSON.stringify(buildStatus(this.statusInfo, 'unavailable', 0)),
+      topic: statusTopic(config.agent.id),
+      payload: JSON.stringify(buildStatus(info, 'unavailable', 0)),
       retain: true,
     };
   }
@@ -196,92 +394,45 @@ export class Agent extends EventEmitter<AgentEvents> {
   async #abortStartup(): Promise<void> {
     this.#state = 'stopped';
     if (this.#conn?.transport.connected) await this.#publishStatus('unavailable').catch(() => {});
-    await shutdownTools(this.#parts, this.#log);
-    await (this.#parts?.close ? this.#parts.close() : this.#parts?.generation?.close());
+    await this.#closeGenerations();
     await this.#conn?.close().catch(() => {});
   }
 
   #onReconnect(): void {
     if (this.#state !== 'running') return;
     void (async () => {
-      await this.#conn!.transport.subscribe(this.#intake.inputTopic);
+      await this.#conn!.transport.subscribe(this.#gen!.intake.inputTopic);
       await this.#publishStatus('available');
       this.#log.info('reconnected: subscription and availability restored');
       this.emit('reconnected');
     })().catch((err: unknown) => this.#log.warn({ err }, 'cannot restore state after reconnect'));
   }
 
-  /** Transport callback. Returns false when the message must not be acknowledged (shutting down). */
-  #onMessage(msg: InboundMessage): boolean {
+  /**
+   * Transport callback. Returns false when the message must not be acknowledged, so the broker keeps it
+   * for the next session: while stopping, and on the old connection during a reconnect. Messages that
+   * arrive while starting, or on the connection being made by a reconnect, wait for the new generation.
+   */
+  #onMessage(msg: InboundMessage, replacing: boolean): boolean {
     if (this.#state === 'running') this.#handle(msg);
-    else if (this.#state === 'starting') this.#pending.push(msg);
+    else if (this.#state === 'starting' || (this.#state === 'reconnecting' && replacing))
+      this.#pending.push(msg);
     else return false;
     return true;
   }
 
   #handle(msg: InboundMessage): void {
-    intake(msg, this.#intake)
+    intake(msg, this.#gen!.intake)
       .then((result) => this.#onIntake(result, msg))
       // Never let a bug or a throwing event listener turn into an unhandled rejection [FR-011].
       .catch((err: unknown) => this.#log.error({ err, topic: msg.topic }, 'message handling failed'));
   }
 
   #onIntake(result: IntakeResult, msg: InboundMessage): void {
-    if (result.kind === 'accept') {
-      this.#queue.push(() => this.#runTask(result.envelope));
-      return;
-    }
-    if (result.kind === 'discard') {
-      const quiet = result.reason === 'duplicate task_id' || result.reason === 'retained message';
-      this.#log[quiet ? 'debug' : 'warn']({ topic: msg.topic, reason: result.reason }, 'message discarded');
-      this.emit('task:discarded', { reason: result.reason, topic: msg.topic });
-      return;
-    }
-    const { reply, code, message } = result;
-    const ids = { task_id: reply?.taskId, conversation_id: reply?.conversationId };
-    this.#log.warn({ ...ids, code, reason: message }, 'task rejected');
-    if (reply) {
-      publishError(this.#deps, reply, code, message).catch((err: unknown) =>
-        this.#log.error({ err, ...ids }, 'cannot publish error'),
-      );
-    }
-    this.emit('task:failed', { ...(reply ?? {}), code, message, stage: 'intake' });
-  }
-
-  async #runTask(envelope: TaskEnvelope): Promise<void> {
-    const started = performance.now();
-    const ids = { taskId: envelope.task_id, conversationId: envelope.conversation_id };
-    const log = this.#log.child({ task_id: envelope.task_id, conversation_id: envelope.conversation_id });
-    log.debug(
-      { instruction_chars: envelope.instruction?.length ?? 0, next: envelope.next?.topic },
-      'task started',
-    );
-    const outcome = await processTask(envelope, this.#deps, { log, shutdownSignal: this.#shutdown.signal });
-    const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
-    if (outcome.status === 'failed') {
-      log.info({ outcome: 'failed', code: outcome.code, duration_ms: durationMs }, 'task finished');
-      this.emit('task:failed', {
-        ...ids,
-        durationMs,
-        code: outcome.code,
-        message: outcome.message,
-        stage: 'processing',
-      });
-    } else {
-      log.info(
-        {
-          outcome: outcome.status,
-          duration_ms: durationMs,
-          tool_calls: outcome.toolCalls,
-          llm_calls: outcome.iterations + (outcome.budgetExhausted ? 1 : 0),
-          input_tokens: outcome.usage.inputTokens,
-          output_tokens: outcome.usage.outputTokens,
-          budget_exhausted: outcome.budgetExhausted,
-        },
-        'task finished',
-      );
-      this.emit('task:completed', { ...ids, durationMs, ...outcome });
-    }
+    // A task runs on the generation current when it starts, to its end, whatever reloads happen.
+    if (result.kind === 'accept')
+      this.#queue.push(() => runTask(result.envelope, this.#gen!, this.#log, this));
+    else reportNotAccepted(result, msg, this.#gen!, this.#log, this);
   }
 }
 

@@ -1,5 +1,6 @@
 // Events an Agent emits for library users (task outcomes and lifecycle).
 import type { UsageV1 } from '../../../tool-sdk/src/index.js';
+import type { ConfigChange } from '../config/diff.js';
 import type { WireErrorCode } from '../protocol/messages.js';
 
 export interface TaskEventBase {
@@ -29,6 +30,19 @@ export interface TaskDiscardedEvent {
   topic: string;
 }
 
+/** What an applied reload did. */
+export interface ReloadOutcome {
+  /** The generation new tasks now run on (unchanged when nothing changed). */
+  generation: number;
+  changes: ConfigChange[];
+  /** The broker connection was re-made (a change to [mqtt] or agent.id). */
+  reconnected: boolean;
+  /** Keys that changed but are read only at startup (e.g. log.format): they apply at the next start. */
+  restartNeeded: string[];
+  /** Plugins and tools were loaded again (their config or files changed, or a forced reload). */
+  pluginsRebuilt: boolean;
+}
+
 export interface AgentEvents {
   ready: [];
   stopped: [];
@@ -37,6 +51,8 @@ export interface AgentEvents {
   'task:discarded': [TaskDiscardedEvent];
   /** The broker connection came back after a loss. */
   reconnected: [];
+  /** A new configuration was applied (Agent.applyConfig). */
+  reloaded: [ReloadOutcome];
 }
 
-export type AgentState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
+export type AgentState = 'idle' | 'starting' | 'running' | 'reconnecting' | 'stopping' | 'stopped';

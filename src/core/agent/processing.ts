@@ -13,7 +13,7 @@ export interface Processing {
 
 export function buildProcessing(
   config: AgentConfig,
-  parts: ResolvedParts,
+  parts: Pick<ResolvedParts, 'provider' | 'tools'>,
   publish: TaskProcessorDeps['publish'],
   store?: IdempotencyStore,
 ): Processing {

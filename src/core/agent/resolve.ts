@@ -1,9 +1,13 @@
 // Startup step 1 beyond parsing: discover and load the plugins the config uses, then build the
 // provider and the tool registry from them (plus any providers/tools injected in code).
+import { isAbsolute, resolve, sep } from 'node:path';
+
 import type { LoggerV1, ProviderFactoryV1, ProviderV1, ToolFactoryV1 } from '../../../tool-sdk/src/index.js';
 import type { AgentConfig } from '../config/schema.js';
 import { resolveSecrets, type ResolvedSecrets } from '../config/secrets.js';
 import { discoverPlugins } from '../host/discover.js';
+import { fingerprintPath, fingerprintPaths } from '../host/fingerprint.js';
+import { importVersion } from '../host/fresh-import.js';
 import { loadGeneration, moduleToolKey, type Generation } from '../host/generation.js';
 import { checkRuntimeRanges } from '../host/order.js';
 import { planPlugins, type PlannedTool, type PluginPlan } from '../host/plan.js';
@@ -100,15 +104,89 @@ async function buildTools(
   return ToolRegistry.fromEntries(entries);
 }
 
-export async function resolveParts(
+/** The part of the config a plugin set is built from: a next config with the same key can reuse it. */
+function pluginSetInputs(config: AgentConfig): unknown {
+  const { agent, llm, tools, plugins, sandbox, data_dir } = config;
+  return { id: agent.id, provider: llm.provider, tools, plugins, sandbox, data_dir };
+}
+
+/** Inline tools' own files: a script's source, a command given by path. */
+function inlineToolFiles(plan: PluginPlan): string[] {
+  const files: string[] = [];
+  for (const t of plan.tools) {
+    if (t.kind === 'script' && t.plugin === undefined) files.push(t.source);
+    if (t.kind === 'subprocess' && t.plugin === undefined && isAbsolute(t.command)) files.push(t.command);
+  }
+  return files;
+}
+
+/** Files a plugin set reads when it loads: the used plugins' folders and inline tools' files. */
+function filesOf(plan: PluginPlan): string[] {
+  return [...plan.plugins.map((p) => p.dir), ...inlineToolFiles(plan)];
+}
+
+/** What a reload watcher should watch for this set: folders (deep) and single files. */
+export interface WatchPaths {
+  readonly dirs: readonly string[];
+  readonly files: readonly string[];
+}
+
+/** The plugin folders in use and the `[plugins] dirs` roots (not the package's own plugins), and inline files. */
+function watchPathsOf(config: AgentConfig, plan: PluginPlan, available: Available): WatchPaths {
+  const firstPartyDir = available.plugins?.firstPartyDir;
+  const firstParty = firstPartyDir === undefined ? undefined : resolve(firstPartyDir);
+  const own = (dir: string): boolean =>
+    firstParty !== undefined && (dir === firstParty || dir.startsWith(firstParty + sep));
+  const dirs = new Set([...config.plugins.dirs, ...plan.plugins.map((p) => p.dir).filter((d) => !own(d))]);
+  return { dirs: [...dirs], files: inlineToolFiles(plan) };
+}
+
+export interface PlannedPluginSet {
+  readonly plan: PluginPlan;
+  /** The config inputs and the fingerprint of every file the set would read. */
+  readonly key: string;
+}
+
+/** Discover and plan (no plugin code runs) and fingerprint what the set would be built from. */
+export async function planPluginSet(config: AgentConfig, available: Available): Promise<PlannedPluginSet> {
+  const plan = await planParts(config, available);
+  const files = await fingerprintPaths(filesOf(plan));
+  return { plan, key: JSON.stringify({ inputs: pluginSetInputs(config), files }) };
+}
+
+/** The loaded plugins, the tool registry on them and the sandbox executors they use. */
+export interface PluginSet {
+  readonly key: string;
+  readonly generation: Generation;
+  readonly tools: ToolRegistry;
+  /** The factory of the configured provider (injected in code, or from a plugin). */
+  readonly providerFactory: ProviderFactoryV1;
+  readonly watch: WatchPaths;
+  /** Stop the sandboxed executors (tool processes, script host), then close the plugins. */
+  close(): Promise<void>;
+}
+
+/**
+ * Load what `planned` says: plugins (a plugin whose files changed since its first import is imported
+ * afresh), then the tools. Tools are not initialized here (tool-lifecycle.ts).
+ */
+export async function loadPluginSet(
   config: AgentConfig,
   available: Available,
   env: NodeJS.ProcessEnv,
   log: LoggerV1,
-): Promise<ResolvedParts> {
-  const plan = await planParts(config, available);
-  const generation = await loadGeneration(plan.plugins, {
-    id: 1,
+  planned: PlannedPluginSet,
+  id = 1,
+): Promise<PluginSet> {
+  const { plan } = planned;
+  const plugins = await Promise.all(
+    plan.plugins.map(async (p) => {
+      const version = importVersion(p.dir, await fingerprintPath(p.dir));
+      return version === undefined ? p : { ...p, version };
+    }),
+  );
+  const generation = await loadGeneration(plugins, {
+    id,
     log,
     optionsFor: (name) => plan.optionsFor(name),
     setupTimeoutMs: config.plugins.setup_timeout_ms,
@@ -119,31 +197,60 @@ export async function resolveParts(
     await generation.close();
   };
   try {
-    const factory =
+    const providerFactory =
       available.providers.find((p) => p.id === config.llm.provider) ??
       generation.providers.get(config.llm.provider)!.factory;
-    const secrets = resolveSecrets(config, env, { providerRequiresApiKey: factory.requiresApiKey });
-    const { llm } = config;
-    const provider = factory.create(
-      {
-        model: llm.model,
-        ...(secrets.llmApiKey !== undefined ? { apiKey: secrets.llmApiKey } : {}),
-        ...(llm.base_url !== undefined ? { baseUrl: llm.base_url } : {}),
-        ...(llm.temperature !== undefined ? { temperature: llm.temperature } : {}),
-        ...(llm.max_tokens !== undefined ? { maxTokens: llm.max_tokens } : {}),
-        options: { timeout: llm.timeout, max_retries: llm.max_retries },
-      },
-      { log: log.child({ provider: factory.id }) },
-    );
     const tools = await buildTools(config, plan, {
       generation,
       injected: available.tools,
-      sandbox: { ceilings: config.sandbox, env, log },
+      sandbox: { ceilings: config.sandbox, env, log, owner: runtime },
       runtime,
     });
-    return { secrets, provider, tools, generation, close };
+    const watch = watchPathsOf(config, plan, available);
+    return { key: planned.key, generation, tools, providerFactory, watch, close };
   } catch (err) {
     await close();
+    throw err;
+  }
+}
+
+/** The provider `config` asks for, from the set's factory, with its secrets resolved from `env`. */
+export function createProvider(
+  config: AgentConfig,
+  set: Pick<PluginSet, 'providerFactory'>,
+  env: NodeJS.ProcessEnv,
+  log: LoggerV1,
+): { provider: ProviderV1; secrets: ResolvedSecrets } {
+  const factory = set.providerFactory;
+  const secrets = resolveSecrets(config, env, { providerRequiresApiKey: factory.requiresApiKey });
+  const { llm } = config;
+  const provider = factory.create(
+    {
+      model: llm.model,
+      ...(secrets.llmApiKey !== undefined ? { apiKey: secrets.llmApiKey } : {}),
+      ...(llm.base_url !== undefined ? { baseUrl: llm.base_url } : {}),
+      ...(llm.temperature !== undefined ? { temperature: llm.temperature } : {}),
+      ...(llm.max_tokens !== undefined ? { maxTokens: llm.max_tokens } : {}),
+      options: { timeout: llm.timeout, max_retries: llm.max_retries },
+    },
+    { log: log.child({ provider: factory.id }) },
+  );
+  return { provider, secrets };
+}
+
+/** Plugin set and provider in one step (the agent's first generation, and tests). */
+export async function resolveParts(
+  config: AgentConfig,
+  available: Available,
+  env: NodeJS.ProcessEnv,
+  log: LoggerV1,
+): Promise<ResolvedParts> {
+  const set = await loadPluginSet(config, available, env, log, await planPluginSet(config, available));
+  try {
+    const { provider, secrets } = createProvider(config, set, env, log);
+    return { secrets, provider, tools: set.tools, generation: set.generation, close: () => set.close() };
+  } catch (err) {
+    await set.close();
     throw err;
   }
 }

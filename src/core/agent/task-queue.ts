@@ -1,7 +1,7 @@
 // Run tasks with at most N in flight; track them so shutdown can drain.
 
 export class TaskQueue {
-  readonly #max: number;
+  #max: number;
   readonly #waiting: Array<() => Promise<void>> = [];
   readonly #idleWaiters = new Set<() => void>();
   #active = 0;
@@ -25,6 +25,12 @@ export class TaskQueue {
     return this.#active / this.#max;
   }
 
+  /** A new limit (a config reload): more room starts waiting jobs now; less lets running ones finish. */
+  setMax(maxConcurrent: number): void {
+    this.#max = maxConcurrent;
+    while (this.#active < this.#max && this.#waiting.length > 0) this.#start(this.#waiting.shift()!);
+  }
+
   /** Queue `job`; it starts when a slot is free. A job that throws or rejects only frees its slot. */
   push(job: () => Promise<void>): void {
     if (this.#active < this.#max) this.#start(job);
@@ -41,9 +47,8 @@ export class TaskQueue {
     }
     void running.finally(() => {
       this.#active--;
-      const next = this.#waiting.shift();
-      if (next) this.#start(next);
-      else if (this.#active === 0) for (const w of this.#idleWaiters) w();
+      while (this.#active < this.#max && this.#waiting.length > 0) this.#start(this.#waiting.shift()!);
+      if (this.#active === 0 && this.#waiting.length === 0) for (const w of this.#idleWaiters) w();
     });
   }
 

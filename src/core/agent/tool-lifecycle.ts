@@ -28,7 +28,10 @@ export async function initializeTools(
 }
 
 /** The provider's token-free check; any failure is AGENT_ERR_PROVIDER_VERIFY_FAILED. */
-export async function verifyProvider(parts: ResolvedParts, signal: AbortSignal): Promise<void> {
+export async function verifyProvider(
+  parts: Pick<ResolvedParts, 'provider'>,
+  signal: AbortSignal,
+): Promise<void> {
   try {
     await parts.provider.verify?.({ signal });
   } catch (err) {

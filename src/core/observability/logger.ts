@@ -19,9 +19,37 @@ export interface LoggerOptions {
   bindings?: Record<string, unknown>;
 }
 
+/** Every child of a root logger made here, so that a new level reaches the children that exist. */
+const childrenOf = new WeakMap<Logger, Set<WeakRef<Logger>>>();
+
+function trackChildren(): { set: Set<WeakRef<Logger>>; onChild: (child: Logger) => void } {
+  const set = new Set<WeakRef<Logger>>();
+  let added = 0;
+  const onChild = (child: Logger): void => {
+    set.add(new WeakRef(child));
+    // Per-task children come and go: drop the collected ones now and then.
+    if (++added % 1024 === 0) for (const ref of set) if (ref.deref() === undefined) set.delete(ref);
+  };
+  return { set, onChild };
+}
+
+/**
+ * Change the level of `root` and of every child logger made from it (pino children keep the level
+ * they were created with): `[log] level` applies live on a reload.
+ */
+export function setLogLevel(root: Logger, level: string): void {
+  root.level = level;
+  for (const ref of childrenOf.get(root) ?? []) {
+    const child = ref.deref();
+    if (child) child.level = level;
+  }
+}
+
 export function createLogger(opts: LoggerOptions): Logger {
+  const children = trackChildren();
   const base = {
     level: opts.level,
+    onChild: children.onChild,
     base: opts.bindings ?? {},
     timestamp: pino.stdTimeFunctions.isoTime,
     serializers: { err: stdSerializers.errWithCause, error: stdSerializers.errWithCause },
@@ -34,7 +62,11 @@ export function createLogger(opts: LoggerOptions): Logger {
       sync: true,
       destination: opts.destination ?? 1,
     });
-    return pino(base, stream);
+    const logger = pino(base, stream);
+    childrenOf.set(logger, children.set);
+    return logger;
   }
-  return pino(base, opts.destination ?? pino.destination({ dest: 1, sync: true }));
+  const logger = pino(base, opts.destination ?? pino.destination({ dest: 1, sync: true }));
+  childrenOf.set(logger, children.set);
+  return logger;
 }

@@ -14,14 +14,24 @@ export interface LruTtlOptions {
 /** In-process store: Map insertion order is the LRU order; expired entries count as new. */
 export class LruTtlIdempotencyStore implements IdempotencyStore {
   readonly #seen = new Map<string, number>();
-  readonly #max: number;
-  readonly #ttl: number;
+  #max: number;
+  #ttl: number;
   readonly #now: () => number;
 
   constructor(opts: LruTtlOptions) {
     this.#max = opts.maxEntries;
     this.#ttl = opts.ttlMs;
     this.#now = opts.now ?? Date.now;
+  }
+
+  /** New limits (a config reload): the oldest entries beyond `maxEntries` are dropped now. */
+  resize(opts: Pick<LruTtlOptions, 'maxEntries' | 'ttlMs'>): void {
+    this.#max = opts.maxEntries;
+    this.#ttl = opts.ttlMs;
+    for (const id of this.#seen.keys()) {
+      if (this.#seen.size <= this.#max) break;
+      this.#seen.delete(id);
+    }
   }
 
   get size(): number {

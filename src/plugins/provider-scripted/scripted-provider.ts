@@ -21,13 +21,22 @@ export function findToolRequest(input: unknown): ToolRequest | undefined {
   return typeof name === 'string' ? { name, parameters: parameters ?? {} } : undefined;
 }
 
+/** The `{"scripted": {...}}` directive of a task input, if any. */
+function directive(input: unknown): Record<string, unknown> | undefined {
+  if (typeof input !== 'object' || input === null || !('scripted' in input)) return undefined;
+  const d = input.scripted;
+  return typeof d === 'object' && d !== null ? (d as Record<string, unknown>) : undefined;
+}
+
 /** `{"scripted": {"delay_ms": N}}` in the task input delays each answer (for timeout and drain tests). */
 export function findDelayMs(input: unknown): number {
-  if (typeof input !== 'object' || input === null || !('scripted' in input)) return 0;
-  const directive = input.scripted;
-  if (typeof directive !== 'object' || directive === null) return 0;
-  const delay = (directive as { delay_ms?: unknown }).delay_ms;
+  const delay = directive(input)?.delay_ms;
   return typeof delay === 'number' && delay > 0 ? Math.min(delay, 3_600_000) : 0;
+}
+
+/** `{"scripted": {"reply": "system_prompt"}}`: answer with the system prompt (to see which config served). */
+function repliesWithSystemPrompt(input: unknown): boolean {
+  return directive(input)?.reply === 'system_prompt';
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -59,12 +68,14 @@ function answer(text: string): GenerateResultV1 {
 
 /**
  * Rules: (1) after a tool round, answer with the last tool result (an empty answer if it failed, so the
- * task ends with tool_execution_failed); (2) if the input holds a tool_request and tools are offered,
- * call it; (3) otherwise answer with the instruction and input (the first user message).
+ * task ends with tool_execution_failed); (2) `"scripted": {"reply": "system_prompt"}` answers with the
+ * system prompt; (3) if the input holds a tool_request and tools are offered, call it; (4) otherwise
+ * answer with the instruction and input (the first user message).
  */
 export function scriptedGenerate(req: GenerateRequestV1): GenerateResultV1 {
   const toolResult = lastToolResult(req.messages);
   if (toolResult) return answer(toolResult.isError ? '' : toolResult.content);
+  if (repliesWithSystemPrompt(req.task?.input)) return answer(req.system ?? '');
   const request = findToolRequest(req.task?.input);
   if (request && req.tools.length > 0) {
     return {

@@ -114,4 +114,23 @@ describe('TaskQueue', () => {
     g.release();
     expect(await again).toBe(true);
   });
+
+  it('setMax raises the limit at once and lowers it as running jobs finish (a reload)', async () => {
+    const q = new TaskQueue(1);
+    const gates = [gate(), gate(), gate(), gate()];
+    for (const g of gates) q.push(g.job);
+    expect([q.active, q.waiting]).toEqual([1, 3]);
+    q.setMax(3);
+    expect([q.active, q.waiting]).toEqual([3, 1]);
+    q.setMax(1);
+    gates[0]!.release();
+    await tick();
+    expect([q.active, q.waiting]).toEqual([2, 1]); // no new start while over the limit
+    gates[1]!.release();
+    gates[2]!.release();
+    await tick();
+    expect([q.active, q.waiting]).toEqual([1, 0]);
+    gates[3]!.release();
+    expect(await q.drain(1_000)).toBe(true);
+  });
 });

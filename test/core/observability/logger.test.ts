@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 
 import { ERR_TOOL_FAILED } from '../../../src/core/errors.js';
-import { createLogger } from '../../../src/core/observability/logger.js';
+import { createLogger, setLogLevel } from '../../../src/core/observability/logger.js';
 
 /** A destination that keeps every chunk written to it. */
 function collector(): { stream: Writable; text: () => string } {
@@ -134,5 +134,22 @@ describe('createLogger (pretty)', () => {
     const text = stripAnsi(out.text());
     expect(text).toContain('shown');
     expect(text).not.toContain('hidden');
+  });
+});
+
+describe('setLogLevel', () => {
+  it('changes the level of the root and of every child that exists (pino children keep theirs)', () => {
+    const out = collector();
+    const log = createLogger({ level: 'info', format: 'json', destination: out.stream });
+    const child = log.child({ agent_id: 'a1' });
+    const grandchild = child.child({ task_id: 't1' });
+    grandchild.debug('hidden');
+    setLogLevel(log, 'debug');
+    grandchild.debug('shown');
+    child.debug('shown too');
+    log.child({ later: true }).debug('and in a new child');
+    setLogLevel(log, 'warn');
+    child.info('hidden again');
+    expect(jsonLines(out.text()).map((l) => l.msg)).toEqual(['shown', 'shown too', 'and in a new child']);
   });
 });

@@ -72,4 +72,14 @@ describe('FR-010: LruTtlIdempotencyStore', () => {
     expect(store.claim('t')).toBe(true);
     expect(store.claim('t')).toBe(true); // ttl 0: everything has already expired
   });
+
+  it('resize drops the oldest ids beyond the new size and keeps the rest (a reload)', () => {
+    const store = new LruTtlIdempotencyStore({ maxEntries: 5, ttlMs: 60_000 });
+    for (const id of ['a', 'b', 'c', 'd']) store.claim(id);
+    store.resize({ maxEntries: 2, ttlMs: 60_000 });
+    expect(store.size).toBe(2);
+    expect(store.claim('d')).toBe(false);
+    expect(store.claim('c')).toBe(false);
+    expect(store.claim('a')).toBe(true);
+  });
 });

@@ -33,6 +33,12 @@ describe('scripted provider', () => {
     expect(r).toMatchObject({ text: 'Do it\n\nthe input', toolCalls: [], finishReason: 'stop' });
   });
 
+  it('"scripted": {"reply": "system_prompt"} answers with the system prompt (empty without one)', () => {
+    const input = { scripted: { reply: 'system_prompt' } };
+    expect(scriptedGenerate({ ...req(input), system: 'You are v2' }).text).toBe('You are v2');
+    expect(scriptedGenerate(req(input)).text).toBe('');
+  });
+
   it('answers with an empty text when there is no user message', () => {
     expect(scriptedGenerate({ messages: [], tools: [] }).text).toBe('');
   });
