@@ -1,4 +1,4 @@
-// MQTT connection for CLI tools (inject now; monitor/agents later): flags, env fallbacks, fail-fast connect.
+// MQTT connection for CLI tools (inject, monitor, agents, pipeline): flags, env fallbacks, fail-fast connect.
 import { randomUUID } from 'node:crypto';
 
 import type { Command } from 'commander';
@@ -31,10 +31,15 @@ export function addBrokerOptions(cmd: Command): Command {
 
 export class CliConnectError extends Error {}
 
-/** Connect a short-lived client (clean session, no Will); rejects if not connected within the timeout. */
+/**
+ * Connect a short-lived client (clean session, no Will); rejects if not connected within the timeout.
+ * The clean session loses its subscriptions on a reconnect: long-running commands pass `onReconnect`
+ * to subscribe again.
+ */
 export async function connectCli(
   flags: BrokerFlags,
   onMessage: (msg: InboundMessage) => void,
+  onReconnect?: () => void,
 ): Promise<Transport> {
   const transport = createMqttTransport({
     url: flags.brokerUrl === 'embedded' ? 'mqtt://127.0.0.1:1883' : flags.brokerUrl,
@@ -49,7 +54,13 @@ export async function connectCli(
   const timeoutMs = Number(flags.connectTimeout) * 1000;
   const timer = setTimeout(() => void transport.close(), timeoutMs);
   try {
-    await transport.connect({ onMessage, onConnect() {}, onDisconnect() {} });
+    await transport.connect({
+      onMessage,
+      onConnect: ({ first }) => {
+        if (!first) onReconnect?.();
+      },
+      onDisconnect() {},
+    });
     return transport;
   } catch {
     throw new CliConnectError(
