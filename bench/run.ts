@@ -45,7 +45,12 @@ async function startAgent(brokerUrl: string, dir: string): Promise<ChildProcess>
   );
   const child = spawn(process.execPath, [join(here, '../src/cli/main.js'), 'run', config], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', LOG_FORMAT: 'json' },
+    env: {
+      ...process.env,
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+      LOG_FORMAT: 'json',
+      HEALTH_PORT: '0', // the health server runs, as it does by default, on any free port
+    },
   });
   await waitForLine(child, /agent available/, 'agent');
   return child;

@@ -2,17 +2,22 @@
 import { Command } from 'commander';
 
 import { createAgent } from '../index.js';
+import { serveHealth } from '../core/agent/health-endpoint.js';
 import { Reloader } from '../core/agent/reloader.js';
 import { loadConfigFile } from '../core/config/load.js';
 import { createLogger, setLogLevel } from '../core/observability/logger.js';
 import { configPath } from './config-path.js';
+import { releaseYoungGeneration } from './young-generation.js';
 
 async function run(pathArg: string | undefined): Promise<void> {
   const { config, file, warnings } = await loadConfigFile(configPath(pathArg));
-  const log = createLogger({ level: config.log.level, format: config.log.format });
+  const log = createLogger({ level: config.log.level, format: config.log.format, redact: config.log.redact });
   for (const w of warnings) log.warn({ file, key: w.path }, `config: ${w.path} ${w.message}`);
   const agent = createAgent(config, { log, onLogLevel: (level) => setLogLevel(log, level) });
   const reloader = new Reloader(agent, { file, log });
+  // Up before the agent starts: /live answers at once, /ready says 503 until `available` is published.
+  const health = config.health.enabled ? await serveHealth(agent, config.health, log) : undefined;
+  if (health) log.info({ url: health.url }, 'health server listening (/live, /ready, /health, /metrics)');
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     signals++;
@@ -24,6 +29,7 @@ async function run(pathArg: string | undefined): Promise<void> {
     reloader
       .close()
       .then(() => agent.stop())
+      .then(() => health?.close())
       .then(
         () => process.exit(0),
         (err: unknown) => {
@@ -47,6 +53,7 @@ async function run(pathArg: string | undefined): Promise<void> {
     throw err;
   }
   if (signals === 0) await reloader.start();
+  releaseYoungGeneration();
 }
 
 export function runCommand(): Command {

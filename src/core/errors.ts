@@ -284,6 +284,11 @@ export const ERR_RELOAD_RECONNECT_FAILED = createError(
   (d: { broker: string; reason: string }) =>
     `reload: cannot connect to ${d.broker} (${d.reason}); reconnected with the previous configuration`,
 );
+export const ERR_HEALTH_LISTEN = createError(
+  'AGENT_ERR_HEALTH_LISTEN',
+  (d: { host: string; port: number; reason: string }) =>
+    `the health server cannot listen on ${d.host}:${d.port} (${d.reason}): set [health] port (or HEALTH_PORT), or [health] enabled = false`,
+);
 export const ERR_CLOSED = createError(
   'AGENT_ERR_CLOSED',
   (_d: Record<string, never>) => 'the agent is shutting down',

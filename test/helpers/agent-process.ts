@@ -42,7 +42,8 @@ export async function startAgentProcess(
   await writeFile(file, toml);
   const child = spawn(process.execPath, [CLI, 'run', file], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'debug', ...env },
+    // HEALTH_PORT=0: every agent's health server on a free port (tests run several agents at once).
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'debug', HEALTH_PORT: '0', ...env },
   });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));

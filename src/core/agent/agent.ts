@@ -7,20 +7,25 @@ import { diffConfigs, type ConfigChange } from '../config/diff.js';
 import type { AgentConfig } from '../config/schema.js';
 import { ERR_CLOSED } from '../errors.js';
 import { LruTtlIdempotencyStore, type IdempotencyStore } from '../pipeline/idempotency.js';
+import { followSettings } from './follow-settings.js';
 import { intake, type IntakeResult } from '../pipeline/intake.js';
-import { buildStatus, type StatusInfo } from '../protocol/messages.js';
-import { statusTopic } from '../protocol/topics.js';
-import { emitProgress, type ProgressEventName } from '../observability/progress.js';
+import type { StatusInfo } from '../protocol/messages.js';
+import { AgentMetrics } from '../observability/agent-metrics.js';
+import type { HealthReport } from '../observability/health-report.js';
+import { emitProgress, type ProgressEventName, type ProgressSink } from '../observability/progress.js';
 import { silentLogger } from '../observability/silent-logger.js';
 import type { InboundMessage, LastWill, Transport } from '../transport/transport.js';
 import { VERSION } from '../version.js';
+import { AgentProbe, type ProbeView } from './agent-probe.js';
+import { progressSink } from './agent-progress.js';
 import { buildGeneration, type BuildContext } from './build-generation.js';
+import { AgentLink, statusWill, type AvailabilityStatus } from './agent-link.js';
 import { openConnection, type Connection } from './connection.js';
 import type { AgentEvents, AgentState, ReloadOutcome } from './events.js';
 import type { LiveGeneration } from './live-generation.js';
 import { reconnectWith } from './reconnect.js';
 import { planPluginSet, type PluginSources, type WatchPaths } from './resolve.js';
-import { reportNotAccepted, runTask } from './task-run.js';
+import { reportNotAccepted, runTask, type TaskReporting } from './task-run.js';
 import { initializeTools, verifyProvider } from './tool-lifecycle.js';
 import { TaskQueue } from './task-queue.js';
 
@@ -61,11 +66,15 @@ export class Agent extends EventEmitter<AgentEvents> {
   #gen?: LiveGeneration;
   readonly #generations = new Set<LiveGeneration>();
   #nextGenerationId = 1;
-  #conn?: Connection;
+  readonly #link: AgentLink;
   #heartbeat?: NodeJS.Timeout;
   #starting?: Promise<void>;
   /** Reloads run one at a time. */
   #applying: Promise<unknown> = Promise.resolve();
+  /** Counters, gauges and histograms of this agent (/metrics). */
+  readonly metrics: AgentMetrics;
+  /** Readiness and health facts (available published, provider verified, LLM failures in a row). */
+  readonly #probe = new AgentProbe();
 
   constructor(config: AgentConfig, options: CreateAgentOptions = {}) {
     super();
@@ -74,6 +83,27 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.#baseLog = options.log ?? silentLogger;
     this.#log = this.#baseLog.child({ agent_id: config.agent.id });
     this.#queue = new TaskQueue(config.max_concurrent_tasks);
+    this.metrics = new AgentMetrics({
+      inFlight: () => this.#queue.active,
+      queued: () => this.#queue.waiting,
+      mqttConnected: () => this.#link.connected,
+      generation: () => this.generation,
+    });
+    this.#link = new AgentLink(this.metrics);
+    this.#sink = progressSink({
+      config: () => this.config,
+      id: () => this.id,
+      log: () => this.#log,
+      metrics: this.metrics,
+      publish: (topic, payload) => this.#link.publish(topic, payload),
+    });
+    this.#reporting = {
+      log: () => this.#log,
+      events: this,
+      metrics: this.metrics,
+      progress: (event, data, ids) => emitProgress(this.#sink, event, data, ids),
+      onLlmOutcome: (ok) => this.#probe.llmOutcome(ok),
+    };
     this.#store =
       options.idempotencyStore ??
       new LruTtlIdempotencyStore({
@@ -98,6 +128,32 @@ export class Agent extends EventEmitter<AgentEvents> {
   /** The id of the generation new tasks run on (1 after startup, +1 per applied reload). */
   get generation(): number {
     return this.#gen?.id ?? 0;
+  }
+
+  /** Readiness (/ready): `available` published, connected, and neither draining nor reconnecting. */
+  get readiness(): { ready: boolean; reason?: string } {
+    return this.#probe.readiness(this.#view());
+  }
+
+  /** The body of /health: one check per component (mqtt, provider, tools, task processing). */
+  healthReport(): HealthReport {
+    return this.#probe.report(this.#view());
+  }
+
+  #view(): ProbeView {
+    return {
+      id: this.id,
+      state: this.#state,
+      generation: this.generation,
+      config: this.config,
+      connected: this.#link.connected,
+      brokerUrl: this.#link.brokerUrl,
+      providerId: this.#gen?.provider.id,
+      tools: this.statusInfo.tools,
+      inFlight: this.#queue.active,
+      queued: this.#queue.waiting,
+      startedAt: this.metrics.started,
+    };
   }
 
   /** What a reload watcher should watch: the plugin folders and inline tool files in use. */
@@ -140,7 +196,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       env: this.#opts.env ?? process.env,
       log: this.#log,
       store: this.#store,
-      publish: (topic, payload) => this.#conn!.transport.publish(topic, payload),
+      publish: (topic, payload) => this.#link.publish(topic, payload),
       signal: this.#shutdown.signal,
     };
   }
@@ -160,11 +216,12 @@ export class Agent extends EventEmitter<AgentEvents> {
     const transport = this.#opts.transport;
     return openConnection(config, gen.secrets, {
       log: this.#log,
-      will: this.#statusWill(config),
+      will: statusWill({ ...this.statusInfo, agentId: config.agent.id }),
       signal,
       ...(transport ? { transport: (will: LastWill) => transport(will, config) } : {}),
       onMessage: (m) => this.#onMessage(m, replacing),
       onReconnect: () => this.#onReconnect(),
+      onDisconnect: () => this.metrics.mqttDisconnects.inc(),
     });
   }
 
@@ -175,13 +232,15 @@ export class Agent extends EventEmitter<AgentEvents> {
       const ctx = this.#buildContext();
       const gen = await buildGeneration(config, ctx, { id: this.#nextGenerationId++, lifecycle: false });
       this.#adopt(gen);
-      this.#conn = await this.#connect(config, gen, signal);
-      await this.#conn.transport.subscribe(gen.intake.inputTopic);
+      const conn = await this.#connect(config, gen, signal);
+      this.#link.use(conn);
+      await conn.transport.subscribe(gen.intake.inputTopic);
       await initializeTools(gen.plugins.set, this.#log, signal, {
         agentId: this.id,
         dataDir: resolveDataDir(config, ctx.env),
       });
       await verifyProvider(gen, signal);
+      this.#probe.providerVerified = true;
       signal.throwIfAborted();
       this.#state = 'running';
       await this.#publishStatus('available');
@@ -193,7 +252,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.#log.info(
       {
         input_topic: this.#gen!.intake.inputTopic,
-        broker: this.#conn.brokerUrl,
+        broker: this.#link.brokerUrl,
         tools: this.statusInfo.tools,
       },
       'agent available',
@@ -277,16 +336,15 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   /** Settings that live outside the generation follow the new config; the old generation retires. */
   #afterSwap(old: LiveGeneration, next: AgentConfig, changes: readonly ConfigChange[]): void {
-    const changed = (key: string): boolean => changes.some((c) => c.key.startsWith(key));
-    if (changed('agent.id')) this.#log = this.#baseLog.child({ agent_id: next.agent.id });
-    if (changed('max_concurrent_tasks')) this.#queue.setMax(next.max_concurrent_tasks);
-    if (changed('idempotency.') && this.#store instanceof LruTtlIdempotencyStore)
-      this.#store.resize({
-        maxEntries: next.idempotency.cache_size,
-        ttlMs: next.idempotency.ttl_seconds * 1000,
-      });
-    if (changed('lifecycle.heartbeat_seconds')) this.#startHeartbeat();
-    if (changed('log.level')) this.#opts.onLogLevel?.(next.log.level);
+    if (changes.some((c) => c.key === 'agent.id'))
+      this.#log = this.#baseLog.child({ agent_id: next.agent.id });
+    followSettings(next, changes, {
+      queue: this.#queue,
+      store: this.#store,
+      restartHeartbeat: () => this.#startHeartbeat(),
+      ...(this.#opts.onLogLevel ? { onLogLevel: this.#opts.onLogLevel } : {}),
+      providerChanged: () => this.#probe.providerChanged(),
+    });
     void old.retire().then(() => this.#generations.delete(old));
   }
 
@@ -300,7 +358,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       graceMs: old.config.lifecycle.shutdown_grace_seconds * 1000,
       abortRunning: (reason) => old.abort(reason),
       publishUnavailable: () => this.#publishStatus('unavailable'),
-      oldConn: this.#conn!,
+      oldConn: this.#link.conn!,
       connectNew: (signal) =>
         this.#connect(gen.config, gen, AbortSignal.any([signal, this.#shutdown.signal]), true),
       reconnectOld: () => this.#connect(old.config, old, this.#shutdown.signal, true),
@@ -311,7 +369,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     }).finally(() => {
       if (this.#state === 'reconnecting') this.#state = 'running';
     });
-    this.#conn = conn;
+    this.#link.use(conn);
     await this.#publishStatus('available').catch((err: unknown) =>
       this.#log.warn({ err }, 'cannot publish available after reconnecting'),
     );
@@ -321,17 +379,7 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   /** Publish a progress event (§7) about the agent itself, e.g. config_reloaded. Never throws. */
   publishProgress(event: ProgressEventName, data: Record<string, unknown>): void {
-    emitProgress(
-      {
-        enabled: () => this.config.progress.enabled,
-        agentId: () => this.id,
-        publish: (topic, payload) =>
-          this.#conn ? this.#conn.transport.publish(topic, payload) : Promise.reject(new ERR_CLOSED({})),
-        log: this.#log,
-      },
-      event,
-      data,
-    );
+    emitProgress(this.#sink, event, data);
   }
 
   /** The shutdown sequence of §5.2: stop intake, drain, retained `unavailable`, tools down, clean disconnect. */
@@ -344,6 +392,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       this.#state = 'stopped';
       return;
     }
+    this.#probe.available = false; // not ready from the first moment of the shutdown
     // A reload in progress finishes first; one stuck connecting to a broker is cancelled.
     if (this.#state === 'reconnecting') this.#shutdown.abort(new ERR_CLOSED({}));
     await this.#applying.catch(() => {});
@@ -364,7 +413,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       this.#log.warn({ err }, 'cannot publish unavailable'),
     );
     await this.#closeGenerations();
-    await this.#conn?.close();
+    await this.#link.close();
     this.#state = 'stopped';
     this.#log.info('agent stopped');
     this.emit('stopped');
@@ -375,33 +424,24 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.#generations.clear();
   }
 
-  #statusWill(config: AgentConfig = this.config): LastWill {
-    const info = { ...this.statusInfo, agentId: config.agent.id };
-    return {
-      topic: statusTopic(config.agent.id),
-      payload: JSON.stringify(buildStatus(info, 'unavailable', 0)),
-      retain: true,
-    };
-  }
-
-  #publishStatus(status: 'available' | 'unavailable'): Promise<void> {
-    const payload = JSON.stringify(
-      buildStatus(this.statusInfo, status, status === 'available' ? this.load : 0),
-    );
-    return this.#conn!.transport.publish(statusTopic(this.id), payload, { retain: true });
+  async #publishStatus(status: AvailabilityStatus): Promise<void> {
+    if (status === 'unavailable') this.#probe.available = false;
+    await this.#link.publishStatus(this.statusInfo, status, this.load);
+    if (status === 'available') this.#probe.available = this.#state === 'running';
   }
 
   async #abortStartup(): Promise<void> {
     this.#state = 'stopped';
-    if (this.#conn?.transport.connected) await this.#publishStatus('unavailable').catch(() => {});
+    if (this.#link.connected) await this.#publishStatus('unavailable').catch(() => {});
     await this.#closeGenerations();
-    await this.#conn?.close().catch(() => {});
+    await this.#link.close().catch(() => {});
   }
 
   #onReconnect(): void {
+    this.metrics.mqttReconnects.inc();
     if (this.#state !== 'running') return;
     void (async () => {
-      await this.#conn!.transport.subscribe(this.#gen!.intake.inputTopic);
+      await this.#link.conn!.transport.subscribe(this.#gen!.intake.inputTopic);
       await this.#publishStatus('available');
       this.#log.info('reconnected: subscription and availability restored');
       this.emit('reconnected');
@@ -414,6 +454,7 @@ export class Agent extends EventEmitter<AgentEvents> {
    * arrive while starting, or on the connection being made by a reconnect, wait for the new generation.
    */
   #onMessage(msg: InboundMessage, replacing: boolean): boolean {
+    this.metrics.mqttReceived.inc();
     if (this.#state === 'running') this.#handle(msg);
     else if (this.#state === 'starting' || (this.#state === 'reconnecting' && replacing))
       this.#pending.push(msg);
@@ -422,6 +463,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   #handle(msg: InboundMessage): void {
+    this.metrics.tasksReceived.inc();
     intake(msg, this.#gen!.intake)
       .then((result) => this.#onIntake(result, msg))
       // Never let a bug or a throwing event listener turn into an unhandled rejection [FR-011].
@@ -431,9 +473,14 @@ export class Agent extends EventEmitter<AgentEvents> {
   #onIntake(result: IntakeResult, msg: InboundMessage): void {
     // A task runs on the generation current when it starts, to its end, whatever reloads happen.
     if (result.kind === 'accept')
-      this.#queue.push(() => runTask(result.envelope, this.#gen!, this.#log, this));
-    else reportNotAccepted(result, msg, this.#gen!, this.#log, this);
+      this.#queue.push(() => runTask(result.envelope, this.#gen!, this.#reporting));
+    else reportNotAccepted(result, msg, this.#gen!, this.#reporting);
   }
+
+  /** Progress events go out on the current connection, under the current agent id, if enabled. */
+  readonly #sink: ProgressSink;
+  /** How tasks report: log, events, metrics, progress. */
+  readonly #reporting: TaskReporting;
 }
 
 /** Create an agent from a validated config; `start()` runs the startup sequence. */

@@ -20,6 +20,8 @@ export interface ConnectionOptions {
   transport?: (will: LastWill) => Transport;
   onMessage(msg: InboundMessage): boolean;
   onReconnect(): void;
+  /** The connection was lost (not closed by us); the transport reconnects by itself. */
+  onDisconnect?(reason: string): void;
 }
 
 /** Start the embedded broker if asked, connect (retrying until the broker is up) with the Will set. */
@@ -72,7 +74,9 @@ export async function openConnection(
         if (!first) opts.onReconnect();
       },
       onDisconnect: (reason) => {
-        if (reason !== 'closed') opts.log.warn({ reason }, 'disconnected from broker; reconnecting');
+        if (reason === 'closed') return;
+        opts.log.warn({ reason }, 'disconnected from broker; reconnecting');
+        opts.onDisconnect?.(reason);
       },
     });
   } catch (err) {

@@ -11,10 +11,32 @@ export interface LoopSettings {
   readonly systemPrompt?: string | undefined;
 }
 
+export interface LlmRequestInfo {
+  /** 1 for the first LLM round; the final call after a spent budget repeats the last number. */
+  readonly iteration: number;
+  readonly tools: number;
+  readonly messages: number;
+}
+
+export interface LlmResponseInfo {
+  readonly iteration: number;
+  readonly durationMs: number;
+  readonly usage: UsageV1 | undefined;
+  readonly finishReason: string;
+  readonly toolCalls: number;
+}
+
+/** What a task's loop reports as it goes (progress events, metrics); hooks must not throw. */
 export interface LoopHooks {
-  onLlmResponse?(usage: UsageV1 | undefined): void;
+  onLlmRequest?(info: LlmRequestInfo): void;
+  onLlmResponse?(info: LlmResponseInfo): void;
+  onLlmError?(info: { iteration: number; durationMs: number; error: AgentError }): void;
+  onToolCall?(call: ToolCallV1): void;
   onToolOutcome?(call: ToolCallV1, outcome: ToolOutcome): void;
-  onBudgetExhausted?(reason: 'max_tool_calls' | 'max_iterations'): void;
+  onBudgetExhausted?(
+    reason: 'max_tool_calls' | 'max_iterations',
+    spent: { toolCalls: number; iterations: number },
+  ): void;
 }
 
 export interface LoopResult {
@@ -68,15 +90,29 @@ export async function runLlmLoop(
   let toolCalls = 0;
   let lastRoundFailure: AgentError | undefined;
   const base = { ...(settings.systemPrompt ? { system: settings.systemPrompt } : {}), task };
+  const hooks = ctx.hooks;
   const call = async (withTools: boolean) => {
-    const result = await generate(
-      provider,
-      { ...base, messages, tools: withTools ? descriptions : [] },
-      ctx.signal,
-    );
+    const tools = withTools ? descriptions : [];
+    const iteration = Math.max(1, iterations);
+    hooks?.onLlmRequest?.({ iteration, tools: tools.length, messages: messages.length });
+    const started = performance.now();
+    let result: Awaited<ReturnType<typeof generate>>;
+    try {
+      result = await generate(provider, { ...base, messages, tools }, ctx.signal);
+    } catch (err) {
+      const durationMs = performance.now() - started;
+      if (AgentError.is(err)) hooks?.onLlmError?.({ iteration, durationMs, error: err });
+      throw err;
+    }
     usage.inputTokens += result.usage?.inputTokens ?? 0;
     usage.outputTokens += result.usage?.outputTokens ?? 0;
-    ctx.hooks?.onLlmResponse?.(result.usage);
+    hooks?.onLlmResponse?.({
+      iteration,
+      durationMs: performance.now() - started,
+      usage: result.usage,
+      finishReason: result.finishReason,
+      toolCalls: result.toolCalls.length,
+    });
     return result;
   };
   for (;;) {
@@ -88,7 +124,7 @@ export async function runLlmLoop(
           ? 'max_tool_calls'
           : undefined;
     if (spent) {
-      ctx.hooks?.onBudgetExhausted?.(spent);
+      hooks?.onBudgetExhausted?.(spent, { toolCalls, iterations });
       messages.push({ role: 'user', content: BUDGET_EXHAUSTED_PROMPT });
       const final = await call(false);
       return { text: final.text, iterations, toolCalls, budgetExhausted: true, lastRoundFailure, usage };
@@ -113,13 +149,14 @@ export async function runLlmLoop(
         };
       } else {
         toolCalls++;
+        hooks?.onToolCall?.(tc);
         outcome = await runToolCall(tc, tools, {
           signal: ctx.signal,
           log: ctx.log,
           maxOutputBytes: settings.maxOutputBytes,
         });
       }
-      ctx.hooks?.onToolOutcome?.(tc, outcome);
+      hooks?.onToolOutcome?.(tc, outcome);
       if (!outcome.ok) {
         failures++;
         lastRoundFailure = outcome.error ?? lastRoundFailure;

@@ -120,6 +120,7 @@ export class Reloader {
 
   #report(result: ReloadResult, trigger: ReloadTrigger, durationMs: number): void {
     const { file, log } = this.#opts;
+    this.#agent.metrics.reloads.inc({ outcome: result.status });
     if (result.status === 'unchanged') {
       log.info({ file, trigger, duration_ms: durationMs }, 'config unchanged');
       return;

@@ -82,7 +82,7 @@ export async function buildPlannedTool(
     planned.kind === 'subprocess'
       ? await createSubprocessTool(planned, ctx.sandbox)
       : await createScriptTool(planned, ctx.sandbox, ctx.runtime.scripts());
-  return { name, ...built, config };
+  return { name, ...built, config, executor: planned.kind };
 }
 
 async function buildTools(

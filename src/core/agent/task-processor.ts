@@ -19,7 +19,6 @@ export interface TaskProcessorDeps {
   readonly maxMessageBytes: number;
   readonly publishIntermediate: boolean;
   publish(topic: string, payload: string): Promise<void>;
-  readonly hooks?: LoopHooks;
 }
 
 export type TaskOutcome =
@@ -50,7 +49,7 @@ export function publishError(
 export async function processTask(
   envelope: TaskEnvelope,
   deps: TaskProcessorDeps,
-  ctx: { log: LoggerV1; shutdownSignal: AbortSignal },
+  ctx: { log: LoggerV1; shutdownSignal: AbortSignal; hooks?: LoopHooks },
 ): Promise<TaskOutcome> {
   const controller = new AbortController();
   const timer = setTimeout(
@@ -66,7 +65,7 @@ export async function processTask(
     const work = runLlmLoop(task, deps.provider, deps.tools, deps.loop, {
       signal: controller.signal,
       log: ctx.log,
-      ...(deps.hooks ? { hooks: deps.hooks } : {}),
+      ...(ctx.hooks ? { hooks: ctx.hooks } : {}),
     });
     const result = await untilAborted(work, controller.signal);
     if (result.text.trim() === '' && result.lastRoundFailure) throw result.lastRoundFailure;

@@ -3,56 +3,88 @@
 import type { EventEmitter } from 'node:events';
 
 import type { LoggerV1 } from '../../../tool-sdk/src/index.js';
+import type { AgentMetrics } from '../observability/agent-metrics.js';
+import type { ProgressEventName, TaskIds } from '../observability/progress.js';
 import type { IntakeResult } from '../pipeline/intake.js';
+import { redactErrorMessage } from '../protocol/redact.js';
 import type { TaskEnvelope } from '../protocol/envelope.js';
 import type { InboundMessage } from '../transport/transport.js';
 import type { AgentEvents } from './events.js';
 import type { LiveGeneration } from './live-generation.js';
+import { observeTask } from './task-observer.js';
 import { processTask, publishError } from './task-processor.js';
 
 type Emitter = Pick<EventEmitter<AgentEvents>, 'emit'>;
 
+/** What the agent gives a task to report with. */
+export interface TaskReporting {
+  /** The agent's logger now (it changes with the agent id). */
+  log(): LoggerV1;
+  readonly events: Emitter;
+  readonly metrics: AgentMetrics;
+  progress(event: ProgressEventName, data: Record<string, unknown>, ids: TaskIds): void;
+  onLlmOutcome(ok: boolean): void;
+}
+
+const rounded = (ms: number): number => Math.round(ms * 1000) / 1000;
+
 /** Run `envelope` to its end on `gen` (whatever reloads happen meanwhile); never throws. */
-export async function runTask(
-  envelope: TaskEnvelope,
-  gen: LiveGeneration,
-  agentLog: LoggerV1,
-  events: Emitter,
-): Promise<void> {
+export async function runTask(envelope: TaskEnvelope, gen: LiveGeneration, r: TaskReporting): Promise<void> {
   const leave = gen.enter();
   try {
     const started = performance.now();
     const ids = { taskId: envelope.task_id, conversationId: envelope.conversation_id };
-    const log = agentLog.child({ task_id: envelope.task_id, conversation_id: envelope.conversation_id });
+    const log = r.log().child({ task_id: envelope.task_id, conversation_id: envelope.conversation_id });
+    const { verbosity } = gen.config.progress;
+    const debug = verbosity === 'debug';
+    const next = envelope.next?.topic ?? null;
     log.debug(
-      {
-        instruction_chars: envelope.instruction?.length ?? 0,
-        next: envelope.next?.topic,
-        generation: gen.id,
-      },
+      { instruction_chars: envelope.instruction?.length ?? 0, next, generation: gen.id },
       'task started',
     );
-    const outcome = await processTask(envelope, gen.deps, { log, shutdownSignal: gen.signal });
-    const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
+    r.progress(
+      'task_started',
+      { generation: gen.id, next, ...(debug ? { instruction: envelope.instruction ?? null } : {}) },
+      ids,
+    );
+    const hooks = observeTask(ids, {
+      metrics: r.metrics,
+      emit: (event, data) => r.progress(event, data, ids),
+      verbosity,
+      provider: gen.provider.id,
+      model: gen.config.llm.model,
+      onLlmOutcome: (ok) => r.onLlmOutcome(ok),
+      executorOf: (tool) => gen.plugins.set.tools.get(tool)?.executor,
+    });
+    const outcome = await processTask(envelope, gen.deps, { log, shutdownSignal: gen.signal, hooks });
+    const durationMs = rounded(performance.now() - started);
     if (outcome.status === 'failed') {
-      log.info({ outcome: 'failed', code: outcome.code, duration_ms: durationMs }, 'task finished');
       const { code, message } = outcome;
-      events.emit('task:failed', { ...ids, durationMs, code, message, stage: 'processing' });
+      r.metrics.taskFinished('failed', code, durationMs);
+      log.info({ outcome: 'failed', code, duration_ms: durationMs }, 'task finished');
+      // Redacted as on the wire (the published error message is redacted when it is built).
+      r.progress('task_failed', { code, message: redactErrorMessage(message), duration_ms: durationMs }, ids);
+      r.events.emit('task:failed', { ...ids, durationMs, code, message, stage: 'processing' });
       return;
     }
+    r.metrics.taskFinished(outcome.status, '', durationMs);
+    const llmCalls = outcome.iterations + (outcome.budgetExhausted ? 1 : 0);
     log.info(
       {
         outcome: outcome.status,
         duration_ms: durationMs,
         tool_calls: outcome.toolCalls,
-        llm_calls: outcome.iterations + (outcome.budgetExhausted ? 1 : 0),
+        llm_calls: llmCalls,
         input_tokens: outcome.usage.inputTokens,
         output_tokens: outcome.usage.outputTokens,
         budget_exhausted: outcome.budgetExhausted,
       },
       'task finished',
     );
-    events.emit('task:completed', { ...ids, durationMs, ...outcome });
+    const summary = { duration_ms: durationMs, tool_calls: outcome.toolCalls, llm_calls: llmCalls };
+    if (outcome.status === 'forwarded') r.progress('task_forwarded', { to: next, ...summary }, ids);
+    else r.progress('task_completed', summary, ids);
+    r.events.emit('task:completed', { ...ids, durationMs, ...outcome });
   } finally {
     leave();
   }
@@ -63,9 +95,14 @@ export function reportNotAccepted(
   result: Exclude<IntakeResult, { kind: 'accept' }>,
   msg: InboundMessage,
   gen: LiveGeneration,
-  log: LoggerV1,
-  events: Emitter,
+  r: Pick<TaskReporting, 'log' | 'events' | 'metrics'>,
 ): void {
+  const log = r.log();
+  const { events } = r;
+  r.metrics.taskFinished(
+    result.kind === 'discard' ? 'discarded' : 'rejected',
+    result.kind === 'discard' ? '' : result.code,
+  );
   if (result.kind === 'discard') {
     const quiet = result.reason === 'duplicate task_id' || result.reason === 'retained message';
     log[quiet ? 'debug' : 'warn']({ topic: msg.topic, reason: result.reason }, 'message discarded');

@@ -4,12 +4,16 @@ import type { ValidateFunction } from 'ajv';
 import type { ToolDescriptionV1, ToolV1 } from '../../../tool-sdk/src/index.js';
 import { compileJsonSchema } from '../json-schema.js';
 
+/** Where a tool's code runs: in-process (`module`), or sandboxed. */
+export type ToolExecutor = 'module' | 'subprocess' | 'script';
+
 export interface RegisteredTool {
   readonly name: string;
   readonly tool: ToolV1;
   readonly description: ToolDescriptionV1;
   readonly validate: ValidateFunction;
   readonly config: Record<string, unknown>;
+  readonly executor: ToolExecutor;
 }
 
 export class ToolRegistry {
@@ -22,12 +26,14 @@ export class ToolRegistry {
       tool: ToolV1;
       description: ToolDescriptionV1;
       config: Record<string, unknown>;
+      executor?: ToolExecutor;
     }>,
   ): ToolRegistry {
     const registry = new ToolRegistry();
     for (const e of entries) {
       registry.#tools.set(e.name, {
         ...e,
+        executor: e.executor ?? 'module',
         description: { ...e.description, name: e.name },
         // Defaults declared in the parameters schema are filled in before the tool sees the input.
         validate: compileJsonSchema(e.description.parameters, { useDefaults: true }),

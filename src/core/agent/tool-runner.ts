@@ -1,7 +1,12 @@
 // Run one tool call: allow-list, schema validation, execution, output cap. Failures become error results.
-import { ToolError, type LoggerV1, type ToolCallV1 } from '../../../tool-sdk/src/index.js';
+import {
+  ToolError,
+  type LoggerV1,
+  type ToolCallContext,
+  type ToolCallV1,
+} from '../../../tool-sdk/src/index.js';
 import { AgentError, ERR_TOOL_FAILED, ERR_TOOL_INVALID_PARAMS, ERR_TOOL_NOT_ALLOWED } from '../errors.js';
-import type { ToolRegistry } from './tool-registry.js';
+import type { ToolExecutor, ToolRegistry } from './tool-registry.js';
 
 export interface ToolOutcome {
   readonly ok: boolean;
@@ -9,7 +14,25 @@ export interface ToolOutcome {
   readonly content: string;
   readonly error?: AgentError;
   readonly durationMs: number;
+  /** The result was cut at max_output_size, or the tool wrote past its sandbox output cap. */
   readonly truncated: boolean;
+  /** Where the tool ran; undefined when it never ran (not allowed, invalid parameters, budget). */
+  readonly executor?: ToolExecutor;
+  /** The sandbox mechanisms that applied to the call (ExecutionResult.sandbox), for sandboxed tools. */
+  readonly sandbox?: readonly string[];
+  readonly timedOut?: boolean;
+}
+
+/** What a sandboxed tool reports about one call, through its call context (ExecutionReporting). */
+export interface ExecutionReport {
+  readonly sandbox: readonly string[];
+  readonly timedOut: boolean;
+  readonly outputTruncated: boolean;
+}
+
+/** The host's call context: the tool-sdk's, plus a channel for sandboxed tools' execution facts. */
+export interface HostToolCallContext extends ToolCallContext {
+  reportExecution?(report: ExecutionReport): void;
 }
 
 /** Cap tool output at `maxBytes`, with a marker saying how much was cut [§6 max_output_size]. */
@@ -65,15 +88,23 @@ export async function runToolCall(
     );
     return failure(new ERR_TOOL_INVALID_PARAMS({ tool: call.name, errors }), started);
   }
+  let report: ExecutionReport | undefined;
+  const context: HostToolCallContext = {
+    callId: call.id,
+    signal: opts.signal,
+    log: opts.log,
+    reportExecution: (r) => void (report = r),
+  };
+  const ran = (): Pick<ToolOutcome, 'executor' | 'sandbox' | 'timedOut'> => ({
+    executor: entry.executor,
+    ...(report ? { sandbox: report.sandbox, timedOut: report.timedOut } : {}),
+  });
   try {
-    const value: unknown = await entry.tool.execute(input, {
-      callId: call.id,
-      signal: opts.signal,
-      log: opts.log,
-    });
+    const value: unknown = await entry.tool.execute(input, context);
     const { text, truncated } = capOutput(JSON.stringify(value ?? null), opts.maxOutputBytes);
-    return { ok: true, content: text, durationMs: Date.now() - started, truncated };
+    return { ok: true, content: text, durationMs: Date.now() - started, truncated, ...ran() };
   } catch (err) {
-    return failure(toolFailure(call.name, err), started);
+    const outcome = failure(toolFailure(call.name, err), started);
+    return { ...outcome, truncated: report?.outputTruncated ?? false, ...ran() };
   }
 }

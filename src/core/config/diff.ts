@@ -17,7 +17,7 @@ export interface ConfigChange {
 /** Keys (or key prefixes ending in `.`) that need a new broker connection. */
 const RECONNECT = ['agent.id', 'mqtt.'];
 /** Keys only read at startup. */
-const RESTART = ['log.format', 'health.'];
+const RESTART = ['log.format', 'log.redact', 'health.'];
 
 export function applyModeOf(key: string): ApplyMode {
   const matches = (rule: string): boolean => (rule.endsWith('.') ? key.startsWith(rule) : key === rule);

@@ -136,6 +136,16 @@ export const reloadSection = z.object({
 export const progressSection = z.object({
   /** Publish progress events on /control/agents/{id}/progress (PROTOCOL.md §7). */
   enabled: z.boolean().default(true),
+  /**
+   * `normal`: task lifecycle, tool and budget events (names, durations, counts, codes); `verbose` adds
+   * llm_request / llm_response; `debug` adds tool parameters and the instruction, which may hold secrets.
+   */
+  verbosity: z.enum(['normal', 'verbose', 'debug']).default('normal'),
+  /**
+   * Progress is best-effort telemetry: beyond this many events per second (bursts up to twice as
+   * many) events are dropped and counted, so a flood of fast tasks keeps its capacity. 0 = no limit.
+   */
+  max_events_per_second: z.number().int().min(0).default(200),
 });
 
 export const logSection = z.object({
@@ -145,6 +155,8 @@ export const logSection = z.object({
     .pipe(z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']))
     .default('info'),
   format: z.enum(['json', 'pretty']).default('json'),
+  /** More paths whose values are censored in log lines (pino redact syntax), e.g. "task.input.ssn". */
+  redact: z.array(z.string().min(1)).default([]),
 });
 
 export const configSchema = z.object({
@@ -160,9 +172,9 @@ export const configSchema = z.object({
   health: healthSection.default({ port: 8080, host: '0.0.0.0', enabled: true }),
   idempotency: idempotencySection.default({ cache_size: 10_000, ttl_seconds: 86_400 }),
   lifecycle: lifecycleSection.default({ heartbeat_seconds: 30, shutdown_grace_seconds: 30 }),
-  log: logSection.default({ level: 'info', format: 'json' }),
+  log: logSection.default({ level: 'info', format: 'json', redact: [] }),
   reload: reloadSection.default({ enabled: true, debounce_ms: 200 }),
-  progress: progressSection.default({ enabled: true }),
+  progress: progressSection.default({ enabled: true, verbosity: 'normal', max_events_per_second: 200 }),
   max_pipeline_depth: z.number().int().min(0).default(16),
   task_timeout: z.number().positive().default(300),
   max_output_size: positiveInt.default(2 * 1024 * 1024),

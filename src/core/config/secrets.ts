@@ -1,6 +1,6 @@
 // Resolve secrets through the `*_env` indirection; a missing one names the variable, never a value.
 import { ERR_CONFIG_SECRET_MISSING } from '../errors.js';
-import { registerSecret } from '../protocol/redact.js';
+import { registerCredentialName, registerSecret } from '../protocol/redact.js';
 import type { AgentConfig } from './schema.js';
 
 export interface ResolvedSecrets {
@@ -9,10 +9,15 @@ export interface ResolvedSecrets {
   llmApiKey?: string;
 }
 
-function required(key: string, variable: string, env: NodeJS.ProcessEnv): string {
+/**
+ * `secret`: the value is masked wherever it would appear (a password, a key). A user name is masked
+ * only in error messages that leave the process: in logs it is an ordinary word.
+ */
+function required(key: string, variable: string, env: NodeJS.ProcessEnv, secret = true): string {
   const value = env[variable];
   if (value === undefined || value === '') throw new ERR_CONFIG_SECRET_MISSING({ key, variable });
-  registerSecret(value);
+  if (secret) registerSecret(value);
+  else registerCredentialName(value);
   return value;
 }
 
@@ -24,7 +29,7 @@ export function resolveSecrets(
 ): ResolvedSecrets {
   const secrets: ResolvedSecrets = {};
   const { mqtt, llm } = config;
-  if (mqtt.username_env) secrets.mqttUsername = required('mqtt.username_env', mqtt.username_env, env);
+  if (mqtt.username_env) secrets.mqttUsername = required('mqtt.username_env', mqtt.username_env, env, false);
   if (mqtt.password_env) secrets.mqttPassword = required('mqtt.password_env', mqtt.password_env, env);
   if (llm.api_key_env) {
     if (opts.providerRequiresApiKey) secrets.llmApiKey = required('llm.api_key_env', llm.api_key_env, env);

@@ -2,6 +2,8 @@
 import { createRequire } from 'node:module';
 
 import { pino, stdSerializers, type Logger } from 'pino';
+
+import { scrubLogLine } from './log-scrub.js';
 import type { PinoPretty as PinoPrettyFn } from 'pino-pretty';
 
 /** pino-pretty is loaded only when asked for (it is for humans; JSON logs never need it). */
@@ -17,7 +19,25 @@ export interface LoggerOptions {
   /** Defaults to stdout (fd 1). */
   destination?: NodeJS.WritableStream;
   bindings?: Record<string, unknown>;
+  /** Extra paths to censor (`[log] redact`, pino redact syntax: `task.input.ssn`, `*.card`). */
+  redact?: readonly string[];
 }
+
+/** Always censored, wherever a secret-looking value is logged structurally. */
+const DEFAULT_REDACT_PATHS = [
+  'apiKey',
+  'api_key',
+  'password',
+  'token',
+  'authorization',
+  '*.apiKey',
+  '*.api_key',
+  '*.password',
+  '*.token',
+  '*.authorization',
+  'headers.authorization',
+  '*.headers.authorization',
+];
 
 /** Every child of a root logger made here, so that a new level reaches the children that exist. */
 const childrenOf = new WeakMap<Logger, Set<WeakRef<Logger>>>();
@@ -54,6 +74,9 @@ export function createLogger(opts: LoggerOptions): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
     serializers: { err: stdSerializers.errWithCause, error: stdSerializers.errWithCause },
     formatters: { level: (label: string) => ({ level: label }) },
+    redact: { paths: [...DEFAULT_REDACT_PATHS, ...(opts.redact ?? [])], censor: '***' },
+    // The last line of defence: whatever was logged, secrets are masked in the written line.
+    hooks: { streamWrite: scrubLogLine },
   };
   if (opts.format === 'pretty') {
     const stream = loadPretty()({

@@ -48,9 +48,37 @@ export function progressEvent(
   };
 }
 
+/** A token bucket: `rate` events per second, bursts up to `2 × rate`; rate 0 lets everything through. */
+export class EventBudget {
+  #tokens: number;
+  #last = performance.now();
+
+  constructor(private rate: number) {
+    this.#tokens = 2 * rate;
+  }
+
+  /** A reload changed `[progress] max_events_per_second`. */
+  setRate(rate: number): void {
+    if (rate === this.rate) return;
+    this.rate = rate;
+    this.#tokens = Math.min(this.#tokens, 2 * rate);
+  }
+
+  take(now = performance.now()): boolean {
+    if (this.rate === 0) return true;
+    this.#tokens = Math.min(2 * this.rate, this.#tokens + ((now - this.#last) / 1000) * this.rate);
+    this.#last = now;
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+}
+
 export interface ProgressSink {
   /** Current settings: `[progress] enabled` can change on reload. */
   enabled(): boolean;
+  /** A task event may go out now (the rate limit); false drops it. */
+  admit(event: ProgressEventName): boolean;
   agentId(): string;
   /** Publish on the current connection; rejects when it cannot. */
   publish(topic: string, payload: string): Promise<void>;
@@ -64,7 +92,8 @@ export function emitProgress(
   data: Record<string, unknown>,
   ids?: TaskIds,
 ): void {
-  if (!sink.enabled()) return;
+  // Only task events are rate-limited: events about the agent itself (config_*) are rare and always sent.
+  if (!sink.enabled() || (ids !== undefined && !sink.admit(event))) return;
   const agentId = sink.agentId();
   const payload = JSON.stringify(progressEvent(agentId, event, data, ids));
   let sent: Promise<void>;

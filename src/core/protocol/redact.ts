@@ -4,9 +4,24 @@ export const MAX_ERROR_MESSAGE_CHARS = 500;
 
 const secretValues = new Set<string>();
 
+/** Credentials that are not secrets (an MQTT user name): kept off the wire, but fine in logs. */
+const credentialNames = new Set<string>();
+
 /** Register a secret (e.g. a resolved API key) so it is masked wherever it appears. */
 export function registerSecret(value: string | undefined): void {
   if (value && value.length >= 4) secretValues.add(value);
+}
+
+/** Register a user name: masked in error messages that leave the process (RULE-002), not in logs. */
+export function registerCredentialName(value: string | undefined): void {
+  if (value && value.length >= 4) credentialNames.add(value);
+}
+
+/** Registered secret values anywhere in `text` become `***`. */
+export function maskSecretValues(text: string): string {
+  let out = text;
+  for (const secret of secretValues) if (out.includes(secret)) out = out.split(secret).join('***');
+  return out;
 }
 
 const RULES: Array<[RegExp, string]> = [
@@ -35,7 +50,8 @@ export function redactErrorMessage(message: string): string {
     .filter((line) => !/^\s+at\s/.test(line))
     .join(' ')
     .trim();
-  for (const secret of secretValues) text = text.split(secret).join('***');
+  text = maskSecretValues(text);
+  for (const name of credentialNames) if (text.includes(name)) text = text.split(name).join('***');
   for (const [pattern, replacement] of RULES) text = text.replace(pattern, replacement);
   if (text.length === 0) text = 'error';
   if (text.length > MAX_ERROR_MESSAGE_CHARS) text = text.slice(0, MAX_ERROR_MESSAGE_CHARS - 1) + '…';

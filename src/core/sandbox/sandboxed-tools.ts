@@ -1,5 +1,5 @@
 // Turn planned subprocess and script tools into ToolV1s backed by the sandboxed executors.
-import type { LoggerV1, ToolDescriptionV1, ToolV1 } from '../../../tool-sdk/src/index.js';
+import type { LoggerV1, ToolCallContext, ToolDescriptionV1, ToolV1 } from '../../../tool-sdk/src/index.js';
 import type { AgentConfig } from '../config/schema.js';
 import { ERR_TOOL_FAILED } from '../errors.js';
 import type { PlannedScriptTool, PlannedSubprocessTool } from '../host/plan-tools.js';
@@ -27,9 +27,16 @@ export interface SandboxContext {
   readonly owner?: object;
 }
 
-/** Log one call with the shared result fields, then hand the value back or throw the coded error. */
-function settle(result: ExecutionResult, tool: string, log: LoggerV1): unknown {
+/** The host's call context may take the execution facts (tool-runner.ts HostToolCallContext). */
+type CallContext = ToolCallContext & {
+  reportExecution?(r: Pick<ExecutionResult, 'sandbox' | 'timedOut' | 'outputTruncated'>): void;
+};
+
+/** Log one call with the shared result fields, report them, then hand the value back or throw the coded error. */
+function settle(result: ExecutionResult, tool: string, call: CallContext): unknown {
+  const { log } = call;
   const { ok, timedOut, outputTruncated, durationMs, sandbox } = result;
+  call.reportExecution?.({ sandbox, timedOut, outputTruncated });
   const fields = {
     tool,
     ok,
@@ -93,7 +100,7 @@ export async function createSubprocessTool(
     describe: () => description,
     execute: async (input, call) => {
       const payload = { tool: p.name, parameters: input, config: p.config };
-      return settle(await runSubprocess(spec, payload, callOpts(call.signal, call.log)), p.name, call.log);
+      return settle(await runSubprocess(spec, payload, callOpts(call.signal, call.log)), p.name, call);
     },
   };
   return { tool, description };
@@ -120,7 +127,7 @@ export async function createScriptTool(
     specificationVersion: 'v1',
     describe: () => description,
     execute: async (input, call) =>
-      settle(await executor.run(spec, input, { signal: call.signal, log: call.log }), p.name, call.log),
+      settle(await executor.run(spec, input, { signal: call.signal, log: call.log }), p.name, call),
   };
   return { tool, description };
 }

@@ -164,7 +164,7 @@ describe('runLlmLoop', () => {
 
   it('sums usage over every call, including the final one, and reports each response', async () => {
     const usages: unknown[] = [];
-    const r = await run(fakeProvider(), { maxIterations: 2 }, { onLlmResponse: (u) => usages.push(u) });
+    const r = await run(fakeProvider(), { maxIterations: 2 }, { onLlmResponse: (r) => usages.push(r.usage) });
     expect(r.usage).toEqual({ inputTokens: 30, outputTokens: 6 });
     expect(usages).toHaveLength(3);
   });

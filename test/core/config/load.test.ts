@@ -142,7 +142,7 @@ describe('loadConfig', () => {
     expect(config.agent.id).toBe('from-env');
     expect(config.mqtt.broker_url).toBe('mqtt://127.0.0.1:1999');
     expect(config.health.port).toBe(9999);
-    expect(config.log).toEqual({ level: 'debug', format: 'pretty' });
+    expect(config.log).toEqual({ level: 'debug', format: 'pretty', redact: [] });
     const problems = problemsOf(() => parseConfigText(minimal, 'a.toml', { env: { AGENT_ID: 'bad id' } }));
     expect(problems[0]).toEqual({
       path: 'agent.id',
