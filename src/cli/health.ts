@@ -14,15 +14,15 @@ interface HealthFlags {
 /** The URL to ask: --url as given, or http://<host>:<port>/<endpoint>. */
 export function healthUrl(flags: HealthFlags): string {
   if (flags.url) {
-    if (!URL.canParse(flags.url)) throw new UsageError(`--url ${flags.url} is not a URL`);
+    if (!/^https?:\/\//i.test(flags.url) || !URL.canParse(flags.url))
+      throw new UsageError(`--url ${flags.url} is not an http:// or https:// URL`);
     return flags.url;
   }
-  const port = Number(flags.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
-    throw new UsageError(`--port ${flags.port} is not a port`);
+  const port = /^\d{1,5}$/.test(flags.port) ? Number(flags.port) : NaN;
+  if (!(port >= 1 && port <= 65535)) throw new UsageError(`--port ${flags.port} is not a port (1–65535)`);
   if (!['ready', 'live', 'health'].includes(flags.endpoint))
     throw new UsageError(`--endpoint must be ready, live or health (got ${flags.endpoint})`);
-  const host = flags.host.includes(':') ? `[${flags.host}]` : flags.host;
+  const host = flags.host.includes(':') && !flags.host.startsWith('[') ? `[${flags.host}]` : flags.host;
   return `http://${host}:${port}/${flags.endpoint}`;
 }
 

@@ -30,17 +30,32 @@ export function toolOutcomeLabel(o: ToolOutcome): ToolOutcomeLabel {
 
 const rounded = (ms: number): number => Math.round(ms * 1000) / 1000;
 
-/** Loop hooks that report the task `ids`; each hook swallows its own failures. */
+/** Every hook of `hooks`, made unable to throw: reporting must never break a task. */
+function safe(hooks: Required<LoopHooks>): LoopHooks {
+  const out: Record<string, (...args: never[]) => void> = {};
+  for (const [name, hook] of Object.entries(hooks) as Array<[string, (...args: never[]) => void]>) {
+    out[name] = (...args) => {
+      try {
+        hook(...args);
+      } catch {
+        // A broken metric, logger or event sink costs the report, not the task.
+      }
+    };
+  }
+  return out;
+}
+
+/** Loop hooks that report the task `ids`; no hook throws. */
 export function observeTask(ids: TaskIds, ctx: ObserverContext): LoopHooks {
+  return safe(reportingHooks(ids, ctx));
+}
+
+function reportingHooks(ids: TaskIds, ctx: ObserverContext): Required<LoopHooks> {
   const llmEvents = ctx.verbosity !== 'normal';
   const debug = ctx.verbosity === 'debug';
   const emit = (event: ProgressEventName, data: Record<string, unknown>): void => {
     if (!llmEvents && (event === 'llm_request' || event === 'llm_response')) return;
-    try {
-      ctx.emit(event, data, ids);
-    } catch {
-      // Reporting must never break a task.
-    }
+    ctx.emit(event, data, ids);
   };
   const { metrics, provider, model } = ctx;
   return {

@@ -14,12 +14,28 @@ export interface HealthSource {
   prometheus(): Promise<{ contentType: string; body: string }>;
 }
 
-/** Prometheus text when asked for: `?format=prometheus`, or an Accept header naming text/plain or OpenMetrics. */
+/** The q-value an Accept header gives the first of `types` it names (0 when it names none). */
+function quality(accept: string, types: readonly string[]): number {
+  let best = 0;
+  for (const part of accept.split(',')) {
+    const [type = '', ...params] = part.split(';').map((p) => p.trim().toLowerCase());
+    if (!types.includes(type)) continue;
+    const q = params.find((p) => p.startsWith('q='));
+    best = Math.max(best, q === undefined ? 1 : Number(q.slice(2)) || 0);
+  }
+  return best;
+}
+
+/**
+ * Prometheus text when asked for: `?format=prometheus`, or an Accept header that prefers text/plain
+ * or OpenMetrics to JSON (a Prometheus server's does; `application/json, text/plain, * / *` does not).
+ */
 export function wantsPrometheus(req: IncomingMessage, url: URL): boolean {
   const format = url.searchParams.get('format');
   if (format) return format === 'prometheus' || format === 'text';
   const accept = req.headers.accept ?? '';
-  return /\btext\/plain\b|application\/openmetrics-text/.test(accept);
+  const text = quality(accept, ['text/plain', 'application/openmetrics-text']);
+  return text > 0 && text > quality(accept, ['application/json']);
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -30,7 +46,10 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 
 async function route(source: HealthSource, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
-  if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: 'method not allowed' });
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.setHeader('allow', 'GET, HEAD');
+    return send(res, 405, { error: 'method not allowed' });
+  }
   switch (url.pathname) {
     case '/live':
       return send(res, 200, { status: 'ok' });

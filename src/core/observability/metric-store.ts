@@ -98,6 +98,7 @@ export class HistogramFamily extends Family<HistogramValue> {
   }
 
   observe(labels: Labels, value: number): void {
+    if (!Number.isFinite(value)) return; // a NaN would poison the sum for good
     const s = this.series(labels).value;
     const i = this.buckets.findIndex((b) => value <= b);
     if (i >= 0) s.counts[i]!++;
@@ -108,11 +109,12 @@ export class HistogramFamily extends Family<HistogramValue> {
     this.#next = (this.#next + 1) % RECENT;
   }
 
-  /** The q-quantile (0–1) of the last observations of every series, or 0 with none. */
+  /** The q-quantile (0–1, nearest rank) of the last observations of every series, or 0 with none. */
   quantile(q: number): number {
     if (this.#recent.length === 0) return 0;
     const sorted = [...this.#recent].sort((a, b) => a - b);
-    return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+    const rank = Math.ceil(q * sorted.length);
+    return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
   }
 
   /** Count and sum over the series whose labels include `match`. */

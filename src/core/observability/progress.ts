@@ -66,8 +66,9 @@ export class EventBudget {
 
   take(now = performance.now()): boolean {
     if (this.rate === 0) return true;
-    this.#tokens = Math.min(2 * this.rate, this.#tokens + ((now - this.#last) / 1000) * this.rate);
-    this.#last = now;
+    const elapsed = Math.max(0, now - this.#last); // a clock that steps back adds nothing
+    this.#tokens = Math.min(2 * this.rate, this.#tokens + (elapsed / 1000) * this.rate);
+    this.#last = Math.max(this.#last, now);
     if (this.#tokens < 1) return false;
     this.#tokens -= 1;
     return true;

@@ -17,10 +17,21 @@ export function registerCredentialName(value: string | undefined): void {
   if (value && value.length >= 4) credentialNames.add(value);
 }
 
-/** Registered secret values anywhere in `text` become `***`. */
-export function maskSecretValues(text: string): string {
+/**
+ * Registered secret values anywhere in `text` become `***`. With `json`, `text` is serialized JSON:
+ * a secret holding quotes or backslashes appears there escaped, and that form is masked first (so a
+ * mask never cuts an escape sequence in two).
+ */
+export function maskSecretValues(text: string, opts: { json?: boolean } = {}): string {
   let out = text;
-  for (const secret of secretValues) if (out.includes(secret)) out = out.split(secret).join('***');
+  for (const secret of secretValues) {
+    if (opts.json) {
+      const escaped = JSON.stringify(secret).slice(1, -1);
+      if (escaped !== secret && out.includes(escaped)) out = out.split(escaped).join('***');
+      if (/["\\]/.test(secret)) continue; // raw quotes or backslashes cannot stand in valid JSON
+    }
+    if (out.includes(secret)) out = out.split(secret).join('***');
+  }
   return out;
 }
 

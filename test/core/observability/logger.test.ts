@@ -153,3 +153,81 @@ describe('setLogLevel', () => {
     expect(jsonLines(out.text()).map((l) => l.msg)).toEqual(['shown', 'shown too', 'and in a new child']);
   });
 });
+
+describe('createLogger (secrets)', () => {
+  it('censors apiKey, password and token fields, at the top level and one level deep', () => {
+    const out = collector();
+    const log = createLogger({ level: 'info', format: 'json', destination: out.stream });
+    log.info(
+      {
+        apiKey: 'key-top-1',
+        password: 'pw-top-2',
+        token: 'tok-top-3',
+        provider: { apiKey: 'key-deep-4', name: 'openai' },
+        user: { password: 'pw-deep-5', login: 'ann' },
+        session: { token: 'tok-deep-6', id: 's1' },
+      },
+      'configured',
+    );
+    const text = out.text();
+    for (const secret of ['key-top-1', 'pw-top-2', 'tok-top-3', 'key-deep-4', 'pw-deep-5', 'tok-deep-6'])
+      expect(text).not.toContain(secret);
+    expect(jsonLines(text)[0]).toMatchObject({
+      apiKey: '***',
+      password: '***',
+      token: '***',
+      provider: { apiKey: '***', name: 'openai' },
+      user: { password: '***', login: 'ann' },
+      session: { token: '***', id: 's1' },
+      msg: 'configured',
+    });
+  });
+
+  it('censors the extra paths passed in redact, leaving their siblings', () => {
+    const out = collector();
+    const log = createLogger({
+      level: 'info',
+      format: 'json',
+      destination: out.stream,
+      redact: ['task.input.ssn', '*.card'],
+    });
+    log.info(
+      { task: { input: { ssn: '078-05-1120', name: 'Ann' } }, payment: { card: '4111', amount: 3 } },
+      'x',
+    );
+    const [entry] = jsonLines(out.text());
+    expect(entry).toMatchObject({
+      task: { input: { ssn: '***', name: 'Ann' } },
+      payment: { card: '***', amount: 3 },
+    });
+    expect(out.text()).not.toContain('078-05-1120');
+    expect(out.text()).not.toContain('4111');
+  });
+
+  it('scrubs secret-looking values in the message and in an error’s message, keeping the line JSON', () => {
+    const out = collector();
+    const log = createLogger({ level: 'info', format: 'json', destination: out.stream });
+    log.warn('GET /v1?api_key=abc123xyz&page=2 with Bearer eyJ0eXAi.abc failed');
+    log.error({ err: new Error('provider refused token=tok987654 (sk-proj1234567890)') }, 'llm failed');
+    const text = out.text();
+    for (const secret of ['abc123xyz', 'eyJ0eXAi', 'tok987654', 'proj1234567890'])
+      expect(text).not.toContain(secret);
+    const [warn, error] = jsonLines(text);
+    expect(warn!.msg).toBe('GET /v1?api_key=***&page=2 with Bearer *** failed');
+    const err = error!.err as { message: string; stack: string };
+    expect(err.message).toBe('provider refused token=*** (sk-***)');
+    expect(err.stack).toContain('token=***');
+  });
+
+  it('writes no secret in the pretty format either', () => {
+    const out = collector();
+    const log = createLogger({ level: 'info', format: 'pretty', destination: out.stream });
+    log.info({ apiKey: 'key-pretty-1', db: { password: 'pw-pretty-2' } }, 'calling with Bearer tok-pretty-3');
+    log.error({ err: new Error('rejected api_key=key-pretty-4') }, 'failed');
+    const text = stripAnsi(out.text());
+    expect(text).toContain('calling with Bearer ***');
+    expect(text).toContain('api_key=***');
+    for (const secret of ['key-pretty-1', 'pw-pretty-2', 'tok-pretty-3', 'key-pretty-4'])
+      expect(text).not.toContain(secret);
+  });
+});

@@ -1,0 +1,226 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+import { AgentMetrics, type MetricSources } from '../../../src/core/observability/agent-metrics.js';
+import type { GaugeFamily } from '../../../src/core/observability/metric-store.js';
+
+/** Sources whose values a test changes between reads. */
+function fakeSources(): MetricSources & {
+  state: { inFlight: number; queued: number; connected: boolean; generation: number };
+} {
+  const state = { inFlight: 0, queued: 0, connected: false, generation: 1 };
+  return {
+    state,
+    inFlight: () => state.inFlight,
+    queued: () => state.queued,
+    mqttConnected: () => state.connected,
+    generation: () => state.generation,
+  };
+}
+
+/** A known sequence of everything an agent counts. */
+function recordKnownSequence(m: AgentMetrics): void {
+  for (let i = 0; i < 7; i++) m.tasksReceived.inc();
+  m.taskFinished('responded', '', 100);
+  m.taskFinished('responded', '', 300);
+  m.taskFinished('forwarded', '', 200);
+  m.taskFinished('failed', 'tool_execution_failed', 400);
+  m.taskFinished('failed', 'tool_execution_failed'); // no duration: counted, not timed
+  m.taskFinished('rejected', 'invalid_input');
+  m.taskFinished('discarded', '');
+  m.budgetExhausted.inc({ reason: 'max_tool_calls' });
+  m.budgetExhausted.inc({ reason: 'max_iterations' });
+
+  m.llmCall('openai', 'gpt-4o', true, 1000, { inputTokens: 100, outputTokens: 20 });
+  m.llmCall('openai', 'gpt-4o', false, 500);
+  m.llmCall('anthropic', 'claude', true, 1500, { inputTokens: 50, outputTokens: 5 });
+
+  m.toolCall('echo', 'ok', 10);
+  m.toolCall('echo', 'ok', 30);
+  m.toolCall('echo', 'timeout', 500);
+  m.toolCall('http', 'error', 20);
+  m.toolCall('http', 'truncated', 40);
+
+  for (let i = 0; i < 6; i++) m.mqttReceived.inc();
+  m.mqttPublished.inc({}, 4);
+  m.mqttPublishFailures.inc();
+  m.mqttDisconnects.inc({}, 2);
+  m.mqttReconnects.inc();
+
+  m.progressPublished.inc({ event: 'task_started' }, 3);
+  m.progressPublished.inc({ event: 'tool_call' });
+  m.progressDropped.inc({ event: 'tool_call' }, 2);
+
+  m.reloads.inc({ outcome: 'applied' }, 2);
+  m.reloads.inc({ outcome: 'unchanged' });
+  m.reloads.inc({ outcome: 'rejected' });
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('AgentMetrics.toJSON', () => {
+  it('reports every field from a known sequence of observations', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2025-01-01T00:00:00Z'));
+    const sources = fakeSources();
+    Object.assign(sources.state, { inFlight: 2, queued: 3, connected: true, generation: 5 });
+    const m = new AgentMetrics(sources);
+    recordKnownSequence(m);
+    vi.setSystemTime(new Date('2025-01-01T00:01:30.400Z'));
+
+    expect(m.toJSON()).toEqual({
+      uptime_seconds: 90,
+      generation: 5,
+      tasks: {
+        tasks_received: 7,
+        tasks_completed: 3, // responded + forwarded
+        tasks_responded: 2,
+        tasks_forwarded: 1,
+        tasks_failed: 2,
+        tasks_rejected: 1,
+        tasks_discarded: 1,
+        tasks_processing: 2,
+        tasks_queued: 3,
+        budget_exhausted: 2,
+        // durations 100, 300, 200, 400 ms (the two tasks without one are not averaged)
+        avg_processing_time_ms: 250,
+        processing_time_p50_ms: 200, // nearest rank of 100, 200, 300, 400
+        processing_time_p95_ms: 400,
+        processing_time_p99_ms: 400,
+        errors_by_code: { tool_execution_failed: 2, invalid_input: 1 },
+      },
+      llm: {
+        requests: 3,
+        failures: 1,
+        avg_request_time_ms: 1000,
+        input_tokens: 150,
+        output_tokens: 25,
+      },
+      mqtt: {
+        connected: true,
+        messages_received: 6,
+        messages_published: 4,
+        publish_failures: 1,
+        connection_failures: 2,
+        reconnects: 1,
+      },
+      tools: {
+        total_executions: 5,
+        failures: 1,
+        timeouts: 1,
+        truncated: 1,
+        avg_execution_time_ms: 120, // (10 + 30 + 500 + 20 + 40) / 5
+        execution_time_p95_ms: 500,
+        by_tool: {
+          echo: { ok: 2, truncated: 0, timeout: 1, error: 0 },
+          http: { ok: 0, truncated: 1, timeout: 0, error: 1 },
+        },
+      },
+      progress: { published: 4, dropped: 2 },
+      reloads: { applied: 2, unchanged: 1, rejected: 1 },
+    });
+  });
+
+  it('reports zeros, not NaN, before anything happened', () => {
+    const json = new AgentMetrics(fakeSources()).toJSON() as {
+      tasks: Record<string, unknown>;
+      llm: Record<string, unknown>;
+      tools: Record<string, unknown>;
+    };
+    expect(json.tasks).toMatchObject({
+      tasks_completed: 0,
+      avg_processing_time_ms: 0,
+      processing_time_p50_ms: 0,
+      processing_time_p99_ms: 0,
+      errors_by_code: {},
+    });
+    expect(json.llm).toMatchObject({ requests: 0, avg_request_time_ms: 0 });
+    expect(json.tools).toMatchObject({ total_executions: 0, avg_execution_time_ms: 0, by_tool: {} });
+    expect(JSON.stringify(json)).not.toContain('null');
+  });
+
+  it('keeps sub-millisecond precision in ms (three decimals)', () => {
+    const m = new AgentMetrics(fakeSources());
+    m.toolCall('fast', 'ok', 0.25);
+    m.toolCall('fast', 'ok', 0.5);
+    const tools = m.toJSON().tools as Record<string, unknown>;
+    expect(tools.avg_execution_time_ms).toBe(0.375);
+    expect(tools.execution_time_p95_ms).toBe(0.5);
+  });
+
+  it('reads the sources at each call', () => {
+    const sources = fakeSources();
+    const m = new AgentMetrics(sources);
+    const before = m.toJSON();
+    Object.assign(sources.state, { inFlight: 4, queued: 9, connected: true, generation: 2 });
+    const after = m.toJSON() as {
+      generation: number;
+      tasks: Record<string, unknown>;
+      mqtt: Record<string, unknown>;
+    };
+    expect(before).toMatchObject({
+      generation: 1,
+      tasks: { tasks_processing: 0, tasks_queued: 0 },
+      mqtt: { connected: false },
+    });
+    expect(after).toMatchObject({
+      generation: 2,
+      tasks: { tasks_processing: 4, tasks_queued: 9 },
+      mqtt: { connected: true },
+    });
+  });
+
+  it('serializes through JSON.stringify to the same object', () => {
+    const m = new AgentMetrics(fakeSources());
+    recordKnownSequence(m);
+    expect(JSON.parse(JSON.stringify(m)) as unknown).toEqual(m.toJSON());
+  });
+});
+
+describe('AgentMetrics recording', () => {
+  it('labels tasks by outcome and code, and times them by outcome in seconds', () => {
+    const m = new AgentMetrics(fakeSources());
+    m.taskFinished('failed', 'processing_failed', 1500);
+    expect(m.tasks.all()).toEqual([{ labels: { outcome: 'failed', code: 'processing_failed' }, value: 1 }]);
+    expect(m.taskDuration.all()[0]).toMatchObject({ labels: { outcome: 'failed' }, value: { sum: 1.5 } });
+  });
+
+  it('counts LLM calls by provider, model and outcome, and tokens by direction', () => {
+    const m = new AgentMetrics(fakeSources());
+    m.llmCall('openai', 'gpt-4o', true, 250, { inputTokens: 10, outputTokens: 3 });
+    m.llmCall('openai', 'gpt-4o', false, 100);
+    expect(m.llmCalls.total({ provider: 'openai', model: 'gpt-4o', outcome: 'ok' })).toBe(1);
+    expect(m.llmCalls.total({ outcome: 'error' })).toBe(1);
+    expect(m.llmTokens.all()).toEqual([
+      { labels: { provider: 'openai', model: 'gpt-4o', direction: 'input' }, value: 10 },
+      { labels: { provider: 'openai', model: 'gpt-4o', direction: 'output' }, value: 3 },
+    ]);
+    expect(m.llmDuration.totals({ provider: 'openai' })).toEqual({ count: 2, sum: 0.35 });
+  });
+
+  it('lists every family, each named agent2389_*, the gauges reading the sources', () => {
+    const sources = fakeSources();
+    const m = new AgentMetrics(sources);
+    const families = m.families();
+    const names = families.map((f) => f.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const name of names) expect(name).toMatch(/^agent2389_[a-z0-9_]+$/);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'agent2389_tasks_total',
+        'agent2389_tool_calls_total',
+        'agent2389_reloads_total',
+        'agent2389_tasks_in_flight',
+      ]),
+    );
+    const gauge = (name: string): number => (families.find((f) => f.name === name) as GaugeFamily).read();
+    Object.assign(sources.state, { inFlight: 3, queued: 1, connected: true, generation: 8 });
+    expect(gauge('agent2389_tasks_in_flight')).toBe(3);
+    expect(gauge('agent2389_tasks_queued')).toBe(1);
+    expect(gauge('agent2389_mqtt_connected')).toBe(1);
+    expect(gauge('agent2389_config_generation')).toBe(8);
+    sources.state.connected = false;
+    expect(gauge('agent2389_mqtt_connected')).toBe(0);
+  });
+});
