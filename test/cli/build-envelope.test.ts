@@ -2,19 +2,10 @@ import { describe, expect, it } from 'vitest';
 
 import { UsageError, buildInjectEnvelope, type InjectSpec } from '../../src/cli/build-envelope.js';
 import { UUID_PATTERN, parseEnvelope, pipelineDepth } from '../../src/core/protocol/envelope.js';
+import { usageErrorOf as usageError } from '../helpers/thrown.js';
 
 function build(spec: Partial<InjectSpec> = {}) {
   return buildInjectEnvelope({ agentId: 'a', ...spec });
-}
-
-function usageError(fn: () => unknown): UsageError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof UsageError) return err;
-    throw err;
-  }
-  throw new Error('expected a UsageError');
 }
 
 describe('buildInjectEnvelope', () => {

@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
 
 import { UsageError } from '../../src/cli/build-envelope.js';
+import { usageErrorOf } from '../helpers/thrown.js';
 import { healthUrl } from '../../src/cli/health.js';
 
 /** The flags as commander gives them with every default applied. */
 const DEFAULTS = { host: '127.0.0.1', port: '8080', timeout: '3', endpoint: 'ready' };
-
-function usageErrorOf(fn: () => unknown): UsageError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof UsageError) return err;
-    throw err;
-  }
-  throw new Error('expected a UsageError');
-}
 
 describe('healthUrl', () => {
   it('asks /ready on 127.0.0.1:8080 by default', () => {

@@ -1,4 +1,5 @@
-// Return the AgentError (or ToolError) a function throws or a promise rejects with; anything else fails the test.
+// Return the AgentError (ToolError, UsageError) a function throws or a promise rejects with; anything else fails the test.
+import { UsageError } from '../../src/cli/build-envelope.js';
 import { AgentError } from '../../src/core/errors.js';
 import { ToolError } from '../../tool-sdk/src/index.js';
 
@@ -31,4 +32,15 @@ export function rejected(p: Promise<unknown>): Promise<AgentError> {
 /** Await `p` and return the ToolError it rejects with (resolving fails the test). */
 export function toolError(p: Promise<unknown>): Promise<ToolError> {
   return rejectionOf(p, (err): err is ToolError => ToolError.is(err), 'a ToolError');
+}
+
+/** Return the UsageError (a CLI usage error, exit 64) `fn` throws; anything else fails the test. */
+export function usageErrorOf(fn: () => unknown): UsageError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof UsageError) return err;
+    throw err;
+  }
+  throw new Error('expected a UsageError');
 }
