@@ -9,20 +9,30 @@ const SECRET_NAME = String.raw`[\w-]*(?:api[_-]?key|apikey|token|secret|password
 /** A value in text: up to whitespace or a separator; JSON escapes (\" \\) are part of it. */
 const TEXT_VALUE = String.raw`(?:[^\s&"'\\,;]|\\.)+`;
 
-const RULES: ReadonlyArray<readonly [RegExp, string]> = [
+/** Each rule with a cheap test of whether it can match at all (the hot path logs a line per task). */
+const RULES: ReadonlyArray<readonly [RegExp, string, (line: string) => boolean]> = [
   // "api_key":"…", "Authorization":"…" (a JSON string value; escaped quotes inside are kept whole)
-  [new RegExp(String.raw`("${SECRET_NAME}")\s*:\s*"(?:[^"\\]|\\.)*"`, 'gi'), '$1:"***"'],
+  [new RegExp(String.raw`("${SECRET_NAME}")\s*:\s*"(?:[^"\\]|\\.)*"`, 'gi'), '$1:"***"', () => true],
   // the same, as JSON inside a JSON string: \"api_key\":\"…\"
-  [new RegExp(String.raw`(\\"${SECRET_NAME}\\")\s*:\s*\\"(?:[^"\\]|\\[^"]|\\\\)*?\\"`, 'gi'), '$1:\\"***\\"'],
-  [/\bBearer\s+[\w.~+/=-]+/gi, 'Bearer ***'],
-  [/\b(sk|pk|rk)-[\w-]{8,}/g, '$1-***'],
+  [
+    new RegExp(String.raw`(\\"${SECRET_NAME}\\")\s*:\s*\\"(?:[^"\\]|\\[^"]|\\\\)*?\\"`, 'gi'),
+    '$1:\\"***\\"',
+    (l) => l.includes('\\"'),
+  ],
+  [/\bBearer\s+[\w.~+/=-]+/gi, 'Bearer ***', (l) => /bearer/i.test(l)],
+  [/\b(sk|pk|rk)-[\w-]{8,}/g, '$1-***', (l) => l.includes('k-')],
   // name=value and "name: value" inside text: a query string, a command line, an error message
   // ("Authorization: Bearer …" is left to the Bearer rule above, which keeps the word.)
-  [new RegExp(String.raw`\b(${SECRET_NAME})(=|:\s+)(?!Bearer\s)(${TEXT_VALUE})`, 'gi'), '$1$2***'],
+  [
+    new RegExp(String.raw`\b(${SECRET_NAME})(=|:\s+)(?!Bearer\s)(${TEXT_VALUE})`, 'gi'),
+    '$1$2***',
+    (l) => l.includes('=') || l.includes(': '),
+  ],
 ];
 
 export function scrubLogLine(line: string): string {
   let out = maskSecretValues(line, { json: true });
-  for (const [pattern, replacement] of RULES) out = out.replace(pattern, replacement);
+  for (const [pattern, replacement, applies] of RULES)
+    if (applies(out)) out = out.replace(pattern, replacement);
   return out;
 }
