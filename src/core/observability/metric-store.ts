@@ -8,9 +8,11 @@ interface Series<V> {
   value: V;
 }
 
-/** Label values in the declared order, as a map key. */
+/** Label values in the declared order, as a map key (no intermediate arrays: this runs per task). */
 function keyOf(labelNames: readonly string[], labels: Labels): string {
-  return labelNames.map((n) => labels[n] ?? '').join('\u0000');
+  let key = '';
+  for (let i = 0; i < labelNames.length; i++) key += (i ? '\u0000' : '') + (labels[labelNames[i]!] ?? '');
+  return key;
 }
 
 abstract class Family<V> {
@@ -24,7 +26,11 @@ abstract class Family<V> {
 
   protected abstract initial(): V;
 
+  /** The one series of a family without labels, once created. */
+  #only?: Series<V>;
+
   protected series(labels: Labels): Series<V> {
+    if (this.#only) return this.#only;
     const key = keyOf(this.labelNames, labels);
     let s = this.#series.get(key);
     if (!s) {
@@ -32,6 +38,7 @@ abstract class Family<V> {
       for (const n of this.labelNames) own[n] = labels[n] ?? '';
       s = { labels: own, value: this.initial() };
       this.#series.set(key, s);
+      if (this.labelNames.length === 0) this.#only = s;
     }
     return s;
   }
