@@ -2,10 +2,13 @@
 // default process metrics) is loaded on the first scrape, not at startup: it costs ~7 MB of memory
 // that an agent nobody scrapes should not pay. Our counters and histograms are collected from the
 // metric store (metric-store.ts) at each scrape.
-import type { Registry } from 'prom-client';
+import type { Counter, Registry } from 'prom-client';
 
 import type { AgentMetrics } from './agent-metrics.js';
 import type { AnyFamily, HistogramFamily, Labels } from './metric-store.js';
+
+/** Sampling interval of the event-loop lag histogram (prom-client's default). */
+const LAG_RESOLUTION_MS = 10;
 
 interface PromValue {
   readonly value: number;
@@ -66,7 +69,22 @@ export class PrometheusExporter {
   async #build(): Promise<Registry> {
     const prom = await import('prom-client');
     const registry = new prom.Registry();
-    prom.collectDefaultMetrics({ register: registry, prefix: 'agent2389_' });
+    const cpuBefore = process.cpuUsage();
+    prom.collectDefaultMetrics({
+      register: registry,
+      prefix: 'agent2389_',
+      eventLoopMonitoringPrecision: LAG_RESOLUTION_MS,
+    });
+    // prom-client counts CPU time from the moment it is registered; the counters must be totals since
+    // the process started, so add what was spent before the first scrape.
+    const addCpu = (name: string, micros: number): void =>
+      (registry.getSingleMetric(`agent2389_${name}`) as Counter | undefined)?.inc(micros / 1e6);
+    addCpu('process_cpu_user_seconds_total', cpuBefore.user);
+    addCpu('process_cpu_system_seconds_total', cpuBefore.system);
+    addCpu('process_cpu_seconds_total', cpuBefore.user + cpuBefore.system);
+    // The event-loop lag histogram starts empty (min = 2^63 ns, mean = NaN): let it take a few samples
+    // before the first scrape reads it.
+    await new Promise((resolve) => setTimeout(resolve, LAG_RESOLUTION_MS * 3));
     // Duck-typed metrics: prom-client's Registry only reads `name` and calls `get()` (registry.js).
     const register = (m: CollectedMetric): void =>
       registry.registerMetric(m as unknown as Parameters<Registry['registerMetric']>[0]);

@@ -135,6 +135,28 @@ describe('PrometheusExporter.render', () => {
     expect(body).toMatch(/^agent2389_nodejs_heap_size_used_bytes \d+/m);
   });
 
+  it('counts CPU time since the process started, not since the first scrape', async () => {
+    const spentBefore = process.cpuUsage();
+    const { body } = await exporterFor(new AgentMetrics(fakeSources())).render();
+    const total = sample(body, 'agent2389_process_cpu_seconds_total');
+    expect(total).toBeGreaterThanOrEqual((spentBefore.user + spentBefore.system) / 1e6);
+    expect(total).toBeCloseTo(
+      sample(body, 'agent2389_process_cpu_user_seconds_total') +
+        sample(body, 'agent2389_process_cpu_system_seconds_total'),
+      6,
+    );
+  });
+
+  it('has real event-loop lag samples already on the first scrape (no NaN, no 2^63 ns minimum)', async () => {
+    const { body } = await exporterFor(new AgentMetrics(fakeSources())).render();
+    const lag = [...samples(body)].filter(([k]) => k.startsWith('agent2389_nodejs_eventloop_lag'));
+    expect(lag.length).toBeGreaterThan(3);
+    for (const [name, value] of lag) {
+      expect(Number.isFinite(value), name).toBe(true);
+      expect(value, name).toBeLessThan(60);
+    }
+  });
+
   it('names every metric agent2389_*', async () => {
     const m = new AgentMetrics(fakeSources());
     m.toolCall('echo', 'ok', 1);
