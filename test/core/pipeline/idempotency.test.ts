@@ -46,6 +46,25 @@ describe('FR-010: LruTtlIdempotencyStore', () => {
     expect(store.claim('id-94')).toBe(true);
   });
 
+  it('FR-010: answers like a plain LRU over a long random run of new, repeated and evicted ids', () => {
+    // The store keeps one eviction iterator across calls; a naive model re-scans an array each time.
+    const max = 7;
+    const store = new LruTtlIdempotencyStore({ maxEntries: max, ttlMs: 60_000 });
+    const model: string[] = []; // oldest first
+    let seed = 42;
+    const random = (n: number): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) % n;
+    for (let step = 0; step < 5_000; step++) {
+      const id = `t${random(20)}`;
+      const at = model.indexOf(id);
+      if (at >= 0) model.splice(at, 1);
+      model.push(id);
+      if (model.length > max) model.shift();
+      expect(store.claim(id), `step ${step}: ${id}`).toBe(at < 0);
+      if (step % 500 === 0) store.resize({ maxEntries: max, ttlMs: 60_000 });
+    }
+    expect(store.size).toBe(max);
+  });
+
   it('FR-010: an id is a duplicate until the TTL has passed, then new again', () => {
     const c = clock();
     const store = new LruTtlIdempotencyStore({ maxEntries: 10, ttlMs: 1_000, now: c.now });
