@@ -10,6 +10,7 @@ import {
   ERR_TRANSPORT_PUBLISH,
   ERR_TRANSPORT_SUBSCRIBE,
 } from '../errors.js';
+import { coalesceWrites } from './coalesce-writes.js';
 import { parseBrokerUrl, readTlsMaterial } from './mqtt-endpoint.js';
 import type { TlsFiles, TlsMaterial } from './mqtt-endpoint.js';
 import type { LastWill, PublishOptions, Transport, TransportHandlers } from './transport.js';
@@ -51,6 +52,11 @@ const PUBLISH_PLAIN: IClientPublishOptions = { qos: 1, retain: false };
 const PUBLISH_RETAINED: IClientPublishOptions = { qos: 1, retain: true };
 const SUBSCRIBE_QOS1: IClientSubscribeOptions = { qos: 1 };
 const NOT_ACKNOWLEDGED = new Error('onMessage returned false: PUBACK withheld'); // mqtt.js only checks truthiness
+
+/** Whether `DEBUG` (the `debug` package's switch) names mqtt.js's trace, e.g. `DEBUG=mqttjs*`. */
+export function mqttTraceWanted(debug = process.env.DEBUG): boolean {
+  return debug !== undefined && /(^|[\s,])(\*|mqttjs[^\s,]*)/.test(debug);
+}
 
 /** True for a CONNACK refusing the protocol version (3.1.1 return code 1, MQTT 5 reason code 0x84). */
 function refusesProtocol(err: Error & { code?: unknown }): boolean {
@@ -106,7 +112,7 @@ export function createMqttTransport(options: MqttTransportOptions): Transport {
         : netConnect({ host, port, noDelay: true });
       socket.setNoDelay(true);
       socket.on('error', (err: Error) => (lastError = err.message));
-      return socket;
+      return coalesceWrites(socket);
     };
     const mqttOptions: IClientOptions = {
       clientId: options.clientId,
@@ -121,6 +127,8 @@ export function createMqttTransport(options: MqttTransportOptions): Transport {
       reconnectOnConnackError: true,
       connectTimeout: options.connectTimeoutMs ?? 10_000,
       queueQoSZero: false,
+      // mqtt.js traces every packet through `debug`; unless DEBUG asks for it, skip even the calls.
+      ...(!mqttTraceWanted() && { log: () => undefined }),
       ...(will && {
         will: { topic: will.topic, payload: Buffer.from(will.payload), qos: 1, retain: will.retain },
       }),
