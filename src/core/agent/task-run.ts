@@ -4,6 +4,7 @@ import type { EventEmitter } from 'node:events';
 
 import type { LoggerV1 } from '../../../tool-sdk/src/index.js';
 import type { AgentMetrics } from '../observability/agent-metrics.js';
+import { boundLogger } from '../observability/bound-logger.js';
 import type { ProgressEventName, TaskIds } from '../observability/progress.js';
 import type { IntakeResult } from '../pipeline/intake.js';
 import { redactErrorMessage } from '../protocol/redact.js';
@@ -14,7 +15,17 @@ import type { LiveGeneration } from './live-generation.js';
 import { observeTask } from './task-observer.js';
 import { processTask, publishError } from './task-processor.js';
 
-type Emitter = Pick<EventEmitter<AgentEvents>, 'emit'>;
+type Emitter = Pick<EventEmitter<AgentEvents>, 'emit' | 'listenerCount'>;
+
+/** Emit `name` only when someone listens: building the payload of every task for nobody costs. */
+function announce<K extends 'task:completed' | 'task:failed' | 'task:discarded'>(
+  events: Emitter,
+  name: K,
+  payload: () => AgentEvents[K][0],
+): void {
+  if (events.listenerCount(name) > 0)
+    (events.emit as (n: K, p: AgentEvents[K][0]) => boolean).call(events, name, payload());
+}
 
 /** What the agent gives a task to report with. */
 export interface TaskReporting {
@@ -34,7 +45,10 @@ export async function runTask(envelope: TaskEnvelope, gen: LiveGeneration, r: Ta
   try {
     const started = performance.now();
     const ids = { taskId: envelope.task_id, conversationId: envelope.conversation_id };
-    const log = r.log().child({ task_id: envelope.task_id, conversation_id: envelope.conversation_id });
+    const log = boundLogger(r.log(), {
+      task_id: envelope.task_id,
+      conversation_id: envelope.conversation_id,
+    });
     const { verbosity } = gen.config.progress;
     const debug = verbosity === 'debug';
     const next = envelope.next?.topic ?? null;
@@ -64,7 +78,7 @@ export async function runTask(envelope: TaskEnvelope, gen: LiveGeneration, r: Ta
       log.info({ outcome: 'failed', code, duration_ms: durationMs }, 'task finished');
       // Redacted as on the wire (the published error message is redacted when it is built).
       r.progress('task_failed', { code, message: redactErrorMessage(message), duration_ms: durationMs }, ids);
-      r.events.emit('task:failed', { ...ids, durationMs, code, message, stage: 'processing' });
+      announce(r.events, 'task:failed', () => ({ ...ids, durationMs, code, message, stage: 'processing' }));
       return;
     }
     r.metrics.taskFinished(outcome.status, '', durationMs);
@@ -84,7 +98,7 @@ export async function runTask(envelope: TaskEnvelope, gen: LiveGeneration, r: Ta
     const summary = { duration_ms: durationMs, tool_calls: outcome.toolCalls, llm_calls: llmCalls };
     if (outcome.status === 'forwarded') r.progress('task_forwarded', { to: next, ...summary }, ids);
     else r.progress('task_completed', summary, ids);
-    r.events.emit('task:completed', { ...ids, durationMs, ...outcome });
+    announce(r.events, 'task:completed', () => ({ ...ids, durationMs, ...outcome }));
   } finally {
     leave();
   }
@@ -106,7 +120,7 @@ export function reportNotAccepted(
   if (result.kind === 'discard') {
     const quiet = result.reason === 'duplicate task_id' || result.reason === 'retained message';
     log[quiet ? 'debug' : 'warn']({ topic: msg.topic, reason: result.reason }, 'message discarded');
-    events.emit('task:discarded', { reason: result.reason, topic: msg.topic });
+    announce(events, 'task:discarded', () => ({ reason: result.reason, topic: msg.topic }));
     return;
   }
   const { reply, code, message } = result;
@@ -117,5 +131,5 @@ export function reportNotAccepted(
       log.error({ err, ...ids }, 'cannot publish error'),
     );
   }
-  events.emit('task:failed', { ...(reply ?? {}), code, message, stage: 'intake' });
+  announce(events, 'task:failed', () => ({ ...(reply ?? {}), code, message, stage: 'intake' }));
 }

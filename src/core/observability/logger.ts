@@ -75,7 +75,13 @@ export function createLogger(opts: LoggerOptions): Logger {
     childrenOf.set(logger, children.set);
     return logger;
   }
-  const logger = pino(base, opts.destination ?? pino.destination({ dest: 1, sync: true }));
+  // Asynchronous writes: under load the lines of many tasks go out in one write instead of one
+  // blocking write each; pino flushes what is left synchronously when the process exits. Up to
+  // 16 MB wait for a slow reader of stdout; beyond that lines are dropped rather than memory grown.
+  const logger = pino(
+    base,
+    opts.destination ?? pino.destination({ dest: 1, sync: false, maxLength: 16 * 1024 * 1024 }),
+  );
   childrenOf.set(logger, children.set);
   return logger;
 }

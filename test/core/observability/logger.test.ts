@@ -231,3 +231,21 @@ describe('createLogger (secrets)', () => {
       expect(text).not.toContain(secret);
   });
 });
+
+describe('createLogger (stdout)', () => {
+  it('writes stdout asynchronously, and every line still reaches it when the process exits at once', async () => {
+    // A real process: it logs 20000 lines and calls process.exit() in the same turn.
+    const { execa } = await import('execa');
+    const logger = new URL('../../../dist/src/core/observability/logger.js', import.meta.url).href;
+    const script = `
+      const { createLogger } = await import(${JSON.stringify(logger)});
+      const log = createLogger({ level: 'info', format: 'json' });
+      for (let i = 0; i < 20000; i++) log.info({ i }, 'line');
+      process.exit(3);`;
+    const run = await execa(process.execPath, ['--input-type=module', '-e', script], { reject: false });
+    expect(run.exitCode).toBe(3);
+    const lines = run.stdout.split('\n');
+    expect(lines).toHaveLength(20000);
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ i: 19999, msg: 'line' });
+  });
+});
