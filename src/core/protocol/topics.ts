@@ -10,6 +10,8 @@ export function isValidAgentId(id: string): boolean {
 
 /** Canonical topic: exactly one leading `/`, no trailing `/`, runs of `/` collapsed [FR-006]. */
 export function canonicalizeTopic(topic: string): string {
+  // Fast path: most topics (every one we build) are canonical already.
+  if (topic.length > 1 && topic[0] === '/' && !topic.endsWith('/') && !topic.includes('//')) return topic;
   const parts = topic.split('/').filter((p) => p.length > 0);
   return '/' + parts.join('/');
 }

@@ -19,6 +19,11 @@ describe('FR-006: canonicalizeTopic', () => {
     ['', '/'],
     ['/', '/'],
     ['////', '/'],
+    ['/a', '/a'],
+    ['/a/', '/a'],
+    ['/a//b', '/a/b'],
+    ['a', '/a'],
+    ['/control/agents/foo/input', '/control/agents/foo/input'],
   ])('FR-006: %j → %j', (input, expected) => {
     expect(canonicalizeTopic(input)).toBe(expected);
   });
