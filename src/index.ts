@@ -1,5 +1,6 @@
 // agent2389 library API: load a config, create an agent, start and stop it.
-import type { Agent, CreateAgentOptions } from './core/agent/agent.js';
+import type { Agent } from './core/agent/agent.js';
+import type { CreateAgentOptions } from './core/agent/agent-options.js';
 import { createAgent as createCoreAgent } from './core/agent/agent.js';
 import { defaultPluginSources } from './plugin-sources.js';
 import type { AgentConfig } from './core/config/schema.js';
@@ -9,7 +10,7 @@ export type { LoadedConfig, LoadOptions } from './core/config/load.js';
 export type { AgentConfig, ToolEntry } from './core/config/schema.js';
 export type { ConfigWarning } from './core/config/unknown-keys.js';
 export { Agent } from './core/agent/agent.js';
-export type { ApplyOptions, CreateAgentOptions } from './core/agent/agent.js';
+export type { ApplyOptions, CreateAgentOptions } from './core/agent/agent-options.js';
 export { Reloader } from './core/agent/reloader.js';
 export type { ReloaderOptions, ReloadResult, ReloadTrigger } from './core/agent/reloader.js';
 export type { ConfigChange, ApplyMode } from './core/config/diff.js';

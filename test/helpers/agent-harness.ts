@@ -5,7 +5,8 @@ import { onTestFinished } from 'vitest';
 
 import type { ProviderFactoryV1, ProviderV1 } from '../../tool-sdk/src/index.js';
 import { FIRST_PARTY_PLUGINS_DIR } from '../../src/plugin-sources.js';
-import { Agent, type CreateAgentOptions } from '../../src/core/agent/agent.js';
+import type { CreateAgentOptions } from '../../src/core/agent/agent-options.js';
+import { Agent } from '../../src/core/agent/agent.js';
 import { parseConfigText } from '../../src/core/config/load.js';
 import {
   createMemoryBroker,

@@ -1,56 +1,35 @@
 // The Agent: startup (PROTOCOL.md §5.1), intake of tasks, reconnects, heartbeat, reloads, shutdown (§5.2).
 import { EventEmitter } from 'node:events';
 
-import type { LoggerV1, ProviderFactoryV1, ToolFactoryV1 } from '../../../tool-sdk/src/index.js';
+import type { LoggerV1 } from '../../../tool-sdk/src/index.js';
 import { resolveDataDir } from '../config/data-dir.js';
-import { diffConfigs, type ConfigChange } from '../config/diff.js';
+import type { ConfigChange } from '../config/diff.js';
 import type { AgentConfig } from '../config/schema.js';
 import { ERR_CLOSED } from '../errors.js';
 import { LruTtlIdempotencyStore, type IdempotencyStore } from '../pipeline/idempotency.js';
 import { followSettings } from './follow-settings.js';
-import { intake, type IntakeResult } from '../pipeline/intake.js';
 import type { StatusInfo } from '../protocol/messages.js';
 import { AgentMetrics } from '../observability/agent-metrics.js';
 import type { HealthReport } from '../observability/health-report.js';
 import { emitProgress, type ProgressEventName, type ProgressSink } from '../observability/progress.js';
 import { silentLogger } from '../observability/silent-logger.js';
-import type { InboundMessage, LastWill, Transport } from '../transport/transport.js';
+import type { LastWill } from '../transport/transport.js';
 import { VERSION } from '../version.js';
 import { AgentProbe, type ProbeView } from './agent-probe.js';
 import { progressSink } from './agent-progress.js';
+import { applyReload, type ReloadHost } from './apply-reload.js';
 import { buildGeneration, type BuildContext } from './build-generation.js';
 import { AgentLink, statusWill, type AvailabilityStatus } from './agent-link.js';
 import { openConnection, type Connection } from './connection.js';
 import type { AgentEvents, AgentState, ReloadOutcome } from './events.js';
 import type { LiveGeneration } from './live-generation.js';
 import { reconnectWith } from './reconnect.js';
-import { planPluginSet, type PluginSources, type WatchPaths } from './resolve.js';
-import { reportNotAccepted, runTask, type TaskReporting } from './task-run.js';
+import type { WatchPaths } from './resolve.js';
+import { MessageIntake } from './message-intake.js';
+import type { TaskReporting } from './task-run.js';
 import { initializeTools, verifyProvider } from './tool-lifecycle.js';
 import { TaskQueue } from './task-queue.js';
-
-export interface CreateAgentOptions {
-  providers?: readonly ProviderFactoryV1[];
-  tools?: readonly ToolFactoryV1[];
-  log?: LoggerV1;
-  env?: NodeJS.ProcessEnv;
-  /** Use this transport instead of MQTT (tests: the in-memory broker). Receives the Last Will to set. */
-  transport?: (will: LastWill, config: AgentConfig) => Transport;
-  /** Where plugins are discovered (src/index.ts points at the package's own plugins). */
-  plugins?: PluginSources;
-  /** Override the idempotency store (e.g. a shared one for replicas). */
-  idempotencyStore?: IdempotencyStore;
-  /** Called when a reload changes `[log] level` (the CLI sets its pino logger's level). */
-  onLogLevel?: (level: AgentConfig['log']['level']) => void;
-}
-
-export interface ApplyOptions {
-  /** Rebuild plugins and tools even if nothing they are built from changed (SIGHUP). */
-  readonly force?: boolean;
-}
-
-const statusFields = (s: StatusInfo): string =>
-  JSON.stringify([s.agentId, s.description, s.capabilities, s.tools]);
+import type { ApplyOptions, CreateAgentOptions } from './agent-options.js';
 
 export class Agent extends EventEmitter<AgentEvents> {
   #state: AgentState = 'idle';
@@ -61,7 +40,6 @@ export class Agent extends EventEmitter<AgentEvents> {
   readonly #queue: TaskQueue;
   readonly #store: IdempotencyStore;
   readonly #shutdown = new AbortController();
-  readonly #pending: InboundMessage[] = [];
   /** The generation new tasks run on; older ones finish their tasks, then close. */
   #gen?: LiveGeneration;
   readonly #generations = new Set<LiveGeneration>();
@@ -104,6 +82,14 @@ export class Agent extends EventEmitter<AgentEvents> {
       progress: (event, data, ids) => emitProgress(this.#sink, event, data, ids),
       onLlmOutcome: (ok) => this.#probe.llmOutcome(ok),
     };
+    this.#intake = new MessageIntake({
+      state: () => this.#state,
+      generation: () => this.#gen!,
+      log: () => this.#log,
+      queue: this.#queue,
+      metrics: this.metrics,
+      reporting: this.#reporting,
+    });
     this.#store =
       options.idempotencyStore ??
       new LruTtlIdempotencyStore({
@@ -219,7 +205,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       will: statusWill({ ...this.statusInfo, agentId: config.agent.id }),
       signal,
       ...(transport ? { transport: (will: LastWill) => transport(will, config) } : {}),
-      onMessage: (m) => this.#onMessage(m, replacing),
+      onMessage: (m) => this.#intake.onMessage(m, replacing),
       onReconnect: () => this.#onReconnect(),
       onDisconnect: () => this.metrics.mqttDisconnects.inc(),
     });
@@ -257,7 +243,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       },
       'agent available',
     );
-    this.#flushPending();
+    this.#intake.flushPending();
     this.emit('ready');
   }
 
@@ -269,10 +255,6 @@ export class Agent extends EventEmitter<AgentEvents> {
       );
     }, this.config.lifecycle.heartbeat_seconds * 1000);
     this.#heartbeat.unref();
-  }
-
-  #flushPending(): void {
-    for (const msg of this.#pending.splice(0)) this.#handle(msg);
   }
 
   /**
@@ -288,51 +270,25 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   async #apply(next: AgentConfig, options: ApplyOptions): Promise<ReloadOutcome> {
-    const current = this.#gen;
-    if (this.#state !== 'running' || !current) throw new ERR_CLOSED({});
-    const changes = diffConfigs(current.config, next);
-    const ctx = this.#buildContext();
-    // Same config: still a new generation if a plugin's or an inline tool's files changed.
-    const planned = await planPluginSet(next, ctx.available);
-    const pluginsRebuilt = options.force === true || planned.key !== current.plugins.set.key;
-    if (changes.length === 0 && !pluginsRebuilt)
-      return { generation: current.id, changes, reconnected: false, restartNeeded: [], pluginsRebuilt };
-    const statusBefore = statusFields(this.statusInfo);
-    const gen = await buildGeneration(next, ctx, {
-      id: this.#nextGenerationId,
-      previous: current,
-      planned,
-      ...(options.force ? { force: true } : {}),
-      lifecycle: true,
-    });
-    const reconnect = changes.some((c) => c.applies === 'reconnect');
-    if (reconnect) {
-      try {
-        await this.#reconnect(gen);
-      } catch (err) {
-        await gen.retire();
-        throw err;
-      }
-    } else {
-      this.#adopt(gen);
-    }
-    this.#nextGenerationId++;
-    this.#afterSwap(current, next, changes);
-    if (!reconnect && statusFields(this.statusInfo) !== statusBefore)
-      await this.#publishStatus('available').catch((err: unknown) =>
-        this.#log.warn({ err }, 'cannot re-publish status after reload'),
-      );
-    const restartNeeded = changes.filter((c) => c.applies === 'restart').map((c) => c.key);
-    const outcome: ReloadOutcome = {
-      generation: gen.id,
-      changes,
-      reconnected: reconnect,
-      restartNeeded,
-      pluginsRebuilt,
-    };
-    this.emit('reloaded', outcome);
+    const outcome = await applyReload(this.#reloadHost, next, options);
+    if (outcome.changes.length > 0 || outcome.pluginsRebuilt) this.emit('reloaded', outcome);
     return outcome;
   }
+
+  readonly #reloadHost: ReloadHost = {
+    runningGeneration: () => (this.#state === 'running' ? this.#gen : undefined),
+    buildContext: () => this.#buildContext(),
+    peekGenerationId: () => this.#nextGenerationId,
+    takeGenerationId: () => void this.#nextGenerationId++,
+    statusInfo: () => this.statusInfo,
+    adopt: (gen) => this.#adopt(gen),
+    reconnect: (gen) => this.#reconnect(gen),
+    afterSwap: (old, next, changes) => this.#afterSwap(old, next, changes),
+    republishStatus: () =>
+      this.#publishStatus('available').catch((err: unknown) =>
+        this.#log.warn({ err }, 'cannot re-publish status after reload'),
+      ),
+  };
 
   /** Settings that live outside the generation follow the new config; the old generation retires. */
   #afterSwap(old: LiveGeneration, next: AgentConfig, changes: readonly ConfigChange[]): void {
@@ -373,7 +329,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     await this.#publishStatus('available').catch((err: unknown) =>
       this.#log.warn({ err }, 'cannot publish available after reconnecting'),
     );
-    this.#flushPending();
+    this.#intake.flushPending();
     if (error) throw error;
   }
 
@@ -448,39 +404,12 @@ export class Agent extends EventEmitter<AgentEvents> {
     })().catch((err: unknown) => this.#log.warn({ err }, 'cannot restore state after reconnect'));
   }
 
-  /**
-   * Transport callback. Returns false when the message must not be acknowledged, so the broker keeps it
-   * for the next session: while stopping, and on the old connection during a reconnect. Messages that
-   * arrive while starting, or on the connection being made by a reconnect, wait for the new generation.
-   */
-  #onMessage(msg: InboundMessage, replacing: boolean): boolean {
-    this.metrics.mqttReceived.inc();
-    if (this.#state === 'running') this.#handle(msg);
-    else if (this.#state === 'starting' || (this.#state === 'reconnecting' && replacing))
-      this.#pending.push(msg);
-    else return false;
-    return true;
-  }
-
-  #handle(msg: InboundMessage): void {
-    this.metrics.tasksReceived.inc();
-    intake(msg, this.#gen!.intake)
-      .then((result) => this.#onIntake(result, msg))
-      // Never let a bug or a throwing event listener turn into an unhandled rejection [FR-011].
-      .catch((err: unknown) => this.#log.error({ err, topic: msg.topic }, 'message handling failed'));
-  }
-
-  #onIntake(result: IntakeResult, msg: InboundMessage): void {
-    // A task runs on the generation current when it starts, to its end, whatever reloads happen.
-    if (result.kind === 'accept')
-      this.#queue.push(() => runTask(result.envelope, this.#gen!, this.#reporting));
-    else reportNotAccepted(result, msg, this.#gen!, this.#reporting);
-  }
-
   /** Progress events go out on the current connection, under the current agent id, if enabled. */
   readonly #sink: ProgressSink;
   /** How tasks report: log, events, metrics, progress. */
   readonly #reporting: TaskReporting;
+  /** Messages to tasks on the current generation. */
+  readonly #intake: MessageIntake;
 }
 
 /** Create an agent from a validated config; `start()` runs the startup sequence. */
