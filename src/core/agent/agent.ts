@@ -264,15 +264,9 @@ export class Agent extends EventEmitter<AgentEvents> {
    * with the coded error of the step that failed; then nothing running has changed.
    */
   applyConfig(next: AgentConfig, options: ApplyOptions = {}): Promise<ReloadOutcome> {
-    const run = this.#applying.then(() => this.#apply(next, options));
+    const run = this.#applying.then(() => applyReload(this.#reloadHost, next, options));
     this.#applying = run.catch(() => {});
     return run;
-  }
-
-  async #apply(next: AgentConfig, options: ApplyOptions): Promise<ReloadOutcome> {
-    const outcome = await applyReload(this.#reloadHost, next, options);
-    if (outcome.changes.length > 0 || outcome.pluginsRebuilt) this.emit('reloaded', outcome);
-    return outcome;
   }
 
   readonly #reloadHost: ReloadHost = {
@@ -288,6 +282,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       this.#publishStatus('available').catch((err: unknown) =>
         this.#log.warn({ err }, 'cannot re-publish status after reload'),
       ),
+    reloaded: (outcome) => this.emit('reloaded', outcome),
   };
 
   /** Settings that live outside the generation follow the new config; the old generation retires. */

@@ -27,6 +27,8 @@ export interface ReloadHost {
   afterSwap(old: LiveGeneration, next: AgentConfig, changes: readonly ConfigChange[]): void;
   /** Publish `available` again (what the status advertises changed); never rejects. */
   republishStatus(): Promise<void>;
+  /** A new generation is serving (not called when nothing changed). */
+  reloaded(outcome: ReloadOutcome): void;
 }
 
 const statusFields = (s: StatusInfo): string =>
@@ -70,5 +72,7 @@ export async function applyReload(
   host.afterSwap(current, next, changes);
   if (!reconnected && statusFields(host.statusInfo()) !== statusBefore) await host.republishStatus();
   const restartNeeded = changes.filter((c) => c.applies === 'restart').map((c) => c.key);
-  return { generation: gen.id, changes, reconnected, restartNeeded, pluginsRebuilt };
+  const outcome = { generation: gen.id, changes, reconnected, restartNeeded, pluginsRebuilt };
+  host.reloaded(outcome);
+  return outcome;
 }

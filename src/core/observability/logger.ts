@@ -31,7 +31,7 @@ function trackChildren(): { set: Set<WeakRef<Logger>>; onChild: (child: Logger) 
   let added = 0;
   const onChild = (child: Logger): void => {
     set.add(new WeakRef(child));
-    // Per-task children come and go: drop the collected ones now and then.
+    // Children that come and go (a plugin's per-call child, say): drop the collected ones now and then.
     if (++added % 1024 === 0) for (const ref of set) if (ref.deref() === undefined) set.delete(ref);
   };
   return { set, onChild };

@@ -233,7 +233,7 @@ describe('createLogger (secrets)', () => {
 });
 
 describe('createLogger (stdout)', () => {
-  it('writes stdout asynchronously, and every line still reaches it when the process exits at once', async () => {
+  it('gets every line to stdout when the process exits in the same turn it logged them', async () => {
     // A real process: it logs 20000 lines and calls process.exit() in the same turn.
     const { execa } = await import('execa');
     const logger = new URL('../../../dist/src/core/observability/logger.js', import.meta.url).href;
