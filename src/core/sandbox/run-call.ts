@@ -51,9 +51,10 @@ export async function runCall(
   if (opts.signal.aborted)
     return report({ ok: false, error: abortedBeforeStart(spec.tool, opts.signal.reason) });
 
+  const user = sandboxUser();
   let workDir: string;
   try {
-    workDir = await createWorkDir(spec.workDirBase, sandboxUser());
+    workDir = await createWorkDir(spec.workDirBase, user);
   } catch (err) {
     const reason = `cannot create a private work dir: ${(err as Error).message}`;
     const error = new ERR_TOOL_SPAWN_FAILED(
@@ -87,7 +88,8 @@ export async function runCall(
     );
     return report({ ok: false, error });
   } finally {
-    const failure = await removeWorkDir(workDir);
+    // As the tool's user: a process it left behind may be swapping the tree for symlinks right now.
+    const failure = await removeWorkDir(workDir, user);
     if (failure)
       opts.log.warn({ tool: spec.tool, workDir, reason: failure }, 'cannot remove the tool work dir');
     release();

@@ -1,0 +1,73 @@
+// Removing a call's work dir: never with more privilege than the tool had, whatever the tool left behind.
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+import { runSubprocess } from '../../../src/core/sandbox/subprocess.js';
+import {
+  callOptions,
+  ensureFixtureModes,
+  fixtureSpec,
+  isRoot,
+  livePidsRunning,
+  marker,
+  payload,
+} from './subprocess-fixtures.js';
+
+const VICTIM_FILES = 300;
+
+let victim: string;
+beforeAll(async () => {
+  ensureFixtureModes();
+  // Root-owned files the tool's user cannot delete, outside any work dir.
+  victim = await mkdtemp(join(tmpdir(), 'cleanup-victim-'));
+  await chmod(victim, 0o755);
+  for (let i = 0; i < VICTIM_FILES; i++) await writeFile(join(victim, `f${String(i).padStart(4, '0')}`), 'x');
+});
+afterAll(() => rm(victim, { recursive: true, force: true }));
+
+/** SIGKILL the processes carrying marker `m` and wait until they are gone. */
+async function killMarked(m: string): Promise<void> {
+  await vi.waitFor(() => {
+    const pids = livePidsRunning(m);
+    for (const pid of pids) process.kill(pid, 'SIGKILL');
+    expect(pids).toEqual([]);
+  });
+}
+
+describe.runIf(isRoot)('work dir cleanup, agent running as root', () => {
+  it('a process left behind that swaps the work dir’s folders for symlinks cannot make the agent delete root’s files', async () => {
+    // Before the fix, the agent removed the tree as root, by path: the whole victim folder was gone after one call.
+    for (let call = 0; call < 5; call++) {
+      const m = marker();
+      let work: string | undefined;
+      try {
+        const result = await runSubprocess(
+          fixtureSpec('races-work-dir-cleanup'),
+          payload({ victim, marker: m, files: VICTIM_FILES }),
+          callOptions(),
+        );
+        expect(result.error).toBeUndefined();
+        work = (result.value as { work: string }).work;
+        expect(await readdir(victim)).toHaveLength(VICTIM_FILES);
+      } finally {
+        await killMarked(m);
+        // What the racing process kept from being removed (it is dead now).
+        if (work) await rm(work, { recursive: true, force: true });
+      }
+    }
+  });
+});
+
+describe('work dir cleanup', () => {
+  it('removes folders the tool made unreadable and unwritable for itself', async () => {
+    const result = await runSubprocess(fixtureSpec('locks-its-work-dir'), payload(), callOptions());
+    expect(result.error).toBeUndefined();
+    const { work } = result.value as { work: string };
+    expect(work).toMatch(/agent2389-tool-/);
+    expect(existsSync(work)).toBe(false);
+  });
+});
