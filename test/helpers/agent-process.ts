@@ -1,6 +1,6 @@
 // Run the real `agent2389` CLI (built dist/) as a child process, with its logs captured.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,17 +30,29 @@ export async function stopAllAgentProcesses(): Promise<void> {
   await Promise.all([...live].map((c) => c()));
 }
 
-/** Write `toml` to a temp file (in `dir`, default a new temp folder) and start `agent2389 run` on it; killed after the test. */
+/** A non-root identity to run the agent as (the test runs as root); its temp folder is chowned to it. */
+export interface RunAs {
+  readonly uid: number;
+  readonly gid: number;
+}
+
+/**
+ * Write `toml` to a temp file (in `dir`, default a new temp folder) and start `agent2389 run` on it
+ * (as `runAs` when given); killed after the test.
+ */
 export async function startAgentProcess(
   toml: string,
   env: Record<string, string> = {},
   waitReady = true,
   inDir?: string,
+  runAs?: RunAs,
 ): Promise<AgentProcess> {
   const dir = inDir ?? (await mkdtemp(join(tmpdir(), 'agent2389-it-')));
   const file = join(dir, 'agent.toml');
   await writeFile(file, toml);
+  if (runAs) await chown(dir, runAs.uid, runAs.gid).then(() => chown(file, runAs.uid, runAs.gid));
   const child = spawn(process.execPath, [CLI, 'run', file], {
+    ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
     stdio: ['ignore', 'pipe', 'pipe'],
     // HEALTH_PORT=0: every agent's health server on a free port (tests run several agents at once).
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'debug', HEALTH_PORT: '0', ...env },

@@ -38,8 +38,8 @@ function crossFieldProblems(config: AgentConfig): ConfigProblem[] {
 }
 
 /**
- * Paths in [tools] tables are relative to the config file: `source`, `working_dir`, and `command`
- * when it contains a slash (a bare command name is looked up on PATH).
+ * Paths in [tools] tables are relative to the config file: `source`, `working_dir`, `read_only_paths`,
+ * and `command` when it contains a slash (a bare command name is looked up on PATH).
  */
 function resolveToolPaths(tools: AgentConfig['tools'], base: string): AgentConfig['tools'] {
   const out: AgentConfig['tools'] = {};
@@ -49,6 +49,9 @@ function resolveToolPaths(tools: AgentConfig['tools'], base: string): AgentConfi
       ...(t.source !== undefined ? { source: resolve(base, t.source) } : {}),
       ...(t.working_dir !== undefined ? { working_dir: resolve(base, t.working_dir) } : {}),
       ...(t.command !== undefined && t.command.includes('/') ? { command: resolve(base, t.command) } : {}),
+      ...(t.read_only_paths !== undefined
+        ? { read_only_paths: t.read_only_paths.map((p) => resolve(base, p)) }
+        : {}),
     };
   }
   return out;

@@ -71,6 +71,8 @@ export const toolTableSchema = z.object({
   sandbox: z.enum(['none', 'bwrap']).optional(),
   /** With sandbox = "bwrap": allow network access (default false). */
   network: z.boolean().optional(),
+  /** With sandbox = "bwrap": files and folders the tool may read, beyond its command (and plugin folder). */
+  read_only_paths: z.array(z.string().min(1)).optional(),
   timeout_ms: positiveInt.optional(),
   memory_limit_mb: positiveInt.optional(),
   /** impl = "script": the host functions the script may call (default ["log"]). */
@@ -100,6 +102,12 @@ export const sandboxSection = z.object({
   script_memory_limit_mb: z.number().int().min(8).default(64),
   /** Base folder for each subprocess call's private work dir (default: the system temp dir). */
   work_dir: z.string().min(1).optional(),
+  /**
+   * A non-root agent's tools run as its own user: isolate each in its own PID namespace with a read-only
+   * view of the host (bubblewrap), so it cannot read the agent's environment or memory, nor signal it.
+   * false accepts that risk (the tool then runs unconfined); without bwrap such tools fail to load.
+   */
+  isolate_same_user_tools: z.boolean().default(true),
 });
 
 export const healthSection = z.object({

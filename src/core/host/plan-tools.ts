@@ -36,6 +36,8 @@ export interface PlannedSubprocessTool extends PlannedBase {
   readonly envAllow: readonly string[];
   readonly sandbox: 'none' | 'bwrap';
   readonly network: boolean;
+  /** Absolute paths bound read-only into its bwrap sandbox, beyond its command (and plugin folder). */
+  readonly readOnlyPaths: readonly string[];
   readonly workDirBase?: string;
   /** Limits as the manifest or the [tools.x] table asked for them, before the operator ceilings. */
   readonly requested: Partial<SubprocessLimits>;
@@ -71,6 +73,17 @@ function refuseScriptKeys(name: string, entry: ToolEntry, kind: string): void {
   }
 }
 
+/** `read_only_paths` give a bwrap sandbox more to see: without bwrap they mean nothing, so they are an error. */
+function readOnlyPaths(name: string, entry: ToolEntry, sandbox: 'none' | 'bwrap'): readonly string[] {
+  const paths = entry.read_only_paths ?? [];
+  if (paths.length > 0 && sandbox !== 'bwrap')
+    throw new ERR_CONFIG_UNSUPPORTED({
+      key: `tools.${name}.read_only_paths`,
+      reason: 'applies only with sandbox = "bwrap" (without it the tool sees the host file system)',
+    });
+  return paths;
+}
+
 /** `impl = "external"`: the inline subprocess form (SEED.md's config.max_execution_time / working_dir accepted). */
 export function planExternal(name: string, entry: ToolEntry): PlannedSubprocessTool {
   const key = `tools.${name}`;
@@ -80,6 +93,7 @@ export function planExternal(name: string, entry: ToolEntry): PlannedSubprocessT
       reason: 'impl = "external" needs command = "/path/to/tool"',
     });
   refuseScriptKeys(name, entry, 'subprocess');
+  const sandbox = entry.sandbox ?? 'none';
   const workDir =
     entry.working_dir ??
     (typeof entry.config.working_dir === 'string' ? entry.config.working_dir : undefined);
@@ -92,8 +106,9 @@ export function planExternal(name: string, entry: ToolEntry): PlannedSubprocessT
     ...(entry.description !== undefined ? { description: entry.description } : {}),
     ...(entry.parameters !== undefined ? { parameters: entry.parameters } : {}),
     envAllow: entry.env ?? [],
-    sandbox: entry.sandbox ?? 'none',
+    sandbox,
     network: entry.network ?? false,
+    readOnlyPaths: readOnlyPaths(name, entry, sandbox),
     ...(workDir !== undefined ? { workDirBase: workDir } : {}),
     requested: {
       timeoutMs: seconds(entry.timeout_seconds) ?? seconds(entry.config.max_execution_time),
@@ -159,6 +174,7 @@ function planManifestSubprocess(
   ex: SubprocessExecutorManifest,
   entry: ToolEntry,
 ): PlannedSubprocessTool {
+  const sandbox = entry.sandbox ?? ex.sandbox ?? 'none';
   return {
     ...base,
     kind: 'subprocess',
@@ -168,8 +184,9 @@ function planManifestSubprocess(
     description: manifest.description,
     parameters: manifest.parameters,
     envAllow: [...new Set([...(ex.env ?? []), ...(entry.env ?? [])])],
-    sandbox: entry.sandbox ?? ex.sandbox ?? 'none',
+    sandbox,
     network: ex.network ?? false,
+    readOnlyPaths: readOnlyPaths(base.name, entry, sandbox),
     ...(entry.working_dir !== undefined ? { workDirBase: entry.working_dir } : {}),
     requested: {
       timeoutMs: lower(ex.timeoutMs, seconds(entry.timeout_seconds)),

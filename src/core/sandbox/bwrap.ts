@@ -1,7 +1,6 @@
 // bubblewrap: the argv that confines one tool call, and a cached probe that it really works here.
 import { spawn } from 'node:child_process';
 import { lstat, readlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
 
 import type { SandboxUser } from './sandbox-user.js';
 
@@ -10,8 +9,13 @@ export interface BwrapMounts {
   readonly workDir?: string;
   /** The plugin folder, bound read-only at the same path. */
   readonly toolDir?: string;
-  /** The resolved command; its directory is bound read-only unless already visible. */
+  /**
+   * The resolved command: this one file is bound read-only unless already visible. Never its folder,
+   * which may hold the agent's config, a broker password file or a unix socket.
+   */
   readonly commandPath?: string;
+  /** Further files and folders the tool's configuration declares, bound read-only at the same path. */
+  readonly readOnlyPaths?: readonly string[];
   readonly network: boolean;
 }
 
@@ -60,13 +64,44 @@ export async function bwrapArgv(bwrapPath: string, m: BwrapMounts): Promise<stri
   if (m.workDir) argv.push('--bind', m.workDir, m.workDir);
   if (m.toolDir) argv.push('--ro-bind', m.toolDir, m.toolDir);
   if (m.commandPath) {
-    const dir = dirname(m.commandPath);
-    const visible = within(dir, '/usr') || (m.toolDir !== undefined && within(dir, m.toolDir));
-    if (!visible) argv.push('--ro-bind', dir, dir);
+    const visible =
+      within(m.commandPath, '/usr') || (m.toolDir !== undefined && within(m.commandPath, m.toolDir));
+    if (!visible) argv.push('--ro-bind', m.commandPath, m.commandPath);
   }
+  for (const p of m.readOnlyPaths ?? []) argv.push('--ro-bind', p, p);
   if (m.workDir) argv.push('--chdir', m.workDir);
   argv.push('--');
   return argv;
+}
+
+/**
+ * `bwrap … --` for a tool that runs as the agent's own user (a non-root agent) without `sandbox = "bwrap"`:
+ * it keeps the host's file system, read-only but for its work dir, and the network, but gets its own PID
+ * (and IPC) namespace with a fresh /proc. The agent is then invisible to it: no /proc/<agent>/environ or
+ * /mem to read, no pid to signal or ptrace. Read-only, because a tool that could write the agent's files
+ * (its plugins, which are hot-reloaded) could run code inside the agent.
+ */
+export function isolationArgv(bwrapPath: string, workDir: string): string[] {
+  return [
+    bwrapPath,
+    '--die-with-parent',
+    '--new-session',
+    '--unshare-pid',
+    '--unshare-ipc',
+    '--ro-bind',
+    '/',
+    '/',
+    '--dev',
+    '/dev',
+    '--proc',
+    '/proc',
+    '--bind',
+    workDir,
+    workDir,
+    '--chdir',
+    workDir,
+    '--',
+  ];
 }
 
 export type ProbeVerdict = { ok: true } | { ok: false; reason: string };

@@ -1,7 +1,7 @@
 // Compose the exact argv, env and identity of one tool call: setpriv → prlimit → [bwrap] → command.
 import { ERR_SANDBOX_UNAVAILABLE, ERR_TOOL_SPAWN_FAILED } from '../errors.js';
 import type { AgentError } from '../errors.js';
-import { bwrapArgv, probeBwrap } from './bwrap.js';
+import { bwrapArgv, isolationArgv, probeBwrap } from './bwrap.js';
 import { findExecutable, resolveCommand } from './find-executable.js';
 import { prlimitArgv } from './rlimits.js';
 import { effectiveToolUser, sandboxUser } from './sandbox-user.js';
@@ -29,6 +29,31 @@ export function hostBinary(name: string, hostPath: string | undefined): Promise<
   return findExecutable(name, hostPath, effectiveToolUser());
 }
 
+/**
+ * The namespace wrapper a call runs in: `bwrap` when the tool asks for it; `isolation` (own PID namespace,
+ * read-only host) when the tool would otherwise run as the agent's own user (the agent is not root, so
+ * there is no uid drop) and the operator has not opted out; else none.
+ */
+export type Wrapper = 'bwrap' | 'isolation' | 'none';
+
+export function wrapperOf(spec: SubprocessSpec, user: SandboxUser | undefined): Wrapper {
+  if (spec.sandbox === 'bwrap') return 'bwrap';
+  return user === undefined && spec.isolateSameUser !== false ? 'isolation' : 'none';
+}
+
+/** Why a same-user tool cannot load, and the three ways out. */
+function isolationUnavailable(tool: string, reason: string): AgentError {
+  return new ERR_SANDBOX_UNAVAILABLE({
+    tool,
+    mechanism: 'pid-namespace',
+    reason:
+      `the agent is not root, so the tool would run as the agent's own user and could read its secrets ` +
+      `(/proc/<pid>/environ) and signal it; bubblewrap isolates it, but ${reason}. Install bubblewrap, ` +
+      `run the agent as root (tools then run as an unprivileged user), or set ` +
+      `[sandbox] isolate_same_user_tools = false to accept the risk`,
+  });
+}
+
 /** Verify what `spec` needs of the host, without running the tool: prlimit, and a working bwrap. */
 export async function checkSandbox(
   spec: SubprocessSpec,
@@ -40,24 +65,22 @@ export async function checkSandbox(
       mechanism: 'rlimit',
       reason: 'prlimit is not on PATH',
     });
-  if (spec.sandbox !== 'bwrap') return undefined;
+  const wrapper = wrapperOf(spec, sandboxUser());
+  if (wrapper === 'none') return undefined;
   const bwrap = await hostBinary('bwrap', hostPath);
-  if (!bwrap)
-    return new ERR_SANDBOX_UNAVAILABLE({
-      tool: spec.tool,
-      mechanism: 'bwrap',
-      reason: 'bwrap is not on PATH',
-    });
-  const verdict = await probeBwrap(bwrap, sandboxUser());
-  return verdict.ok
-    ? undefined
-    : new ERR_SANDBOX_UNAVAILABLE({ tool: spec.tool, mechanism: 'bwrap', reason: verdict.reason });
+  const verdict = bwrap
+    ? await probeBwrap(bwrap, sandboxUser())
+    : { ok: false as const, reason: 'bwrap is not on PATH' };
+  if (verdict.ok) return undefined;
+  if (wrapper === 'isolation') return isolationUnavailable(spec.tool, verdict.reason);
+  return new ERR_SANDBOX_UNAVAILABLE({ tool: spec.tool, mechanism: 'bwrap', reason: verdict.reason });
 }
 
 /**
  * argv shape (each wrapper execs the next, so the tool keeps the spawned pid and its process group):
  *   [uid/gid drop by spawn] setpriv --pdeathsig KILL -- prlimit --cpu … -- [bwrap … --] /abs/command args…
- * setpriv is optional (omitted when absent); prlimit and, when configured, bwrap are required (fail closed).
+ * setpriv is optional (omitted when absent); prlimit and, when a wrapper applies (wrapperOf), bwrap are
+ * required (fail closed).
  */
 export async function planLaunch(
   spec: SubprocessSpec,
@@ -85,18 +108,23 @@ export async function planLaunch(
   const argv: string[] = setpriv ? [setpriv, '--pdeathsig', 'KILL', '--'] : [];
   if (setpriv) sandbox.push('pdeathsig');
   argv.push(...prlimitArgv((await hostBinary('prlimit', hostPath))!, spec.limits));
-  if (spec.sandbox === 'bwrap') {
+  const wrapper = wrapperOf(spec, user);
+  if (wrapper === 'bwrap') {
     const bwrap = (await hostBinary('bwrap', hostPath))!;
     argv.push(
       ...(await bwrapArgv(bwrap, {
         workDir,
         toolDir: spec.toolDir,
         commandPath: resolved.path,
+        readOnlyPaths: spec.readOnlyPaths ?? [],
         network: spec.network,
       })),
     );
     sandbox.push('bwrap');
     if (!spec.network) sandbox.push('no-network');
+  } else if (wrapper === 'isolation') {
+    argv.push(...isolationArgv((await hostBinary('bwrap', hostPath))!, workDir));
+    sandbox.push('pid-namespace', 'read-only-fs');
   }
   argv.push(resolved.path, ...args);
   return { plan: { file: argv[0]!, args: argv.slice(1), env, cwd: workDir, user, sandbox } };

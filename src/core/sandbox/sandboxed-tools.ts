@@ -1,10 +1,14 @@
 // Turn planned subprocess and script tools into ToolV1s backed by the sandboxed executors.
+import { stat } from 'node:fs/promises';
+
 import type { LoggerV1, ToolCallContext, ToolDescriptionV1, ToolV1 } from '../../../tool-sdk/src/index.js';
 import type { AgentConfig } from '../config/schema.js';
-import { ERR_TOOL_FAILED } from '../errors.js';
+import { ERR_TOOL_FAILED, ERR_TOOL_INIT_FAILED } from '../errors.js';
 import type { PlannedScriptTool, PlannedSubprocessTool } from '../host/plan-tools.js';
 import type { ExecutionResult } from './execution.js';
+import { wrapperOf } from './launch-plan.js';
 import { scriptLimits, subprocessLimits } from './limits.js';
+import { sandboxUser } from './sandbox-user.js';
 import { ScriptExecutor, type ScriptSpec } from './script.js';
 import {
   assertSandboxAvailable,
@@ -60,6 +64,21 @@ function warnCapped(log: LoggerV1, tool: string, capped: readonly string[]): voi
     log.warn({ tool, capped }, 'requested limits above the [sandbox] ceilings were lowered to them');
 }
 
+/** A declared read-only path that is missing would fail every call in bwrap: refuse the tool at load instead. */
+async function assertReadOnlyPathsExist(p: PlannedSubprocessTool): Promise<void> {
+  for (const path of p.readOnlyPaths) {
+    const found = await stat(path).catch((err: NodeJS.ErrnoException) => err);
+    if (found instanceof Error)
+      throw new ERR_TOOL_INIT_FAILED(
+        {
+          tool: p.name,
+          reason: `read_only_paths entry ${path} cannot be used (${found.code ?? found.message})`,
+        },
+        { cause: found },
+      );
+  }
+}
+
 /** Build a subprocess tool: fail closed if its sandbox is unavailable; ask `--describe` if needed. */
 export async function createSubprocessTool(
   p: PlannedSubprocessTool,
@@ -77,9 +96,17 @@ export async function createSubprocessTool(
     envAllow: p.envAllow,
     sandbox: p.sandbox,
     network: p.network,
+    readOnlyPaths: p.readOnlyPaths,
+    isolateSameUser: ctx.ceilings.isolate_same_user_tools,
     limits,
   };
   await assertSandboxAvailable(spec);
+  await assertReadOnlyPathsExist(p);
+  if (sandboxUser() === undefined && wrapperOf(spec, undefined) === 'none')
+    ctx.log.warn(
+      { tool: p.name },
+      "the tool runs unconfined as the agent's own user ([sandbox] isolate_same_user_tools = false): it can read the agent's environment and signal it",
+    );
   const callOpts = (signal: AbortSignal, log: LoggerV1) => ({
     signal,
     env: ctx.env,

@@ -17,6 +17,14 @@ export interface SubprocessSpec {
   readonly sandbox: 'none' | 'bwrap';
   /** Only meaningful with bwrap: false → the tool gets its own empty network namespace. */
   readonly network: boolean;
+  /** Only meaningful with bwrap: absolute paths bound read-only, beyond the command (and toolDir). */
+  readonly readOnlyPaths?: readonly string[];
+  /**
+   * When the agent is not root (the tool runs as the agent's own user) and sandbox is 'none': run the tool in
+   * its own PID namespace with a read-only host view (bubblewrap), so it cannot read the agent's environment
+   * or memory nor signal it. Default true; false is the operator's explicit opt-out.
+   */
+  readonly isolateSameUser?: boolean;
   readonly limits: SubprocessLimits;
 }
 

@@ -181,10 +181,24 @@ describe('planPlugins', () => {
         envAllow: [],
         sandbox: 'none',
         network: false,
+        readOnlyPaths: [],
         workDirBase: '/tmp',
         requested: { timeoutMs: 60_000, maxOutputBytes: undefined },
       },
     ]);
+  });
+
+  it('read_only_paths are planned with sandbox = "bwrap", and refused without it', () => {
+    const bwrapTool =
+      '[tools.t]\nimpl = "external"\ncommand = "/usr/local/bin/t"\nsandbox = "bwrap"\nread_only_paths = ["/srv/data"]';
+    const [planned] = planPlugins(config('provider = "scripted"', bwrapTool), [], bare).tools;
+    expect(planned).toMatchObject({ kind: 'subprocess', readOnlyPaths: ['/srv/data'] });
+    const plainTool = '[tools.t]\nimpl = "external"\ncommand = "/usr/local/bin/t"\nread_only_paths = ["/srv/data"]';
+    const err = thrown(() => planPlugins(config('provider = "scripted"', plainTool), [], bare));
+    expect(err).toMatchObject({
+      code: 'AGENT_ERR_CONFIG_UNSUPPORTED',
+      data: { key: 'tools.t.read_only_paths' },
+    });
   });
 
   it('inline external without command, or script without source or description, is a config error', () => {

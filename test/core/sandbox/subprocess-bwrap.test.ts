@@ -1,5 +1,5 @@
 // bubblewrap confinement: no host files beyond the minimum, no network unless allowed, fail closed.
-import { chmod, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -66,6 +66,69 @@ describe('assertSandboxAvailable', () => {
     );
     expect(err.code).toBe('AGENT_ERR_SANDBOX_UNAVAILABLE');
     expect(err.data).toMatchObject({ mechanism: 'rlimit' });
+  });
+});
+
+// An inline tool's command next to agent.toml: bwrap must not bind that folder (config, password file, socket).
+describe.runIf(bwrapWorks)('bwrap binds the command file, not its folder', () => {
+  let agentDir: string;
+  let tool: string;
+  let sockServer: Server;
+  const socketPath = (): string => join(agentDir, 'broker.sock');
+  beforeAll(async () => {
+    agentDir = join(scratch, 'agent-dir');
+    await mkdir(agentDir, { mode: 0o755 });
+    tool = join(agentDir, 'tool');
+    await copyFile(join(BIN, 'probes-neighbours'), tool);
+    await chmod(tool, 0o755);
+    // World-readable and connectable on purpose: only the mounts can keep the tool out.
+    await writeFile(join(agentDir, 'agent.toml'), '[agent]\nid = "secret-agent"\n', { mode: 0o644 });
+    await writeFile(join(agentDir, 'passwd'), 'broker:hash', { mode: 0o644 });
+    await mkdir(join(agentDir, 'data'), { mode: 0o755 });
+    await writeFile(join(agentDir, 'data', 'words.txt'), 'declared', { mode: 0o644 });
+    sockServer = createServer((socket) => socket.end('broker'));
+    await new Promise<void>((resolve) => sockServer.listen(socketPath(), resolve));
+    await chmod(socketPath(), 0o777);
+  });
+  afterAll(() => new Promise<void>((resolve) => sockServer.close(() => resolve())));
+
+  const probe = (readOnlyPaths: string[] = []) =>
+    runSubprocess(
+      {
+        ...fixtureSpec('probes-neighbours'),
+        command: tool,
+        toolDir: undefined,
+        sandbox: 'bwrap',
+        readOnlyPaths,
+      },
+      payload({
+        paths: ['agent.toml', 'passwd', 'data/words.txt'].map((f) => join(agentDir, f)),
+        socket: socketPath(),
+      }),
+      callOptions(),
+    );
+
+  it('the tool runs, but sees neither the config, the password file nor the socket beside it', async () => {
+    const unconfined = await runSubprocess(
+      { ...fixtureSpec('probes-neighbours'), command: tool, toolDir: undefined },
+      payload({ paths: [join(agentDir, 'passwd')], socket: socketPath() }),
+      callOptions(),
+    );
+    expect(unconfined.value).toMatchObject({ socket: 'broker' }); // the contrast: reachable without bwrap
+    const result = await probe();
+    expect(result.error).toBeUndefined();
+    const seen = result.value as { listing: string[]; read: Record<string, string>; socket: string };
+    expect(seen.listing).toEqual(['tool']);
+    expect(Object.values(seen.read)).toEqual(['FileNotFoundError', 'FileNotFoundError', 'FileNotFoundError']);
+    expect(seen.socket).toBe('FileNotFoundError');
+  });
+
+  it('read_only_paths declare what else it may read', async () => {
+    const result = await probe([join(agentDir, 'data')]);
+    const seen = result.value as { listing: string[]; read: Record<string, string>; socket: string };
+    expect(seen.read[join(agentDir, 'data', 'words.txt')]).toBe('declared');
+    expect(seen.read[join(agentDir, 'passwd')]).toBe('FileNotFoundError');
+    expect(seen.socket).toBe('FileNotFoundError');
   });
 });
 

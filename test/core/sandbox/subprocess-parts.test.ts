@@ -7,9 +7,9 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { bwrapArgv } from '../../../src/core/sandbox/bwrap.js';
+import { bwrapArgv, isolationArgv } from '../../../src/core/sandbox/bwrap.js';
 import { DEFAULT_SUBPROCESS_LIMITS } from '../../../src/core/sandbox/execution.js';
-import { planLaunch, type LaunchPlan } from '../../../src/core/sandbox/launch-plan.js';
+import { planLaunch, wrapperOf, type LaunchPlan } from '../../../src/core/sandbox/launch-plan.js';
 import { StreamCap } from '../../../src/core/sandbox/output-cap.js';
 import { superviseProcess } from '../../../src/core/sandbox/supervise.js';
 import { prlimitArgv } from '../../../src/core/sandbox/rlimits.js';
@@ -66,7 +66,8 @@ describe('argv builders', () => {
     expect(text).toContain('--ro-bind /usr /usr');
     expect(text).toContain('--bind /tmp/w /tmp/w');
     expect(text).toContain('--ro-bind /srv/plugin /srv/plugin');
-    expect(text).toContain('--ro-bind /opt/tools/bin /opt/tools/bin');
+    expect(text).toContain('--ro-bind /opt/tools/bin/t /opt/tools/bin/t');
+    expect(text).not.toContain('--ro-bind /opt/tools/bin /opt/tools/bin');
     expect(text).toContain('--chdir /tmp/w');
     expect(text).not.toMatch(/ \/etc \/etc| \/home| \/root/);
     expect(text).not.toContain('/etc/resolv.conf');
@@ -79,6 +80,26 @@ describe('argv builders', () => {
     expect(withNet).toContain('--share-net');
     expect(withNet.join(' ')).toContain('--ro-bind-try /etc/resolv.conf /etc/resolv.conf');
     expect(withNet.join(' ')).not.toContain('--ro-bind /usr/bin /usr/bin');
+  });
+
+  it('same-user isolation: own PID and IPC namespaces, fresh /proc, host read-only but the work dir', () => {
+    const argv = isolationArgv('/usr/bin/bwrap', '/tmp/w');
+    const text = argv.join(' ');
+    expect(argv).toEqual(expect.arrayContaining(['--die-with-parent', '--unshare-pid', '--unshare-ipc']));
+    expect(text).toContain('--ro-bind / /');
+    expect(text).toContain('--proc /proc');
+    expect(text).toContain('--bind /tmp/w /tmp/w');
+    expect(argv).not.toContain('--unshare-net');
+    expect(argv.at(-1)).toBe('--');
+  });
+
+  it('wrapperOf: bwrap when asked; isolation for a same-user tool unless opted out; none after a uid drop', () => {
+    const nobody = { uid: 65534, gid: 65534 };
+    expect(wrapperOf(fixtureSpec('t', { sandbox: 'bwrap' }), undefined)).toBe('bwrap');
+    expect(wrapperOf(fixtureSpec('t', { sandbox: 'bwrap' }), nobody)).toBe('bwrap');
+    expect(wrapperOf(fixtureSpec('t'), undefined)).toBe('isolation');
+    expect(wrapperOf(fixtureSpec('t', { isolateSameUser: false }), undefined)).toBe('none');
+    expect(wrapperOf(fixtureSpec('t'), nobody)).toBe('none');
   });
 
   it('toolEnv copies only allowed names that are set, and pins HOME/TMPDIR to the work dir', () => {
