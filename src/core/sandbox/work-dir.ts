@@ -50,21 +50,31 @@ function runAs(argv: readonly string[], cwd: string, user: SandboxUser | undefin
 /** Delete everything below the current folder, depth first, never following a symlink. */
 const EMPTY_HERE = ['find', '.', '-mindepth', '1', '-delete'];
 
+/** rmdir `dir`: true when it is gone. It fails (false) on anything but an empty folder, never following a link. */
+async function rmdirIfEmpty(dir: string): Promise<boolean> {
+  try {
+    await rmdir(dir);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return true;
+    if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOTDIR') return false;
+    throw err;
+  }
+}
+
 /**
- * Empty `dir` as `user`, then rmdir it. If emptying fails (the tool left a folder it made unwritable for
- * itself), `chmod -R u+rwX` and empty again, still as `user`. rmdir (as the agent) never follows a link
- * and fails on a folder that is not empty.
+ * Remove `dir`: at once when the tool left it empty (most do); else empty it as `user` first. If emptying
+ * fails (the tool left a folder it made unwritable for itself), `chmod -R u+rwX` and empty again, still as
+ * `user`. rmdir (as the agent) never follows a link and fails on a folder that is not empty.
  */
 async function removeAs(dir: string, user: SandboxUser | undefined): Promise<void> {
+  if (await rmdirIfEmpty(dir)) return;
   if (!(await runAs(EMPTY_HERE, dir, user))) {
     await runAs(['chmod', '-R', 'u+rwX', '.'], dir, user);
     await runAs(EMPTY_HERE, dir, user);
   }
-  try {
-    await rmdir(dir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
+  if (!(await rmdirIfEmpty(dir))) throw new Error(`${dir} could not be emptied`);
 }
 
 /**
