@@ -7,7 +7,8 @@
 // a child process running as the tool's user: whatever it is tricked into deleting, the tool could have
 // deleted itself. The agent only rmdir()s the emptied dir, which never follows a link.
 import { spawn } from 'node:child_process';
-import { chown, mkdtemp, rmdir } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { mkdtemp, open, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -22,8 +23,17 @@ export async function createWorkDir(
   owner: SandboxUser | undefined,
 ): Promise<string> {
   const dir = await mkdtemp(join(base ?? tmpdir(), 'agent2389-tool-'));
-  // mkdtemp creates the dir with mode 0700 already; only the owner changes.
-  if (owner) await chown(dir, owner.uid, owner.gid);
+  // mkdtemp creates the dir with mode 0700 already; only the owner changes. Through a descriptor opened
+  // without following links: in a base the tool's user may write, a process left behind could swap the
+  // new name for a symlink, and chown by path would hand the link's target to that user.
+  if (owner) {
+    const handle = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+    try {
+      await handle.chown(owner.uid, owner.gid);
+    } finally {
+      await handle.close();
+    }
+  }
   return dir;
 }
 

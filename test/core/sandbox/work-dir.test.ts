@@ -1,13 +1,17 @@
-// Removing a call's work dir: never with more privilege than the tool had, whatever the tool left behind.
+// A call's work dir: created and removed never with more privilege than the tool had, whatever the
+// tool (or a process it left behind) does to it meanwhile.
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { runSubprocess } from '../../../src/core/sandbox/subprocess.js';
+import { createWorkDir } from '../../../src/core/sandbox/work-dir.js';
 import {
+  BIN,
   callOptions,
   ensureFixtureModes,
   fixtureSpec,
@@ -58,6 +62,34 @@ describe.runIf(isRoot)('work dir cleanup, agent running as root', () => {
         // What the racing process kept from being removed (it is dead now).
         if (work) await rm(work, { recursive: true, force: true });
       }
+    }
+  });
+});
+
+describe.runIf(isRoot)('work dir creation, agent running as root', () => {
+  it('a process swapping each new work dir for a symlink cannot make root chown the link’s target', async () => {
+    // A work_dir base the tools' user may write (an operator's choice): the swap is possible there.
+    const base = await mkdtemp(join(tmpdir(), 'work-base-'));
+    await chown(base, 65534, 65534);
+    await chmod(base, 0o755);
+    const target = join(victim, 'f0000');
+    const swapper = spawn(join(BIN, 'swaps-new-work-dirs'), [base, target], {
+      uid: 65534,
+      gid: 65534,
+      env: { PATH: '/usr/bin:/bin' },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    try {
+      await new Promise((resolve) => swapper.stdout.once('data', resolve));
+      // Before the fix (chown by path), root handed the target to nobody within a few thousand tries.
+      for (let i = 0; i < 6000; i++) {
+        await createWorkDir(base, { uid: 65534, gid: 65534 }).catch(() => undefined); // ELOOP: refused, fine
+        expect((await stat(target)).uid).toBe(0);
+      }
+    } finally {
+      swapper.kill('SIGKILL');
+      await new Promise((resolve) => swapper.once('exit', resolve));
+      await rm(base, { recursive: true, force: true });
     }
   });
 });
