@@ -1,7 +1,9 @@
-// Atomic replacement: write a private temp file in the target's folder, fsync it, then rename (or link) it in.
+// Atomic replacement inside an open, verified folder: a private temp file, fsynced, then renamed (or linked) in.
 import { randomBytes } from 'node:crypto';
-import { link, open, rename, unlink, type FileHandle } from 'node:fs/promises';
-import path from 'node:path';
+import { constants } from 'node:fs';
+import { link, lstat, open, rename, unlink, type FileHandle } from 'node:fs/promises';
+
+import { fdPath } from './fd-path.js';
 
 export interface AtomicWriteOptions {
   /** Permission bits of the new file. */
@@ -9,32 +11,32 @@ export interface AtomicWriteOptions {
   /** Fail with EEXIST instead of replacing an existing entry (race-free: link(2) never replaces). */
   readonly exclusive: boolean;
   readonly signal: AbortSignal;
+  /** Throws unless what the handle is open on is where the caller allows (inside the roots). */
+  readonly verify: (handle: FileHandle) => Promise<unknown>;
 }
 
 /** Longest piece of the target's name kept in the temp name (names are limited to 255 bytes). */
 const MAX_NAME_PART = 100;
 
-/** `.<name>.<random>.tmp` next to `target`: same file system, so rename and link are atomic. */
-export function tempPathFor(target: string): string {
-  const name = path.basename(target).slice(0, MAX_NAME_PART);
-  return path.join(path.dirname(target), `.${name}.${randomBytes(8).toString('hex')}.tmp`);
+/** Create only a new file, never through a symlink. */
+const TEMP_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+/** `.<name>.<random>.tmp` next to the target: same file system, so rename and link are atomic. */
+export function tempNameFor(name: string): string {
+  return `.${name.slice(0, MAX_NAME_PART)}.${randomBytes(8).toString('hex')}.tmp`;
 }
 
 /** Fill the freshly created temp file and make its content durable. */
 async function fillTemp(handle: FileHandle, data: Uint8Array, opts: AtomicWriteOptions): Promise<void> {
-  try {
-    await handle.writeFile(data, { signal: opts.signal });
-    await handle.chmod(opts.mode); // exactly `mode`, whatever the umask
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  await handle.writeFile(data, { signal: opts.signal });
+  await handle.chmod(opts.mode); // exactly `mode`, whatever the umask
+  await handle.sync();
 }
 
 /** Best effort: persist the rename itself (not every file system can fsync a folder). */
-async function syncFolder(folder: string): Promise<void> {
+async function syncFolder(folder: FileHandle): Promise<void> {
   try {
-    const handle = await open(folder, 'r');
+    const handle = await open(fdPath(folder), constants.O_RDONLY | constants.O_DIRECTORY);
     try {
       await handle.sync();
     } finally {
@@ -47,24 +49,45 @@ async function syncFolder(folder: string): Promise<void> {
 
 const removeQuietly = (file: string): Promise<void> => unlink(file).catch(() => undefined);
 
+/** Undo a placement: remove `name` from the folder if it is still the file we wrote. */
+async function removeIfOurs(folder: FileHandle, name: string, ours: FileHandle): Promise<void> {
+  const mine = await ours.stat();
+  const there = await lstat(fdPath(folder, name)).catch(() => undefined);
+  if (there?.dev === mine.dev && there.ino === mine.ino) await removeQuietly(fdPath(folder, name));
+}
+
 /**
- * Make `target` hold exactly `data`: readers and concurrent writers see the old or one complete new content,
- * never a mix. Exclusive mode links the temp file in (EEXIST if anything exists there, even if created by a
- * concurrent call a moment ago). The temp file never outlives the call.
+ * Make `name` in the open `folder` hold exactly `data`: readers and concurrent writers see the old or one
+ * complete new content, never a mix. Every step goes through the folder's descriptor, so no path component
+ * can be swapped; the folder (and the temp file in it) is verified before data is written, before the
+ * rename/link and after it — a folder moved out of the roots meanwhile gets its new entry removed again.
+ * Exclusive mode links the temp file in (EEXIST if anything exists there). The temp file never outlives the call.
  */
-export async function atomicWrite(target: string, data: Uint8Array, opts: AtomicWriteOptions): Promise<void> {
-  const temp = tempPathFor(target);
-  // 'wx' is O_CREAT | O_EXCL: never opens an existing file or follows a symlink.
-  const handle = await open(temp, 'wx', opts.mode);
+export async function atomicWrite(
+  folder: FileHandle,
+  name: string,
+  data: Uint8Array,
+  opts: AtomicWriteOptions,
+): Promise<void> {
+  const temp = fdPath(folder, tempNameFor(name));
+  const target = fdPath(folder, name);
+  const handle = await open(temp, TEMP_FLAGS, opts.mode);
   let placed = false;
   try {
+    await opts.verify(handle);
     await fillTemp(handle, data, opts);
     opts.signal.throwIfAborted();
+    await opts.verify(folder);
     if (opts.exclusive) await link(temp, target);
     else await rename(temp, target);
     placed = true;
+    await opts.verify(folder).catch(async (err: unknown) => {
+      await removeIfOurs(folder, name, handle);
+      throw err;
+    });
   } finally {
     if (opts.exclusive || !placed) await removeQuietly(temp);
+    await handle.close();
   }
-  await syncFolder(path.dirname(target));
+  await syncFolder(folder);
 }

@@ -36,6 +36,12 @@ export const tooLarge = (requested: string, maxFileSize: number): ToolError =>
     max_file_size: maxFileSize,
   });
 
+/** /proc/self/fd could not say where an open file is: the call fails closed. */
+export const unverifiable = (requested: string, errno: string): ToolError =>
+  fileError('FILE_IO_FAILED', requested, `cannot verify where "${requested}" is (is /proc mounted?)`, {
+    errno,
+  });
+
 /** The errno code (EACCES, ENOENT…) of a Node fs failure, if it is one. */
 export function errnoOf(err: unknown): string | undefined {
   const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;

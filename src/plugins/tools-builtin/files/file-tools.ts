@@ -1,6 +1,7 @@
 // The file tools file_read, file_write and file_list: confined to the configured root folders.
 import type { ToolCallContext, ToolInitContext, ToolV1 } from '../../../../tool-sdk/src/index.js';
 import { describeFromManifest } from '../manifest-tools.js';
+import { checkFdPaths } from './fd-path.js';
 import { fileToolSettings, type FileToolState } from './file-config.js';
 import { runFileList, type FileListInput, type FileListOutput } from './list-dir.js';
 import { runFileRead, type FileReadInput, type FileReadOutput } from './read-file.js';
@@ -16,6 +17,7 @@ async function initialize(
 ): Promise<FileToolState> {
   const settings = fileToolSettings(config);
   const roots = await resolveRoots(settings.allowedPaths, ctx.dataDir);
+  await checkFdPaths(roots.map((r) => r.real)); // no Linux /proc: refuse to load rather than confine by path only
   ctx.log.info(
     { tool: name, roots: roots.map((r) => r.real), readOnly: settings.readOnly },
     'file tool roots',

@@ -1,11 +1,13 @@
-// file_read: confine the path, then a bounded read of a regular file (never more than max_file_size + 1 bytes).
+// file_read: confine the path, verify the opened file, then a bounded read (at most max_file_size + 1 bytes).
 import { constants } from 'node:fs';
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 
 import type { ToolCallContext } from '../../../../tool-sdk/src/index.js';
+import { openInRoots } from './confined-fd.js';
+import { fdPath } from './fd-path.js';
 import type { FileToolState } from './file-config.js';
 import { asFileErrors, notAFile, tooLarge } from './file-errors.js';
-import { confinePath, displayPath } from './roots.js';
+import { confinePath, displayPath, type Root } from './roots.js';
 
 export interface FileReadInput {
   path: string;
@@ -20,8 +22,8 @@ export interface FileReadOutput {
 }
 
 const CHUNK_SIZE = 64 * 1024;
-/** No symlink as the last component (the path is already real); a FIFO must not block the open. */
-const READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+/** Reopening a verified O_PATH handle: the same file whatever its path is now; a FIFO must not block. */
+const READ_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
 
 /** Read until EOF; more than `maxSize` bytes (even if the file grows meanwhile) is FILE_TOO_LARGE. */
 async function readAtMost(
@@ -45,25 +47,34 @@ async function readAtMost(
   }
 }
 
-/** The content of the regular file at the verified real path `real`. */
+/**
+ * The content of the regular file at `real` (confined by path): an O_PATH handle verified inside the roots
+ * through its descriptor, then that very file reopened for reading — a swapped folder is never read through.
+ */
 export async function readRegularFile(
   real: string,
   requested: string,
+  roots: readonly Root[],
   maxSize: number,
   signal: AbortSignal,
 ): Promise<Buffer> {
-  // Checked before opening too, so a directory or FIFO is refused without being opened.
-  const before = await stat(real);
-  if (!before.isFile()) throw notAFile(requested);
-  if (before.size > maxSize) throw tooLarge(requested, maxSize);
-  const handle = await open(real, READ_FLAGS);
+  const ref = await openInRoots(real, requested, roots);
   try {
-    const stats = await handle.stat();
-    if (!stats.isFile()) throw notAFile(requested);
-    if (stats.size > maxSize) throw tooLarge(requested, maxSize);
-    return await readAtMost(handle, stats.size, maxSize, requested, signal);
+    // Checked before opening too, so a directory or FIFO is refused without being opened.
+    const before = await ref.stat();
+    if (!before.isFile()) throw notAFile(requested);
+    if (before.size > maxSize) throw tooLarge(requested, maxSize);
+    const handle = await open(fdPath(ref), READ_FLAGS);
+    try {
+      const stats = await handle.stat();
+      if (!stats.isFile()) throw notAFile(requested);
+      if (stats.size > maxSize) throw tooLarge(requested, maxSize);
+      return await readAtMost(handle, stats.size, maxSize, requested, signal);
+    } finally {
+      await handle.close();
+    }
   } finally {
-    await handle.close();
+    await ref.close();
   }
 }
 
@@ -75,7 +86,7 @@ export async function runFileRead(
   const encoding = input.encoding ?? 'utf8';
   return asFileErrors(input.path, 'read', ctx, async () => {
     const real = await confinePath(input.path, roots);
-    const bytes = await readRegularFile(real, input.path, settings.maxFileSize, ctx.signal);
+    const bytes = await readRegularFile(real, input.path, roots, settings.maxFileSize, ctx.signal);
     const content = bytes.toString(encoding);
     return { path: displayPath(real, roots), size: bytes.length, encoding, content };
   });

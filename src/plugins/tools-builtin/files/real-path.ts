@@ -29,11 +29,13 @@ async function lstatIn(next: string, dir: string): Promise<Stats | undefined> {
   }
 }
 
-async function readlinkIn(link: string, dir: string): Promise<string> {
+/** The link's target; undefined if it is no longer a symlink (EINVAL: replaced meanwhile, look again). */
+async function readlinkIn(link: string, dir: string): Promise<string | undefined> {
   try {
     return await readlink(link);
   } catch (err) {
     const code = (err as { code?: unknown }).code;
+    if (code === 'EINVAL') return undefined;
     throw new ResolveError(typeof code === 'string' ? code : 'EIO', dir);
   }
 }
@@ -65,6 +67,10 @@ async function walk(abs: string): Promise<string> {
       links += 1;
       if (links > MAX_SYMLINKS) throw new ResolveError('ELOOP', current);
       const target = await readlinkIn(next, current);
+      if (target === undefined) {
+        pending.unshift(name); // counted as a link, so a component that keeps changing ends in ELOOP
+        continue;
+      }
       if (path.isAbsolute(target)) current = path.parse(target).root;
       pending.unshift(...components(target));
       continue;

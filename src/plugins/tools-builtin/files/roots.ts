@@ -1,8 +1,7 @@
 // The allowed root folders: resolved once at initialize; every requested path is confined to them.
 //
-// Out of scope: another local process swapping a checked folder for a symlink between the check and the use
-// (TOCTOU). The LLM acts only through these tools, which never create symlinks, and every open of a checked
-// path uses O_NOFOLLOW / O_EXCL on its last component.
+// These checks go by path and give precise errors. A path component can still be swapped for a symlink
+// after them (TOCTOU), so what a call then opens is verified again through its descriptor (confined-fd.ts).
 import { mkdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -21,7 +20,9 @@ export function isWithin(p: string, dir: string): boolean {
   return p === dir || p.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
 }
 
-const withinSome = (p: string, roots: readonly Root[]): boolean => roots.some((r) => isWithin(p, r.real));
+/** `p` is one of the roots or inside one. */
+export const withinSome = (p: string, roots: readonly Root[]): boolean =>
+  roots.some((r) => isWithin(p, r.real));
 
 async function configuredRoot(entry: string, dataDir: string): Promise<Root> {
   const given = path.resolve(dataDir, entry);

@@ -1,10 +1,11 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { ToolError } from '../../../../tool-sdk/src/index.js';
-import { atomicWrite, tempPathFor } from '../../../../src/plugins/tools-builtin/files/atomic-write.js';
+import { atomicWrite, tempNameFor } from '../../../../src/plugins/tools-builtin/files/atomic-write.js';
+import { FOLDER_FLAGS } from '../../../../src/plugins/tools-builtin/files/fd-path.js';
 import { fileConfig, fileTools, signal, TempDirs, type FileTools } from './harness.js';
 
 const temp = new TempDirs();
@@ -63,31 +64,59 @@ describe('file_write is atomic', () => {
 
   it('works for a name of 255 bytes (the temp name is shortened)', async () => {
     const name = 'n'.repeat(255);
-    expect(tempPathFor(path.join(root, name)).length).toBeLessThan(path.join(root, name).length);
+    expect(tempNameFor(name).length).toBeLessThan(name.length);
     await tools.write({ path: name, content: 'long' });
     expect(await readdir(root)).toEqual([name]);
   });
 
-  it('removes the temp file when the final rename fails', async () => {
-    await mkdir(path.join(root, 'dir'));
-    const write = atomicWrite(path.join(root, 'dir'), Buffer.from('x'), {
-      mode: 0o600,
-      exclusive: false,
-      signal,
-    });
-    await expect(write).rejects.toMatchObject({ code: 'EISDIR' });
-    expect(await readdir(root)).toEqual(['dir']);
-  });
+  describe('on its own (an open folder)', () => {
+    let folder: FileHandle;
+    const accept = (): Promise<void> => Promise.resolve();
+    const options = { mode: 0o600, signal, verify: accept };
 
-  it('removes the temp file when an exclusive link finds the target taken', async () => {
-    await writeFile(path.join(root, 'taken.txt'), 'first');
-    const write = atomicWrite(path.join(root, 'taken.txt'), Buffer.from('second'), {
-      mode: 0o600,
-      exclusive: true,
-      signal,
+    beforeEach(async () => {
+      folder = await open(root, FOLDER_FLAGS);
     });
-    await expect(write).rejects.toMatchObject({ code: 'EEXIST' });
-    expect(await readdir(root)).toEqual(['taken.txt']);
-    expect(await readFile(path.join(root, 'taken.txt'), 'utf8')).toBe('first');
+    afterEach(() => folder.close());
+
+    it('removes the temp file when the final rename fails', async () => {
+      await mkdir(path.join(root, 'dir'));
+      const write = atomicWrite(folder, 'dir', Buffer.from('x'), { ...options, exclusive: false });
+      await expect(write).rejects.toMatchObject({ code: 'EISDIR' });
+      expect(await readdir(root)).toEqual(['dir']);
+    });
+
+    it('removes the temp file when an exclusive link finds the target taken', async () => {
+      await writeFile(path.join(root, 'taken.txt'), 'first');
+      const write = atomicWrite(folder, 'taken.txt', Buffer.from('second'), { ...options, exclusive: true });
+      await expect(write).rejects.toMatchObject({ code: 'EEXIST' });
+      expect(await readdir(root)).toEqual(['taken.txt']);
+      expect(await readFile(path.join(root, 'taken.txt'), 'utf8')).toBe('first');
+    });
+
+    it('writes nothing when the temp file fails verification', async () => {
+      const refused = new Error('outside');
+      const verify = (): Promise<void> => Promise.reject(refused);
+      const write = atomicWrite(folder, 'new.txt', Buffer.from('x'), {
+        ...options,
+        exclusive: false,
+        verify,
+      });
+      await expect(write).rejects.toBe(refused);
+      expect(await readdir(root)).toEqual([]);
+    });
+
+    it('removes the placed file again when the folder fails verification after the rename', async () => {
+      const refused = new Error('moved out');
+      let calls = 0;
+      // The temp file and the folder before the rename pass; the check after the rename fails.
+      const verify = (): Promise<void> => (++calls < 3 ? Promise.resolve() : Promise.reject(refused));
+      for (const exclusive of [false, true]) {
+        calls = 0;
+        const write = atomicWrite(folder, 'placed.txt', Buffer.from('x'), { ...options, exclusive, verify });
+        await expect(write).rejects.toBe(refused);
+        expect(await readdir(root)).toEqual([]);
+      }
+    });
   });
 });
