@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { UUID_PATTERN, type NextTask } from '../core/protocol/envelope.js';
-import { inputTopic, isValidAgentId, isValidConversationId } from '../core/protocol/topics.js';
+import { inputTopic, isValidAgentId, conversationTopicProblem } from '../core/protocol/topics.js';
 
 export interface InjectSpec {
   agentId: string;
@@ -66,9 +66,8 @@ export function buildInjectEnvelope(spec: InjectSpec): BuiltEnvelope {
   const taskId = spec.taskId ?? randomUUID();
   if (!UUID_PATTERN.test(taskId)) throw new UsageError(`--task-id "${taskId}" must be a UUID`);
   const conversationId = spec.conversationId ?? `conv-${randomUUID().slice(0, 8)}`;
-  if (!isValidConversationId(conversationId)) {
-    throw new UsageError('--conversation-id must be non-empty and must not contain +, # or NUL');
-  }
+  const problem = conversationTopicProblem(conversationId, spec.agentId);
+  if (problem !== undefined) throw new UsageError(`--conversation-id ${problem}`);
   const topic = inputTopic(spec.agentId);
   const envelope = {
     task_id: taskId,

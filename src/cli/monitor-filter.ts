@@ -1,6 +1,6 @@
 // What `agent2389 monitor` subscribes to for a --mode, narrowed by --agent-id / --conversation-id, and the
 // matching check on each message (topic levels and payload fields).
-import { isValidAgentId, isValidConversationId } from '../core/protocol/topics.js';
+import { isValidAgentId, conversationTopicProblem } from '../core/protocol/topics.js';
 import { UsageError } from './build-envelope.js';
 import type { ObservedMessage } from './observed-message.js';
 
@@ -25,8 +25,9 @@ export function checkFilters(filters: MonitorFilters): MonitorFilters {
     throw new UsageError(`--agent-id "${filters.agentId}" must match [a-zA-Z0-9._-]+`);
   }
   const conv = filters.conversationId;
-  if (conv !== undefined && (!isValidConversationId(conv) || conv.includes('/'))) {
-    throw new UsageError('--conversation-id must be non-empty and must not contain +, #, / or NUL');
+  if (conv !== undefined) {
+    const problem = conv.includes('/') ? 'must not contain /' : conversationTopicProblem(conv, '');
+    if (problem !== undefined) throw new UsageError(`--conversation-id ${problem}`);
   }
   return filters;
 }

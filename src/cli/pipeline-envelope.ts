@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { UUID_PATTERN, type NextTask } from '../core/protocol/envelope.js';
-import { inputTopic, isValidAgentId, isValidConversationId } from '../core/protocol/topics.js';
+import { inputTopic, isValidAgentId, conversationTopicProblem } from '../core/protocol/topics.js';
 import { UsageError } from './build-envelope.js';
 import type { PipelineHop, PipelineSpec } from './pipeline-spec.js';
 
@@ -40,9 +40,10 @@ export function buildPipelineEnvelope(
   if (!UUID_PATTERN.test(taskId)) throw new UsageError(`--task-id "${taskId}" must be a UUID`);
   const conversationId = ids.conversationId ?? spec.conversationId ?? `conv-${randomUUID().slice(0, 8)}`;
   // A `/` would add topic levels to /conversations/<id>/<agent>, where the final message is looked for.
-  if (!isValidConversationId(conversationId) || conversationId.includes('/')) {
-    throw new UsageError('the conversation id must be non-empty and must not contain +, #, / or NUL');
-  }
+  const problem = conversationId.includes('/')
+    ? 'must not contain /'
+    : conversationTopicProblem(conversationId, '');
+  if (problem !== undefined) throw new UsageError(`the conversation id ${problem}`);
   let next: NextTask | null = null;
   for (const hop of spec.hops.slice(1).reverse()) {
     next = { topic: inputTopic(hop.agent), instruction: hop.instruction, input: null, next };

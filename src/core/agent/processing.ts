@@ -18,6 +18,7 @@ export function buildProcessing(
   store?: IdempotencyStore,
 ): Processing {
   const intake: IntakeSettings = {
+    agentId: config.agent.id,
     inputTopic: inputTopic(config.agent.id),
     maxPipelineDepth: config.max_pipeline_depth,
     maxMessageBytes: config.max_message_bytes,

@@ -1,7 +1,10 @@
 // Duplicate task_id detection [FR-010]: an LRU with TTL behind a small async-capable interface.
 
 export interface IdempotencyStore {
-  /** Record `taskId`; true if it was new, false if it was already seen (a duplicate). */
+  /**
+   * Record `taskId`; true if it was new, false if it was already seen (a duplicate). The intake claims
+   * only UUID-form ids (36 characters, PROTOCOL.md §3.1), never the raw string of an unvalidated envelope.
+   */
   claim(taskId: string): boolean | Promise<boolean>;
 }
 

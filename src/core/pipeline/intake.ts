@@ -1,11 +1,20 @@
 // Steps 2–6 of PROTOCOL.md §4: retained, topic, duplicate, depth, schema. Pure apart from the store.
-import { type TaskEnvelope, isPlainObject, parseEnvelope, pipelineDepth } from '../protocol/envelope.js';
+import {
+  type TaskEnvelope,
+  isPlainObject,
+  isUuid,
+  parseEnvelope,
+  pipelineDepth,
+} from '../protocol/envelope.js';
+import { MAX_ENVELOPE_NESTING, nestingExceeds } from '../protocol/envelope-nesting.js';
 import type { WireErrorCode } from '../protocol/messages.js';
-import { canonicalizeTopic, isValidConversationId } from '../protocol/topics.js';
+import { canonicalizeTopic, conversationTopicProblem } from '../protocol/topics.js';
 import type { InboundMessage } from '../transport/transport.js';
 import type { IdempotencyStore } from './idempotency.js';
 
 export interface IntakeSettings {
+  /** This agent's id: its conversation topics are `/conversations/{conversation_id}/{agentId}`. */
+  agentId: string;
   /** Canonical input topic of this agent. */
   inputTopic: string;
   maxPipelineDepth: number;
@@ -24,9 +33,15 @@ export type IntakeResult =
   | { kind: 'reject'; code: WireErrorCode; message: string; reply: ReplyAddress | undefined }
   | { kind: 'accept'; envelope: TaskEnvelope; depth: number };
 
-function replyAddress(taskId: unknown, conversationId: unknown): ReplyAddress | undefined {
-  if (typeof taskId !== 'string' || taskId.length === 0 || taskId.length > 200) return undefined;
-  if (typeof conversationId !== 'string' || !isValidConversationId(conversationId)) return undefined;
+/** Longest task_id echoed in an error: a malformed id is what the error may be about, so not only UUIDs. */
+const MAX_REPLY_TASK_ID_CHARS = 200;
+
+/** The address of an error about this task: only a bounded task_id, and only a valid conversation topic (§1). */
+function replyAddress(taskId: unknown, conversationId: unknown, agentId: string): ReplyAddress | undefined {
+  if (typeof taskId !== 'string' || taskId.length === 0 || taskId.length > MAX_REPLY_TASK_ID_CHARS)
+    return undefined;
+  if (typeof conversationId !== 'string' || conversationTopicProblem(conversationId, agentId) !== undefined)
+    return undefined;
   return { taskId, conversationId };
 }
 
@@ -69,7 +84,7 @@ function oversized(msg: InboundMessage, s: IntakeSettings): IntakeResult {
   if (typeof fields.topic === 'string' && canonicalizeTopic(fields.topic) !== s.inputTopic) {
     return { kind: 'discard', reason: 'topic mismatch' };
   }
-  const reply = replyAddress(fields.task_id, fields.conversation_id);
+  const reply = replyAddress(fields.task_id, fields.conversation_id, s.agentId);
   const message = `payload of ${msg.payload.length} bytes exceeds the limit of ${s.maxMessageBytes} bytes`;
   return { kind: 'reject', code: 'invalid_input', message, reply };
 }
@@ -90,16 +105,23 @@ export async function intake(msg: InboundMessage, s: IntakeSettings): Promise<In
   if (topic !== s.inputTopic || canonicalizeTopic(msg.topic) !== topic) {
     return { kind: 'discard', reason: 'topic mismatch' }; // step 3 [FR-014]
   }
-  if (typeof raw.task_id === 'string' && !(await s.store.claim(raw.task_id))) {
-    return { kind: 'discard', reason: 'duplicate task_id' }; // step 4 [FR-010]
+  // Step 4 [FR-010]: only an id of the §3.1 form is claimed (a task with any other id is rejected at
+  // step 6), so the store holds 36-character ids, whatever size of task_id the wire carries.
+  if (isUuid(raw.task_id) && !(await s.store.claim(raw.task_id))) {
+    return { kind: 'discard', reason: 'duplicate task_id' };
   }
-  const reply = replyAddress(raw.task_id, raw.conversation_id);
+  const reply = replyAddress(raw.task_id, raw.conversation_id, s.agentId);
   const depth = pipelineDepth(raw); // step 5 [FR-013]
   if (depth > s.maxPipelineDepth) {
     const message = `pipeline depth ${depth} exceeds the limit of ${s.maxPipelineDepth}`;
     return { kind: 'reject', code: 'pipeline_depth_exceeded', message, reply };
   }
-  const parsed = parseEnvelope(raw); // step 6
+  // Step 6, before the schema: nothing recursive may see hostile nesting (FR-011).
+  if (nestingExceeds(raw, MAX_ENVELOPE_NESTING)) {
+    const message = `invalid task envelope: arrays and objects nested deeper than ${MAX_ENVELOPE_NESTING} levels`;
+    return { kind: 'reject', code: 'invalid_input', message, reply };
+  }
+  const parsed = parseEnvelope(raw, s.agentId); // step 6
   if (!parsed.ok) {
     return {
       kind: 'reject',

@@ -1,10 +1,15 @@
 // Task envelope v1 / v2 schemas (PROTOCOL.md §3.1, §3.2; FR-007, FR-008).
 import { z } from 'zod';
 
-import { hasWildcardOrNul } from './topics.js';
+import { canonicalizeTopic, conversationTopicProblem, topicNameProblem } from './topics.js';
 
 /** Any UUID version, canonical 8-4-4-4-12 hex form. */
 export const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/** True if `v` is a task id of the §3.1 form: a UUID (36 characters, checked before the pattern). */
+export function isUuid(v: unknown): v is string {
+  return typeof v === 'string' && v.length === 36 && UUID_PATTERN.test(v);
+}
 
 export interface NextTask {
   topic: string;
@@ -13,11 +18,11 @@ export interface NextTask {
   next?: NextTask | null | undefined;
 }
 
-/** A publish topic: non-empty, no MQTT wildcards or NUL. */
-const topicString = z
-  .string()
-  .min(1, 'must be a non-empty topic')
-  .refine((s) => !hasWildcardOrNul(s), 'must not contain +, # or NUL');
+/** A topic we may publish to: non-empty, and its canonical form a valid MQTT topic name (§1). */
+const topicString = z.string().superRefine((s, ctx) => {
+  const problem = s.length === 0 ? 'must be a non-empty topic' : topicNameProblem(canonicalizeTopic(s));
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const nextTaskSchema: z.ZodType<NextTask> = z.lazy(() =>
   z.object({
@@ -28,13 +33,14 @@ const nextTaskSchema: z.ZodType<NextTask> = z.lazy(() =>
   }),
 );
 
-const conversationId = z
-  .string()
-  .min(1, 'must not be empty')
-  .refine((s) => !hasWildcardOrNul(s), 'must not contain +, # or NUL');
+/** Usable in a conversation topic (§1); parseEnvelope checks the exact topic once the agent id is known. */
+const conversationId = z.string().superRefine((s, ctx) => {
+  const problem = conversationTopicProblem(s, '');
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const v1Fields = {
-  task_id: z.string().regex(UUID_PATTERN, 'must be a UUID'),
+  task_id: z.string().refine(isUuid, 'must be a UUID'),
   conversation_id: conversationId,
   topic: topicString,
   instruction: z.string().nullish(),
@@ -95,10 +101,19 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 export type ParseResult = { ok: true; envelope: TaskEnvelope } | { ok: false; problems: string[] };
 
-/** Validate a parsed JSON object as a v1 or v2 envelope; unknown fields are ignored [FR-008]. */
-export function parseEnvelope(raw: Record<string, unknown>): ParseResult {
+/**
+ * Validate a parsed JSON object as a v1 or v2 envelope; unknown fields are ignored [FR-008]. With
+ * `agentId`, the conversation topic `/conversations/{conversation_id}/{agentId}` must be valid too (§1).
+ */
+export function parseEnvelope(raw: Record<string, unknown>, agentId?: string): ParseResult {
   const result = isV2(raw) ? envelopeV2Schema.safeParse(raw) : envelopeV1Schema.safeParse(raw);
-  if (result.success) return { ok: true, envelope: result.data as TaskEnvelope };
+  if (result.success) {
+    const envelope = result.data as TaskEnvelope;
+    const problem =
+      agentId === undefined ? undefined : conversationTopicProblem(envelope.conversation_id, agentId);
+    if (problem !== undefined) return { ok: false, problems: [`conversation_id: ${problem}`] };
+    return { ok: true, envelope };
+  }
   return {
     ok: false,
     problems: result.error.issues.map(

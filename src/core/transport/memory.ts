@@ -1,5 +1,6 @@
 // An in-memory MQTT-like broker and Transport for unit tests: wildcards, retained messages, Last Will, async delivery.
 import { ERR_TRANSPORT_CLOSED } from '../errors.js';
+import { refusePublishTopic, refuseTopicFilter } from './topic-guard.js';
 import type { InboundMessage, LastWill, PublishOptions, Transport, TransportHandlers } from './transport.js';
 
 /**
@@ -129,17 +130,23 @@ export function createMemoryBroker(): MemoryBroker {
       },
       async subscribe(filter) {
         if (dead) throw closedError();
+        const refused = refuseTopicFilter(filter); // as the MQTT transport does (PROTOCOL.md §1)
+        if (refused) throw refused;
         await Promise.resolve();
         filters.add(filter);
         if (connected) sendRetained(filter, endpoint);
       },
       async unsubscribe(filter) {
         if (dead) throw closedError();
+        const refused = refuseTopicFilter(filter);
+        if (refused) throw refused;
         await Promise.resolve();
         filters.delete(filter);
       },
       async publish(topic, payload, options) {
         if (dead) throw closedError();
+        const refused = refusePublishTopic(topic);
+        if (refused) throw refused;
         const send = (): void => route(topic, Buffer.from(payload), options?.retain ?? false);
         if (connected) send();
         else

@@ -5,14 +5,18 @@ import { MqttClient } from 'mqtt';
 import type { IClientOptions, IClientPublishOptions, IClientSubscribeOptions, IStream } from 'mqtt';
 import type { LoggerV1 } from '../../../tool-sdk/src/index.js';
 import {
+  AgentError,
   ERR_TRANSPORT_CLOSED,
   ERR_TRANSPORT_CONNECT,
   ERR_TRANSPORT_PUBLISH,
   ERR_TRANSPORT_SUBSCRIBE,
 } from '../errors.js';
+import { topicNameProblem } from '../protocol/topics.js';
 import { coalesceWrites } from './coalesce-writes.js';
 import { parseBrokerUrl, readTlsMaterial } from './mqtt-endpoint.js';
 import type { TlsFiles, TlsMaterial } from './mqtt-endpoint.js';
+import { forgetPending, guardPacketWriter, type WriterClient } from './mqtt-write-guard.js';
+import { quotedTopic, refusePublishTopic, refuseTopicFilter } from './topic-guard.js';
 import type { LastWill, PublishOptions, Transport, TransportHandlers } from './transport.js';
 
 export interface ReconnectBackoff {
@@ -68,6 +72,9 @@ export function backoffDelayMs(attempt: number, backoff: ReconnectBackoff, rando
   const cap = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(attempt, 30));
   return Math.max(1, Math.round(cap / 2 + (random() * cap) / 2));
 }
+
+/** Hand one operation to mqtt.js; `done` is called on its ack (or failure). */
+type Send = (c: MqttClient, done: (err?: Error | null) => void) => void;
 
 export function createMqttTransport(options: MqttTransportOptions): Transport {
   const endpoint = parseBrokerUrl(options.url);
@@ -138,6 +145,19 @@ export function createMqttTransport(options: MqttTransportOptions): Transport {
         }),
     };
     const c = new MqttClient(streamBuilder, mqttOptions);
+    // `_writePacket` is private in mqtt.js's types; the guard needs it (see mqtt-write-guard.ts).
+    guardPacketWriter(c as unknown as WriterClient, (err, packet) => {
+      const reason = `the packet writer failed (${err instanceof Error ? err.message : String(err)}): dropped`;
+      const topic = typeof packet.topic === 'string' ? quotedTopic(packet.topic) : `(${packet.cmd} packet)`;
+      const failure =
+        packet.cmd === 'connect'
+          ? new ERR_TRANSPORT_CONNECT({ broker: endpoint.display, reason }, { cause: err })
+          : packet.cmd === 'subscribe' || packet.cmd === 'unsubscribe'
+            ? new ERR_TRANSPORT_SUBSCRIBE({ topic, reason }, { cause: err })
+            : new ERR_TRANSPORT_PUBLISH({ topic, reason }, { cause: err });
+      log.error({ err: failure }, 'MQTT packet could not be written: dropped, reconnecting');
+      return failure;
+    });
 
     // mqtt.js waits options.reconnectPeriod after each failure: we set it for the next wait before each attempt.
     c.on('reconnect', () => {
@@ -228,6 +248,12 @@ export function createMqttTransport(options: MqttTransportOptions): Transport {
       if (closed) throw closedError();
       if (started)
         throw new ERR_TRANSPORT_CONNECT({ broker: endpoint.display, reason: 'connect() called twice' });
+      const willProblem = options.will && topicNameProblem(options.will.topic);
+      if (willProblem)
+        throw new ERR_TRANSPORT_CONNECT({
+          broker: endpoint.display,
+          reason: `the Will topic ${willProblem}`,
+        });
       started = true;
       const tls = await readTlsMaterial(options, endpoint);
       if (closed) throw closedError();
@@ -241,16 +267,21 @@ export function createMqttTransport(options: MqttTransportOptions): Transport {
     },
 
     subscribe(topic) {
-      return ack(topic, (c, done) => c.subscribe(topic, SUBSCRIBE_QOS1, done), ERR_TRANSPORT_SUBSCRIBE);
+      const send: Send = (c, done) => c.subscribe(topic, SUBSCRIBE_QOS1, done);
+      return ack(topic, refuseTopicFilter(topic), send, ERR_TRANSPORT_SUBSCRIBE);
     },
 
     unsubscribe(topic) {
-      return ack(topic, (c, done) => c.unsubscribe(topic, done), ERR_TRANSPORT_SUBSCRIBE);
+      const send: Send = (c, done) => c.unsubscribe(topic, done);
+      return ack(topic, refuseTopicFilter(topic), send, ERR_TRANSPORT_SUBSCRIBE);
     },
 
+    // The topic is checked before anything is written: a broker closes the connection on a malformed
+    // topic, and mqtt.js would re-send the stored publish on every reconnect (PROTOCOL.md §1).
     publish(topic: string, payload: string, opts?: PublishOptions) {
       const qos = opts?.retain === true ? PUBLISH_RETAINED : PUBLISH_PLAIN;
-      return ack(topic, (c, done) => c.publish(topic, payload, qos, done), ERR_TRANSPORT_PUBLISH);
+      const send: Send = (c, done) => c.publish(topic, payload, qos, done);
+      return ack(topic, refusePublishTopic(topic), send, ERR_TRANSPORT_PUBLISH);
     },
 
     close() {
@@ -272,21 +303,36 @@ export function createMqttTransport(options: MqttTransportOptions): Transport {
     },
   };
 
-  /** Run one acked operation; mqtt.js errors become `errorClass`, or ERR_TRANSPORT_CLOSED once closed. */
+  /**
+   * Run one acked operation, unless `refused` (an invalid topic: nothing is sent). mqtt.js errors become
+   * `errorClass` (ours pass as they are), or ERR_TRANSPORT_CLOSED once closed. A synchronous throw from
+   * mqtt.js leaves nothing pending in it: the operation is forgotten, so a reconnect never re-sends it.
+   */
   function ack(
     topic: string,
-    send: (c: MqttClient, done: (err?: Error | null) => void) => void,
+    refused: AgentError | undefined,
+    send: Send,
     errorClass: typeof ERR_TRANSPORT_PUBLISH | typeof ERR_TRANSPORT_SUBSCRIBE,
   ): Promise<void> {
     const c = client;
     if (closed) return Promise.reject(closedError());
+    if (refused) return Promise.reject(refused);
     if (!c) return Promise.reject(new errorClass({ topic, reason: 'connect() has not been called' }));
+    const wrap = (err: Error): Error => {
+      if (closed) return closedError(err);
+      if (AgentError.is(err)) return err;
+      return new errorClass({ topic: quotedTopic(topic), reason: err.message }, { cause: err });
+    };
     return new Promise((resolve, reject) => {
-      send(c, (err) => {
-        if (!err) resolve();
-        else
-          reject(closed ? closedError(err) : new errorClass({ topic, reason: err.message }, { cause: err }));
-      });
+      const done = (err?: Error | null): void => (err ? reject(wrap(err)) : resolve());
+      try {
+        send(c, done);
+      } catch (err) {
+        const internals = c as unknown as WriterClient;
+        for (const [id, pending] of Object.entries(internals.outgoing))
+          if (pending?.cb === done) forgetPending(internals, Number(id));
+        reject(wrap(err instanceof Error ? err : new Error(String(err))));
+      }
     });
   }
 }

@@ -10,6 +10,7 @@ const TOPIC = '/control/agents/a/input';
 
 function settings(overrides: Partial<IntakeSettings> = {}): IntakeSettings {
   return {
+    agentId: 'a',
     inputTopic: TOPIC,
     maxPipelineDepth: 2,
     maxMessageBytes: 4096,
@@ -146,6 +147,80 @@ describe('intake (PROTOCOL.md §4 steps 2–6)', () => {
     const r = expectReject(await intake(msg(envelope({ conversation_id: conversationId })), settings()));
     expect(r.code).toBe('invalid_input');
     expect(r.reply).toBeUndefined();
+  });
+
+  it('FR-010, NFR-003: a non-UUID task_id is never claimed: 2 000 envelopes with a 200 KB one leave the store empty', async () => {
+    const store = new LruTtlIdempotencyStore({ maxEntries: 10_000, ttlMs: 60_000 });
+    const s = settings({ store, maxMessageBytes: 262_144 });
+    const big = 'x'.repeat(200_000);
+    for (let i = 0; i < 2000; i++) {
+      const r = expectReject(await intake(msg(envelope({ task_id: `${i}${big}` })), s));
+      expect(r.code).toBe('invalid_input');
+      expect(r.reply).toBeUndefined(); // too long to echo: logged only
+    }
+    expect(store.size).toBe(0);
+  });
+
+  it('FR-010: a non-UUID task_id sent twice is rejected twice (it is no task, so no duplicate)', async () => {
+    const s = settings();
+    const env = envelope({ task_id: 'not-a-uuid' });
+    expect(expectReject(await intake(msg(env), s)).code).toBe('invalid_input');
+    expect(expectReject(await intake(msg(env), s)).code).toBe('invalid_input');
+  });
+
+  it('FR-011: input nested 10 000 levels deep is invalid_input naming the limit, answerable', async () => {
+    const input = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+    const env = envelope();
+    const text = JSON.stringify(env).replace('"input":null', `"input":${input}`);
+    const r = expectReject(await intake(msg(text), settings({ maxMessageBytes: 262_144 })));
+    expect(r.code).toBe('invalid_input');
+    expect(r.message).toContain('128');
+    expect(r.reply).toEqual({ taskId: env.task_id, conversationId: 'conv-1' });
+  });
+
+  it('FR-011: nesting up to the limit in every hop of a pipeline is accepted', async () => {
+    let input: unknown = 'leaf';
+    for (let i = 0; i < 126; i++) input = [input]; // the envelope (1) + 127 levels of input = 128
+    const next = {
+      topic: '/control/agents/b/input',
+      input,
+      next: { topic: '/control/agents/c/input', input },
+    };
+    const r = await intake(msg(envelope({ input, next })), settings({ maxMessageBytes: 262_144 }));
+    expect(r.kind).toBe('accept');
+  });
+
+  it.each([
+    ['U+0001', 'c\u0001'],
+    ['U+0085', 'c\u0085'],
+    ['U+FFFF', 'c\uffff'],
+    ['a lone surrogate', 'c\ud800'],
+    ['70 000 bytes', 'c'.repeat(70_000)],
+  ])(
+    'FR-006: a conversation_id holding %s is invalid_input without a reply address (no topic to publish to)',
+    async (_name, conversationId) => {
+      const s = settings({ maxMessageBytes: 262_144 });
+      const r = expectReject(await intake(msg(envelope({ conversation_id: conversationId })), s));
+      expect(r.code).toBe('invalid_input');
+      expect(r.message).toContain('conversation_id');
+      expect(r.reply).toBeUndefined();
+    },
+  );
+
+  it('FR-006: a conversation topic too long for this agent id has no reply address', async () => {
+    const id = 'c'.repeat(65_535 - '/conversations//a'.length);
+    const s = settings({ maxMessageBytes: 262_144 });
+    expect((await intake(msg(envelope({ conversation_id: id })), s)).kind).toBe('accept');
+    const r = expectReject(await intake(msg(envelope({ conversation_id: `${id}c` })), s));
+    expect(r).toMatchObject({ code: 'invalid_input', reply: undefined });
+  });
+
+  it('FR-006: an invalid next.topic is invalid_input answered on the (valid) conversation topic', async () => {
+    const env = envelope({ next: { topic: '/control/agents/b\u0085/input' } });
+    const r = expectReject(await intake(msg(env), settings()));
+    expect(r.code).toBe('invalid_input');
+    expect(r.message).toContain('next.topic');
+    expect(r.reply).toEqual({ taskId: env.task_id, conversationId: 'conv-1' });
   });
 
   it('has no reply address when task_id is missing', async () => {

@@ -77,6 +77,42 @@ describe('FR-007: v1 envelope', () => {
     expect(problems(v1(fields)).some((p) => p.startsWith(`${path}:`))).toBe(true);
   });
 
+  // Each of these made a topic the broker rejects as malformed, closing the agent's connection (issue 14).
+  const badTopicText: Array<[string, string]> = [
+    ['U+0001', 'c\u0001'],
+    ['U+0085', 'c\u0085'],
+    ['U+FFFF', 'c\uffff'],
+    ['U+FDD0', 'c\ufdd0'],
+    ['a lone surrogate', 'c\ud800'],
+    ['70 000 bytes', 'c'.repeat(70_000)],
+  ];
+
+  it.each(badTopicText)('FR-006: rejects a conversation_id holding %s', (_name, id) => {
+    expect(problems(v1({ conversation_id: id }))).toEqual([expect.stringMatching(/^conversation_id: /)]);
+  });
+
+  it.each(badTopicText)('FR-006: rejects a next.topic holding %s, at any depth', (_name, text) => {
+    const topic = `/control/agents/${text}/input`;
+    expect(problems(v1({ next: { topic } }))).toEqual([expect.stringMatching(/^next\.topic: /)]);
+    const deep = { topic: '/control/agents/b/input', next: { topic } };
+    expect(problems(v1({ next: deep }))).toEqual([expect.stringMatching(/^next\.next\.topic: /)]);
+  });
+
+  it('FR-006: checks the canonical next topic (runs of / collapse before the length counts)', () => {
+    const topic = `/control/${'/'.repeat(70_000)}agents/b/input`;
+    expect(parseEnvelope(v1({ next: { topic } })).ok).toBe(true);
+  });
+
+  it('FR-006: with the agent id, checks the exact conversation topic it will publish to', () => {
+    const id = 'c'.repeat(65_535 - '/conversations//writer'.length);
+    expect(parseEnvelope(v1({ conversation_id: id }), 'writer').ok).toBe(true);
+    const r = parseEnvelope(v1({ conversation_id: id }), 'writer2');
+    expect(r).toEqual({
+      ok: false,
+      problems: [expect.stringMatching(/^conversation_id: .*longer than 65535/)],
+    });
+  });
+
   it('FR-007: rejects an envelope topic with MQTT wildcards', () => {
     expect(problems(v1({ topic: '/control/agents/+/input' }))[0]).toMatch(/^topic:/);
   });

@@ -178,4 +178,35 @@ describe('memory broker', () => {
     expect(h.connects).toEqual([{ first: true, sessionPresent: true }]);
     await vi.waitFor(() => expect(h.messages.map(text)).toEqual(['in=task-1']));
   });
+
+  it.each([
+    ['U+0001', '/conversations/c\u0001/a'],
+    ['U+0085', '/conversations/c\u0085/a'],
+    ['U+FFFF', '/conversations/c\uffff/a'],
+    ['a lone surrogate', '/conversations/c\ud800/a'],
+    ['70 000 bytes', `/conversations/${'c'.repeat(70_000)}/a`],
+    ['a wildcard', '/conversations/+/a'],
+  ])('FR-006: refuses to publish to a topic holding %s, as the MQTT transport does', async (_name, topic) => {
+    const broker = createMemoryBroker();
+    const spy = vi.fn();
+    broker.subscribe('#', spy);
+    const t = broker.createTransport({ clientId: 't' });
+    await t.connect(recorder());
+    const refused = t.publish(topic, 'x');
+    await expect(refused).rejects.toMatchObject({ code: 'AGENT_ERR_TRANSPORT_PUBLISH' });
+    const { data } = (await refused.catch((e: unknown) => e)) as { data: { topic: string } };
+    expect(data.topic.length).toBeLessThan(300); // quoted, bounded
+    await t.publish('/conversations/c/a', 'good');
+    await vi.waitFor(() => expect(spy).toHaveBeenCalledTimes(1));
+    expect(text(spy.mock.calls[0]![0] as InboundMessage)).toBe('/conversations/c/a=good');
+  });
+
+  it('refuses to subscribe to an invalid topic filter', async () => {
+    const t = createMemoryBroker().createTransport({ clientId: 't' });
+    await t.connect(recorder());
+    for (const filter of ['a+', '/#/x', 'a\u0001', ''])
+      await expect(t.subscribe(filter)).rejects.toMatchObject({ code: 'AGENT_ERR_TRANSPORT_SUBSCRIBE' });
+    await expect(t.unsubscribe('a#')).rejects.toMatchObject({ code: 'AGENT_ERR_TRANSPORT_SUBSCRIBE' });
+    await t.subscribe('/control/agents/+/status');
+  });
 });
