@@ -171,6 +171,11 @@ export const ERR_SCRIPT_MEMORY_LIMIT = createError(
   (d: { tool: string; memoryLimitMb: number }) =>
     `script tool "${d.tool}" exceeded its ${d.memoryLimitMb} MB memory limit`,
 );
+export const ERR_SCRIPT_WASM_DISABLED = createError(
+  'AGENT_ERR_SCRIPT_WASM_DISABLED',
+  (d: { tool: string; reason: string }) =>
+    `script tool "${d.tool}" used WebAssembly, which it does not enable ("wasm": true): ${d.reason}`,
+);
 export const ERR_SCRIPT_HOST_CRASHED = createError(
   'AGENT_ERR_SCRIPT_HOST_CRASHED',
   (d: { tool: string; reason: string }) =>

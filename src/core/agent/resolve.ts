@@ -191,7 +191,7 @@ export async function loadPluginSet(
     optionsFor: (name) => plan.optionsFor(name),
     setupTimeoutMs: config.plugins.setup_timeout_ms,
   });
-  const runtime = new SandboxRuntime(log);
+  const runtime = new SandboxRuntime(log, { scriptHostMemoryMb: config.sandbox.script_host_memory_mb });
   const close = async (): Promise<void> => {
     await runtime.close();
     await generation.close();

@@ -79,6 +79,8 @@ export const toolTableSchema = z.object({
   host_functions: z.array(z.enum(['log', 'fetch'])).optional(),
   /** Script tools that use host.fetch: its URL policy (default: public hosts only). */
   fetch: fetchPolicySchema.optional(),
+  /** impl = "script": enable WebAssembly (default false); a plugin tool's manifest decides, false denies it. */
+  wasm: z.boolean().optional(),
 });
 
 /** `name = "builtin"` is shorthand for `name = { impl = "builtin" }`. */
@@ -100,6 +102,8 @@ export const sandboxSection = z.object({
   max_file_size_bytes: positiveInt.default(16 * 1024 * 1024),
   script_timeout_ms: positiveInt.default(1000),
   script_memory_limit_mb: z.number().int().min(8).default(64),
+  /** RLIMIT_DATA of each script-host child process (all its isolates, ICU and wasm memory), in MiB. */
+  script_host_memory_mb: z.number().int().min(256).default(2048),
   /** Base folder for each subprocess call's private work dir (default: the system temp dir). */
   work_dir: z.string().min(1).optional(),
   /**

@@ -45,6 +45,8 @@ export interface ScriptExecutorManifest {
   readonly maxOutputBytes?: number;
   /** Host functions available to the script (`host.log`, `host.fetch`); default none. */
   readonly hostFunctions?: readonly HostFunction[];
+  /** The script uses WebAssembly (default false: it does not exist); its memory counts against memoryLimitMb. */
+  readonly wasm?: boolean;
 }
 export type ExecutorManifest = ModuleExecutorManifest | SubprocessExecutorManifest | ScriptExecutorManifest;
 

@@ -53,6 +53,8 @@ export interface PlannedScriptTool extends PlannedBase {
   readonly hostFunctions: readonly HostFunction[];
   /** host.fetch's URL policy; present exactly when hostFunctions includes "fetch". */
   readonly fetch?: FetchPolicy;
+  /** WebAssembly is enabled (its memory counted against the memory limit); otherwise it does not exist. */
+  readonly wasm: boolean;
   readonly requested: Partial<ScriptLimits>;
 }
 
@@ -62,9 +64,9 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && v > 0 
 const seconds = (v: unknown): number | undefined =>
   num(v) !== undefined ? Math.round(num(v)! * 1000) : undefined;
 
-/** `host_functions` and `fetch` mean something only to script tools: elsewhere they are an error. */
+/** `host_functions`, `fetch` and `wasm` mean something only to script tools: elsewhere they are an error. */
 function refuseScriptKeys(name: string, entry: ToolEntry, kind: string): void {
-  for (const k of ['host_functions', 'fetch'] as const) {
+  for (const k of ['host_functions', 'fetch', 'wasm'] as const) {
     if (entry[k] !== undefined)
       throw new ERR_CONFIG_UNSUPPORTED({
         key: `tools.${name}.${k}`,
@@ -141,6 +143,7 @@ export function planInlineScript(name: string, entry: ToolEntry): PlannedScriptT
     parameters: entry.parameters ?? { type: 'object' },
     hostFunctions,
     ...(fetch ? { fetch } : {}),
+    wasm: entry.wasm ?? false,
     requested: {
       timeoutMs: entry.timeout_ms,
       memoryLimitMb: entry.memory_limit_mb,
@@ -214,6 +217,11 @@ function planManifestScript(
     });
   const hostFunctions = ex.hostFunctions ?? [];
   const fetch = planFetchPolicy({ name: base.name, plugin: base.plugin }, hostFunctions, entry.fetch);
+  if (entry.wasm === true && ex.wasm !== true)
+    throw new ERR_CONFIG_UNSUPPORTED({
+      key: `tools.${base.name}.wasm`,
+      reason: `the manifest of plugin "${base.plugin}" does not enable WebAssembly ("wasm": true); the table can only deny it`,
+    });
   return {
     ...base,
     kind: 'script',
@@ -222,6 +230,7 @@ function planManifestScript(
     parameters: manifest.parameters,
     hostFunctions,
     ...(fetch ? { fetch } : {}),
+    wasm: ex.wasm === true && entry.wasm !== false,
     requested: {
       timeoutMs: lower(ex.timeoutMs, entry.timeout_ms),
       memoryLimitMb: lower(ex.memoryLimitMb, entry.memory_limit_mb),

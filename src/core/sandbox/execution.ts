@@ -14,7 +14,8 @@ export interface ExecutionResult {
   /**
    * The confinement mechanisms that applied to this call, e.g. `process-group`, `timeout`,
    * `output-cap`, `env-allowlist`, `private-cwd`, `rlimit`, `bwrap`, `no-network` for subprocesses;
-   * `isolate`, `memory-limit`, `timeout`, `wall-clock`, `result-cap` for scripts.
+   * `isolate`, `memory-limit`, `timeout`, `wall-clock`, `result-cap`, `separate-process`, `rlimit` and
+   * `no-wasm` (or `wasm-capped`) for scripts.
    */
   readonly sandbox: readonly string[];
 }
@@ -59,6 +60,13 @@ export const DEFAULT_SCRIPT_LIMITS: ScriptLimits = {
   memoryLimitMb: 64,
   maxOutputBytes: 1024 * 1024,
 };
+
+/**
+ * RLIMIT_DATA of a script-host child, in MiB, unless [sandbox] script_host_memory_mb says otherwise.
+ * Measured VmData: ~125 MiB with isolated-vm and one tool loaded (mostly reserved thread stacks),
+ * ~205 MiB with 9 tools (18 warm isolates), ~715 MiB with 8 isolates at their 64 MiB limit at once.
+ */
+export const DEFAULT_SCRIPT_HOST_MEMORY_MB = 2048;
 
 /** Functions a script may call through its `host` argument, when its manifest or table declares them. */
 export type HostFunction = 'log' | 'fetch';

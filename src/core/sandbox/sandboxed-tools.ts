@@ -147,6 +147,7 @@ export async function createScriptTool(
     limits,
     hostFunctions: p.hostFunctions,
     ...(p.fetch ? { fetch: p.fetch } : {}),
+    ...(p.wasm ? { wasm: true } : {}),
   };
   await executor.load(spec);
   const description = { name: p.name, description: p.description, parameters: p.parameters };
@@ -163,14 +164,20 @@ export async function createScriptTool(
 export class SandboxRuntime {
   #scripts?: ScriptExecutor;
   readonly #log: LoggerV1;
+  readonly #scriptHostMemoryMb: number | undefined;
 
-  constructor(log: LoggerV1) {
+  /** `scriptHostMemoryMb`: [sandbox] script_host_memory_mb (default DEFAULT_SCRIPT_HOST_MEMORY_MB). */
+  constructor(log: LoggerV1, opts: { scriptHostMemoryMb?: number } = {}) {
     this.#log = log;
+    this.#scriptHostMemoryMb = opts.scriptHostMemoryMb;
   }
 
   /** The script executor, created (and its child started) on first use. */
   scripts(): ScriptExecutor {
-    return (this.#scripts ??= new ScriptExecutor({ log: this.#log.child({ component: 'script-host' }) }));
+    if (this.#scripts) return this.#scripts;
+    const log = this.#log.child({ component: 'script-host' });
+    const hostMemoryMb = this.#scriptHostMemoryMb;
+    return (this.#scripts = new ScriptExecutor({ log, ...(hostMemoryMb ? { hostMemoryMb } : {}) }));
   }
 
   /** Kill the live process groups of this runtime's tools (pass it as SandboxContext.owner) and stop its script host. */

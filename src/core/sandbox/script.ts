@@ -1,4 +1,5 @@
-// Script executor: runs JS tool scripts in isolated-vm isolates inside one supervised script-host child.
+// Script executor: runs JS tool scripts in isolated-vm isolates inside supervised script-host children:
+// one shared by every tool, plus one per tool that opts in to WebAssembly (V8's wasm caps are per process).
 //
 // Script format: an ES module whose default export is a (possibly async) function
 // `(params, host) => result`. `params` arrives as a JSON copy; the result must be JSON-serialisable
@@ -10,25 +11,36 @@
 // copy of {url, status, status_text, headers, body, body_encoding, truncated, redirects}.
 // There is no require, process, import (static or dynamic), filesystem, network or timers. The module
 // is evaluated afresh for every call (top-level code runs once per call, in a context built ahead of
-// time), so nothing a call does to its globals is seen by the next call.
+// time), so nothing a call does to its globals is seen by the next call. WebAssembly does not exist
+// unless the tool opts in (`wasm`); then its wasm memory is capped at memoryLimitMb per memory and, with
+// its V8 heap, by the data limit of its own child. Every child runs under RLIMIT_DATA (prlimit, required:
+// fail closed without it), so memory that no isolate counts (e.g. ICU objects behind Intl) cannot take
+// the machine: the child dies at its cap and is restarted, like after any crash.
 //
-// The agent process never loads isolated-vm: only the child does (it needs --no-node-snapshot).
+// The agent process never loads isolated-vm: only the children do (they need --no-node-snapshot).
 import type { LoggerV1 } from '../../../tool-sdk/src/index.js';
 import {
   AgentError,
   ERR_CLOSED,
+  ERR_SANDBOX_UNAVAILABLE,
   ERR_SCRIPT_FAILED,
   ERR_SCRIPT_HOST_CRASHED,
   ERR_SCRIPT_LOAD_FAILED,
-  ERR_SCRIPT_MEMORY_LIMIT,
   ERR_TOOL_INVALID_PARAMS,
-  ERR_TOOL_OUTPUT_TOO_LARGE,
   ERR_TOOL_TIMEOUT,
 } from '../errors.js';
 import { DEFAULT_FETCH_POLICY, type FetchPolicy } from '../config/fetch-policy.js';
-import type { ExecutionResult, HostFunction, ScriptLimits } from './execution.js';
+import {
+  DEFAULT_SCRIPT_HOST_MEMORY_MB,
+  type ExecutionResult,
+  type HostFunction,
+  type ScriptLimits,
+} from './execution.js';
+import { findExecutable } from './find-executable.js';
+import { wasmHostLaunch, type HostLaunch } from './script-host/host-launch.js';
 import { HostProcess } from './script-host/host-process.js';
-import { INLINE_MAX_TIMEOUT_MS, type HostReply, type RunOutcome } from './script-host/protocol.js';
+import { INLINE_MAX_TIMEOUT_MS, type HostReply } from './script-host/protocol.js';
+import { forwardLog, reasonOf, toOutcome, type Outcome } from './script-outcome.js';
 
 export interface ScriptSpec {
   readonly tool: string;
@@ -39,6 +51,18 @@ export interface ScriptSpec {
   readonly hostFunctions: readonly HostFunction[];
   /** host.fetch's URL policy (required for, and only used with, a declared "fetch"). */
   readonly fetch?: FetchPolicy;
+  /** The tool opted in to WebAssembly: it runs in a child of its own that caps wasm memory. */
+  readonly wasm?: boolean;
+}
+
+export interface ScriptExecutorOptions {
+  readonly log?: LoggerV1;
+  /** Warm isolates per tool (default 2). */
+  readonly poolSize?: number;
+  /** RLIMIT_DATA of each script-host child, in MiB ([sandbox] script_host_memory_mb). */
+  readonly hostMemoryMb?: number;
+  /** Where prlimit is looked up (default: the agent's PATH). */
+  readonly path?: string;
 }
 
 export interface ScriptCallOptions {
@@ -46,14 +70,10 @@ export interface ScriptCallOptions {
   readonly log: LoggerV1;
 }
 
-export const SCRIPT_SANDBOX: readonly string[] = Object.freeze([
-  'isolate',
-  'memory-limit',
-  'timeout',
-  'wall-clock',
-  'result-cap',
-  'separate-process',
-]);
+const MECHANISMS = ['isolate', 'memory-limit', 'timeout', 'wall-clock', 'result-cap', 'separate-process'];
+/** What applies to a call: `no-wasm` (WebAssembly absent) or `wasm-capped` (the tool's own capped child). */
+export const SCRIPT_SANDBOX: readonly string[] = Object.freeze([...MECHANISMS, 'rlimit', 'no-wasm']);
+export const WASM_SCRIPT_SANDBOX: readonly string[] = Object.freeze([...MECHANISMS, 'rlimit', 'wasm-capped']);
 
 /**
  * The agent's wall clock for one running call: the child's own clock (CPU timeout plus time spent
@@ -73,10 +93,9 @@ export const fetchPolicyOf = (spec: Pick<ScriptSpec, 'hostFunctions' | 'fetch'>)
 const QUEUE_GRACE_MS = 30_000;
 /** Loading evaluates the module once per pooled isolate, each bounded by timeoutMs in the child. */
 const loadDeadlineMs = (limits: ScriptLimits): number => 10_000 + 2 * limits.timeoutMs;
-
-type Failure = Pick<ExecutionResult, 'error'> &
-  Partial<Pick<ExecutionResult, 'timedOut' | 'outputTruncated'>>;
-type Outcome = { ok: true; value: unknown } | Failure;
+/** The child a tool runs in: the shared one, or its own when it opts in to WebAssembly. */
+const hostKey = (spec: Pick<ScriptSpec, 'tool' | 'wasm'>): string =>
+  spec.wasm ? `wasm:${spec.tool}` : 'shared';
 
 interface Pending {
   readonly host: HostState;
@@ -86,6 +105,7 @@ interface Pending {
 }
 
 interface HostState {
+  readonly key: string;
   readonly process: HostProcess;
   /** Scripts loaded (or loading) in this child, by tool. */
   readonly loads: Map<string, { readonly spec: ScriptSpec; readonly done: Promise<void> }>;
@@ -99,48 +119,92 @@ const sameSpec = (a: ScriptSpec, b: ScriptSpec): boolean =>
   a.limits.memoryLimitMb === b.limits.memoryLimitMb &&
   a.limits.maxOutputBytes === b.limits.maxOutputBytes &&
   a.hostFunctions.join() === b.hostFunctions.join() &&
-  JSON.stringify(a.fetch) === JSON.stringify(b.fetch);
+  JSON.stringify(a.fetch) === JSON.stringify(b.fetch) &&
+  Boolean(a.wasm) === Boolean(b.wasm);
 
-const reasonOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+const sameLaunch = (a: HostLaunch, b: HostLaunch): boolean =>
+  a.dataLimitMb === b.dataLimitMb && a.wasmMemoryMb === b.wasmMemoryMb;
 
 export class ScriptExecutor {
   readonly #log: LoggerV1 | undefined;
   readonly #poolSize: number;
+  readonly #hostMemoryMb: number;
+  readonly #path: string | undefined;
+  #prlimit: Promise<string | undefined> | undefined;
   /** Every script loaded successfully: loaded again into a restarted child. */
   readonly #specs = new Map<string, ScriptSpec>();
   readonly #pending = new Map<number, Pending>();
-  #host: HostState | undefined;
+  /** The running children, by hostKey. */
+  readonly #hosts = new Map<string, HostState>();
   #nextId = 1;
   #closed = false;
 
-  constructor(opts: { log?: LoggerV1; poolSize?: number } = {}) {
+  constructor(opts: ScriptExecutorOptions = {}) {
     this.#log = opts.log;
     this.#poolSize = Math.max(1, opts.poolSize ?? 2);
+    this.#hostMemoryMb = opts.hostMemoryMb ?? DEFAULT_SCRIPT_HOST_MEMORY_MB;
+    this.#path = opts.path ?? process.env.PATH;
   }
 
-  /** The script host's pid, if one is running (for tests and diagnostics). */
+  /** The shared script host's pid, if one is running (for tests and diagnostics). */
   get pid(): number | undefined {
-    return this.#host?.process.alive ? this.#host.process.pid : undefined;
+    return this.hostPid({ tool: '' });
   }
 
-  /** Read + compile the script in the child; throws ERR_SCRIPT_LOAD_FAILED. */
+  /** The pid of the child `spec`'s tool runs in, if it is running. */
+  hostPid(spec: Pick<ScriptSpec, 'tool' | 'wasm'>): number | undefined {
+    const host = this.#hosts.get(hostKey(spec));
+    return host?.process.alive ? host.process.pid : undefined;
+  }
+
+  /**
+   * Read + compile the script in the child; throws ERR_SCRIPT_LOAD_FAILED, or ERR_SANDBOX_UNAVAILABLE
+   * when prlimit is missing.
+   */
   async load(spec: ScriptSpec): Promise<void> {
     if (this.#closed) throw new ERR_CLOSED({});
+    const codes: string[] = [ERR_SCRIPT_LOAD_FAILED.code, ERR_CLOSED.code, ERR_SANDBOX_UNAVAILABLE.code];
     try {
-      await this.#ensureLoaded(this.#ensureHost(spec.tool), spec);
+      await this.#ensureLoaded(this.#ensureHost(spec, await this.#requirePrlimit(spec.tool)), spec);
     } catch (e) {
-      if (AgentError.is(e, ERR_SCRIPT_LOAD_FAILED.code) || AgentError.is(e, ERR_CLOSED.code)) throw e;
+      if (AgentError.is(e) && codes.includes(e.code)) throw e;
       const reason = reasonOf(e);
       throw new ERR_SCRIPT_LOAD_FAILED({ tool: spec.tool, source: spec.source, reason }, { cause: e });
     }
+    this.#loaded(spec);
+  }
+
+  /** `spec` is what its tool runs from now on; a child the tool no longer uses is stopped. */
+  #loaded(spec: ScriptSpec): void {
     this.#specs.set(spec.tool, spec);
+    const own = this.#hosts.get(`wasm:${spec.tool}`);
+    if (spec.wasm || !own) return;
+    this.#hosts.delete(own.key);
+    this.#kill(own, `"${spec.tool}" no longer uses WebAssembly`);
+  }
+
+  /** prlimit's path; the script hosts are never started without their rlimit (fail closed). */
+  async #requirePrlimit(tool: string): Promise<string> {
+    this.#prlimit ??= findExecutable('prlimit', this.#path);
+    const found = await this.#prlimit;
+    if (found) return found;
+    this.#prlimit = undefined; // installed later: found on the next try
+    throw new ERR_SANDBOX_UNAVAILABLE({ tool, mechanism: 'rlimit', reason: 'prlimit is not on PATH' });
+  }
+
+  /** The limits of the child `spec` runs in. */
+  #launchFor(spec: ScriptSpec): HostLaunch {
+    return spec.wasm
+      ? wasmHostLaunch(spec.limits.memoryLimitMb, this.#poolSize, this.#hostMemoryMb)
+      : { dataLimitMb: this.#hostMemoryMb };
   }
 
   /** One call; never throws for script misbehaviour (ok:false + coded error). Loads the script if needed. */
   async run(spec: ScriptSpec, params: unknown, opts: ScriptCallOptions): Promise<ExecutionResult> {
     const t0 = performance.now();
     const outcome = await this.#run(spec, params, opts);
-    const base = { durationMs: performance.now() - t0, sandbox: SCRIPT_SANDBOX };
+    const sandbox = spec.wasm ? WASM_SCRIPT_SANDBOX : SCRIPT_SANDBOX;
+    const base = { durationMs: performance.now() - t0, sandbox };
     if ('ok' in outcome)
       return { ...base, ok: true, value: outcome.value, timedOut: false, outputTruncated: false };
     return { timedOut: false, outputTruncated: false, ...outcome, ...base, ok: false };
@@ -185,9 +249,9 @@ export class ScriptExecutor {
       };
       void (async () => {
         try {
-          host = this.#ensureHost(tool);
+          host = this.#ensureHost(spec, await this.#requirePrlimit(tool));
           await this.#ensureLoaded(host, spec);
-          this.#specs.set(tool, spec);
+          this.#loaded(spec);
         } catch (e) {
           return settle({
             error: AgentError.is(e) ? e : new ERR_SCRIPT_FAILED({ tool, reason: reasonOf(e) }),
@@ -206,8 +270,8 @@ export class ScriptExecutor {
           onMessage: (msg) => {
             if (msg.type === 'queued') armWallClock(wallClockMs(spec) + QUEUE_GRACE_MS);
             else if (msg.type === 'started') armWallClock(wallClockMs(spec));
-            else if (msg.type === 'log') this.#forwardLog(opts.log, tool, msg.level, msg.message);
-            else if (msg.type === 'result') settle(this.#toOutcome(spec, msg.outcome));
+            else if (msg.type === 'log') forwardLog(opts.log, tool, msg.level, msg.message);
+            else if (msg.type === 'result') settle(toOutcome(tool, spec.limits, msg.outcome));
           },
           onExit: (reason, closing) =>
             settle({ error: closing ? new ERR_CLOSED({}) : new ERR_SCRIPT_HOST_CRASHED({ tool, reason }) }),
@@ -218,63 +282,41 @@ export class ScriptExecutor {
     });
   }
 
-  #toOutcome(spec: ScriptSpec, o: RunOutcome): Outcome {
-    const { tool, limits } = spec;
-    switch (o.kind) {
-      case 'ok':
-        try {
-          return { ok: true, value: JSON.parse(o.json) as unknown };
-        } catch (e) {
-          return { error: new ERR_SCRIPT_FAILED({ tool, reason: `unreadable result: ${reasonOf(e)}` }) };
-        }
-      case 'failed':
-        return { error: new ERR_SCRIPT_FAILED({ tool, reason: o.reason }) };
-      case 'timeout':
-        return { timedOut: true, error: new ERR_TOOL_TIMEOUT({ tool, timeoutMs: limits.timeoutMs }) };
-      case 'memory':
-        return { error: new ERR_SCRIPT_MEMORY_LIMIT({ tool, memoryLimitMb: limits.memoryLimitMb }) };
-      case 'too-large':
-        return {
-          outputTruncated: true,
-          error: new ERR_TOOL_OUTPUT_TOO_LARGE({ tool, stream: 'result', limitBytes: limits.maxOutputBytes }),
-        };
+  /**
+   * The running child `spec` belongs in, or a new one (which gets its known scripts loaded again). A wasm
+   * tool's child started for other limits (its memory limit changed) is replaced.
+   */
+  #ensureHost(spec: ScriptSpec, prlimit: string): HostState {
+    const key = hostKey(spec);
+    const launch = this.#launchFor(spec);
+    const live = this.#hosts.get(key);
+    if (live?.process.alive) {
+      if (sameLaunch(live.process.launch, launch)) return live;
+      this.#kill(live, `the limits of "${spec.tool}" changed`);
     }
-  }
-
-  #forwardLog(
-    log: LoggerV1,
-    tool: string,
-    level: 'debug' | 'info' | 'warn' | 'error',
-    message: string,
-  ): void {
-    try {
-      log[level]({ tool, source: 'script' }, message);
-    } catch {
-      // A broken logger must not break the call.
-    }
-  }
-
-  /** The running child, or a new one (which gets every known script loaded again). */
-  #ensureHost(tool: string): HostState {
-    if (this.#host?.process.alive) return this.#host;
     let proc: HostProcess;
     try {
       proc = new HostProcess(
         (msg) => this.#pending.get(msg.id)?.onMessage(msg),
         (reason) => this.#onExit(state, reason),
+        prlimit,
+        launch,
       );
     } catch (e) {
-      throw new ERR_SCRIPT_HOST_CRASHED({ tool, reason: `cannot start: ${reasonOf(e)}` }, { cause: e });
+      const reason = `cannot start: ${reasonOf(e)}`;
+      throw new ERR_SCRIPT_HOST_CRASHED({ tool: spec.tool, reason }, { cause: e });
     }
-    const state: HostState = { process: proc, loads: new Map() };
-    this.#host = state;
-    this.#log?.debug({ pid: proc.pid }, 'script host started');
-    for (const spec of this.#specs.values()) this.#ensureLoaded(state, spec).catch(() => {});
+    const state: HostState = { key, process: proc, loads: new Map() };
+    this.#hosts.set(key, state);
+    this.#log?.debug({ pid: proc.pid, host: key, data_limit_mb: launch.dataLimitMb }, 'script host started');
+    for (const known of this.#specs.values())
+      if (hostKey(known) === key && known.tool !== spec.tool)
+        this.#ensureLoaded(state, known).catch(() => {});
     return state;
   }
 
   #onExit(state: HostState, reason: string): void {
-    if (this.#host === state) this.#host = undefined;
+    if (this.#hosts.get(state.key) === state) this.#hosts.delete(state.key);
     const why = state.killReason ?? reason;
     if (!this.#closed) this.#log?.warn({ pid: state.process.pid, reason: why }, 'script host stopped');
     for (const pending of [...this.#pending.values()]) if (pending.host === state) pending.onExit(why, false);
@@ -329,6 +371,7 @@ export class ScriptExecutor {
         limits,
         hostFunctions,
         ...(fetch ? { fetch } : {}),
+        wasm: spec.wasm ?? false,
         poolSize: this.#poolSize,
       };
       state.process.ready.then(
@@ -345,11 +388,9 @@ export class ScriptExecutor {
       this.#pending.delete(id);
       pending.onExit('the executor was closed', true);
     }
-    const host = this.#host;
-    this.#host = undefined;
-    if (host?.process.alive) {
-      host.process.kill();
-      await host.process.exited;
-    }
+    const hosts = [...this.#hosts.values()];
+    this.#hosts.clear();
+    for (const host of hosts) host.process.kill();
+    await Promise.all(hosts.map((h) => h.process.exited));
   }
 }

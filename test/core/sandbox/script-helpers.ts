@@ -1,4 +1,5 @@
-// Shared bits of the script-executor tests: fixture specs, a never-aborted signal.
+// Shared bits of the script-executor tests: fixture specs, a never-aborted signal, a process's memory.
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import { DEFAULT_SCRIPT_LIMITS, type ScriptLimits } from '../../../src/core/sandbox/execution.js';
@@ -15,13 +16,14 @@ export const fixture = (name: string): string =>
 export function scriptSpec(
   name: string,
   limits: Partial<ScriptLimits> = {},
-  extra: { tool?: string; log?: boolean; fetch?: boolean; source?: string } = {},
+  extra: { tool?: string; log?: boolean; fetch?: boolean; source?: string; wasm?: boolean } = {},
 ): ScriptSpec {
   return {
     tool: extra.tool ?? name,
     source: extra.source ?? fixture(name),
     limits: { ...DEFAULT_SCRIPT_LIMITS, timeoutMs: 500, ...limits },
     hostFunctions: [...(extra.log ? ['log' as const] : []), ...(extra.fetch ? ['fetch' as const] : [])],
+    ...(extra.wasm ? { wasm: true } : {}),
   };
 }
 
@@ -30,4 +32,19 @@ export function callOpts(
   signal: AbortSignal = new AbortController().signal,
 ): ScriptCallOptions {
   return { signal, log };
+}
+
+/** Peak resident memory of a live process, in MiB (VmHWM: the most it ever held, whenever that was). */
+export function peakRssMb(pid: number): number {
+  const kb = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Number(kb) / 1024;
+}
+
+/** The soft RLIMIT_DATA of a live process, in MiB (Infinity when unlimited). */
+export function dataLimitMb(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/limits`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('Max data size'));
+  const soft = line?.slice('Max data size'.length).trim().split(/\s+/)[0];
+  return soft === undefined || soft === 'unlimited' ? Infinity : Number(soft) / (1024 * 1024);
 }

@@ -38,6 +38,8 @@ describe('ScriptExecutor results', () => {
       'wall-clock',
       'result-cap',
       'separate-process',
+      'rlimit',
+      'no-wasm',
     ]);
     expect(r.durationMs).toBeGreaterThanOrEqual(0);
   });
@@ -135,6 +137,13 @@ describe('ScriptExecutor limits', () => {
       expect(r.error?.code).toBe('AGENT_ERR_SCRIPT_MEMORY_LIMIT');
     }
     await expectHealthy();
+  });
+
+  it('the contexts of finished calls never fill a small isolate: 400 calls at 8 MB all succeed', async () => {
+    const spec = scriptSpec('add', { memoryLimitMb: 8 }, { tool: 'add-8mb' });
+    let failed = 0;
+    for (let i = 0; i < 400; i++) if (!(await exec.run(spec, { a: i, b: 1 }, callOpts())).ok) failed++;
+    expect(failed).toBe(0);
   });
 
   it('a 100 MB result is ERR_TOOL_OUTPUT_TOO_LARGE and never crosses', async () => {

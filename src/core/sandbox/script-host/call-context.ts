@@ -2,55 +2,15 @@
 import ivm from 'isolated-vm';
 
 import type { ScriptLimits } from '../execution.js';
+import { bootstrapSource } from './bootstrap.js';
 import type { CallFetches, FetchSetup } from './host-fetch.js';
-import { MAX_REASON_CHARS, type HostFunction, type RunOutcome } from './protocol.js';
+import type { HostFunction, RunOutcome } from './protocol.js';
 
-/** `(fn, paramsJson, maxChars) => tagged string`: R<json> ok, L too large, E<message> thrown. */
+/** `(fn, paramsJson, maxChars) => tagged string`: see bootstrapSource. */
 type Runner = (fn: unknown, params: string, max: number) => string;
 /** A script's host.log line, or (`fromHost`) a line the host writes about the call, e.g. a fetch. */
 export type LogSink = (callId: number, level: string, message: string, fromHost?: boolean) => void;
 type FetchFn = (url: string, init: string) => Promise<string>;
-
-/**
- * Runs in the fresh context before the script's module. JSON and String are captured here, so a
- * script that replaces them only fools itself; the size check happens before anything crosses.
- */
-const BOOTSTRAP = `'use strict';
-const parse = JSON.parse, stringify = JSON.stringify, Str = String, ErrorCtor = Error;
-const logCb = $0, fetchRef = $1, rApply = Reflect.apply;
-const host = {};
-if (logCb !== undefined) {
-  host.log = function log(a, b) {
-    if (arguments.length >= 2) logCb(Str(a), Str(b)); else logCb('info', Str(a));
-  };
-}
-if (fetchRef !== undefined) {
-  const refApply = fetchRef.apply, opts = { result: { promise: true, copy: true } };
-  host.fetch = async function fetch(url, init) {
-    const initJson = init === undefined ? '{}' : stringify(init);
-    const reply = parse(await rApply(refApply, fetchRef, [undefined, [Str(url), Str(initJson)], opts]));
-    if (reply.ok) return reply.response;
-    const e = new ErrorCtor(reply.message);
-    e.code = reply.code;
-    throw e;
-  };
-}
-Object.freeze(host);
-return async function run(fn, paramsJson, max) {
-  let s;
-  try {
-    s = stringify(await fn(parse(paramsJson), host));
-  } catch (e) {
-    let m;
-    try {
-      m = e instanceof ErrorCtor ? Str(e.message) : Str(e);
-      if (e instanceof ErrorCtor && typeof e.code === 'string') m = '[' + e.code + '] ' + m;
-    } catch { m = 'a value that cannot be printed'; }
-    return 'E' + Str.prototype.slice.call(m, 0, ${MAX_REASON_CHARS});
-  }
-  if (s === undefined) return 'Rnull';
-  return s.length > max ? 'L' : 'R' + s;
-};`;
 
 /** A context with the script evaluated in it, ready for exactly one call. */
 export interface CallContext {
@@ -69,9 +29,13 @@ export interface CompiledScript {
   readonly filename: string;
   readonly limits: ScriptLimits;
   readonly hostFunctions: readonly HostFunction[];
+  /** The tool opted in to WebAssembly (and runs in a child of its own that caps it). */
+  readonly wasm: boolean;
   /** Present exactly when hostFunctions includes "fetch". */
   readonly fetch?: FetchSetup;
 }
+
+const BOOTSTRAP = { plain: bootstrapSource(false), wasm: bootstrapSource(true) };
 
 /**
  * Reject after `ms` unless `p` settles first; `onTimeout` runs when the timer wins. Time that
@@ -142,8 +106,19 @@ export async function prepareContext(
   const context = await isolate.createContext();
   const state: CallState = { callId: undefined, fetches: undefined };
   const { logCb, fetchRef } = hostCallbacks(script, state, log);
+  // Every handle into the context is released with it: a handle the host's GC has not collected yet
+  // keeps the whole context alive in the isolate, and released contexts then fill its memory limit.
+  const held: { release(): void }[] = [];
+  const hold = <T extends { release(): void }>(handle: T): T => (held.push(handle), handle);
   const release = (): void => {
     state.fetches?.end();
+    for (const handle of held.splice(0)) {
+      try {
+        handle.release();
+      } catch {
+        // the isolate is gone already, and the handle with it
+      }
+    }
     fetchRef?.release();
     context.release();
   };
@@ -151,8 +126,10 @@ export async function prepareContext(
     // The bounded steps (our bootstrap; parsing and linking the script) run synchronously: each async
     // isolated-vm step costs a thread hand-off of ~0.1–0.3 ms. Creating the context (~1 ms of V8 work)
     // and evaluating the script's top level (its own code, up to timeoutMs) stay off the main thread.
-    const runner = context.evalClosureSync(BOOTSTRAP, [logCb, fetchRef], { result: { reference: true } });
-    const mod = isolate.compileModuleSync(script.code, { filename: script.filename });
+    const bootstrap = script.wasm ? BOOTSTRAP.wasm : BOOTSTRAP.plain;
+    const api = hold(context.evalClosureSync(bootstrap, [logCb, fetchRef], { result: { reference: true } }));
+    const runner = hold(api.getSync('run', { reference: true }) as ivm.Reference<Runner>);
+    const mod = hold(isolate.compileModuleSync(script.code, { filename: script.filename }));
     if (mod.dependencySpecifiers.length > 0) {
       throw new Error(`imports are not allowed (${mod.dependencySpecifiers.join(', ')})`);
     }
@@ -160,14 +137,18 @@ export async function prepareContext(
       throw new Error(`imports are not allowed (${specifier})`);
     });
     const ms = script.limits.timeoutMs;
-    await withDeadline(mod.evaluate({ timeout: ms }), ms + 250, () => {
+    const evaluated = mod.evaluate({ timeout: ms }).catch((e: unknown) => {
+      throw new Error(explainWasm(api, e instanceof Error ? e.message : String(e)));
+    });
+    await withDeadline(evaluated, ms + 250, () => {
       throw new Error(`module evaluation did not finish within ${ms} ms`);
     });
-    const fn = mod.namespace.getSync('default', { reference: true }) as ivm.Reference<unknown>;
+    const namespace = hold(mod.namespace);
+    const fn = hold(namespace.getSync('default', { reference: true }) as ivm.Reference<unknown>);
     if (fn.typeof !== 'function') throw new Error('the module has no default-exported function');
-    await warmRunner(context, runner as ivm.Reference<Runner>);
+    await warmRunner(context, runner);
     return {
-      runner: runner as ivm.Reference<Runner>,
+      runner,
       fn,
       get fetches() {
         return state.fetches;
@@ -182,6 +163,23 @@ export async function prepareContext(
     release();
     throw e;
   }
+}
+
+/** Top-level code failed: say so if it looked for a disabled WebAssembly or had a wasm allocation refused. */
+function explainWasm(api: ivm.Reference, message: string): string {
+  let note: unknown;
+  let probe: ivm.Reference<() => string> | undefined;
+  try {
+    probe = api.getSync('wasmNote', { reference: true }) as ivm.Reference<() => string>;
+    note = probe.applySync(undefined, [], { timeout: 100 });
+  } catch {
+    return message; // the isolate is gone (memory limit, dispose): its own message says why
+  } finally {
+    probe?.release();
+  }
+  if (note === 'disabled') return `${message} (WebAssembly is not enabled for this tool)`;
+  if (note === 'refused') return `${message} (a WebAssembly allocation over the memory limit was refused)`;
+  return message;
 }
 
 /**
@@ -242,6 +240,8 @@ export async function invoke(
     if (tag === 'T') return { kind: 'timeout' };
     if (tag === 'L') return { kind: 'too-large' };
     if (tag === 'E') return { kind: 'failed', reason: tagged.slice(1) };
+    if (tag === 'W') return { kind: 'wasm-disabled', reason: tagged.slice(1) };
+    if (tag === 'M') return { kind: 'memory' };
     const json = tagged.slice(1);
     return Buffer.byteLength(json) > limits.maxOutputBytes ? { kind: 'too-large' } : { kind: 'ok', json };
   } catch (e) {

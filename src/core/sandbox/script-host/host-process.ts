@@ -1,9 +1,11 @@
-// Agent side of the script host: forks the child (never imports isolated-vm), reports its exit, kills it.
-import { fork, type ChildProcess } from 'node:child_process';
+// Agent side of the script host: starts the child under its rlimit (never imports isolated-vm), reports
+// its exit, kills it.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { launchArgv, type HostLaunch } from './host-launch.js';
 import type { FromHost, HostReply, ToHost } from './protocol.js';
 
 const STDERR_TAIL_CHARS = 2000;
@@ -36,14 +38,22 @@ function childEnv(): NodeJS.ProcessEnv {
 export class HostProcess {
   readonly #child: ChildProcess;
   #alive = true;
+  /** The child said it is exiting (near its data limit): it takes no new work. */
+  #exiting = false;
   #stderr = '';
   /** Resolves when the child has loaded isolated-vm and listens; rejects (with the reason) if it died first. */
   readonly ready: Promise<void>;
   readonly exited: Promise<void>;
 
-  constructor(onMessage: (msg: HostReply) => void, onExit: (reason: string) => void) {
-    this.#child = fork(hostEntry(), [], {
-      execArgv: ['--no-node-snapshot'],
+  /** `prlimit`: the absolute path of prlimit(1), which starts node under `launch`'s limits. */
+  constructor(
+    onMessage: (msg: HostReply) => void,
+    onExit: (reason: string) => void,
+    prlimit: string,
+    readonly launch: HostLaunch,
+  ) {
+    const { file, args } = launchArgv(prlimit, hostEntry(), launch);
+    this.#child = spawn(file, args, {
       serialization: 'json',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       env: childEnv(),
@@ -78,6 +88,7 @@ export class HostProcess {
     };
     this.#child.on('message', (msg: FromHost) => {
       if (msg.type === 'ready') resolveReady();
+      else if (msg.type === 'exiting') this.#exiting = true;
       else onMessage(msg);
     });
     this.#child.on('error', (e) => {
@@ -97,8 +108,9 @@ export class HostProcess {
     return this.#child.pid;
   }
 
+  /** Running and taking work (false once it said it is exiting). */
   get alive(): boolean {
-    return this.#alive;
+    return this.#alive && !this.#exiting;
   }
 
   /** Best effort: a failed send means the child is going away, which onExit reports. */
@@ -110,6 +122,7 @@ export class HostProcess {
   }
 
   kill(): void {
+    if (!this.#alive) return;
     // Keep the event loop alive until the exit is seen: whoever awaits `exited` (close()) must not
     // be left pending in a program that has nothing else to do.
     this.#child.ref();

@@ -109,6 +109,9 @@ export class IsolatePool {
       return outcome;
     } finally {
       if (call !== undefined && !(call instanceof Error)) call.release();
+      // A wasm tool's isolate goes at once (see #release): its wasm memory is freed before the script
+      // host checks how close it is to its data limit.
+      if (this.script.wasm && !slot.isolate.isDisposed) slot.isolate.dispose();
       // After the result is on its way: starting the next context costs ~0.2 ms of this thread. The
       // slot stays busy until then, so no call can take the context this one used.
       setImmediate(() => this.#release(slot, kind));
@@ -140,7 +143,9 @@ export class IsolatePool {
     slot.callId = undefined;
     if (this.#disposed) return;
     // After a timeout the isolate may still be spinning (or holding a never-settling promise): replace it.
-    if (slot.isolate.isDisposed || kind === 'timeout' || kind === undefined) {
+    // A wasm tool's isolate is replaced after every call: disposing it frees the call's wasm memory at
+    // once (a released context's memory waits for a GC), so one call's memory never adds to the next's.
+    if (slot.isolate.isDisposed || kind === 'timeout' || kind === undefined || this.script.wasm) {
       if (!slot.isolate.isDisposed) slot.isolate.dispose();
       slot.isolate = newIsolate(this.script.limits.memoryLimitMb);
     }

@@ -1,8 +1,10 @@
 // Script-host child entry: loads scripts into isolate pools and runs calls, talking to the agent over IPC.
-// Started by script.ts with --no-node-snapshot; writes nothing to stdout, everything goes over IPC.
+// Started by script.ts under prlimit with --no-node-snapshot (host-launch.ts); writes nothing to stdout,
+// everything goes over IPC.
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 
+import { dataLimitBytes, dataUse } from './host-memory.js';
 import { IsolatePool } from './isolate-pool.js';
 import {
   LOG_LEVELS,
@@ -11,16 +13,25 @@ import {
   clip,
   type FromHost,
   type LogLevel,
+  type RunOutcome,
   type ToHost,
   type WireScript,
 } from './protocol.js';
+
+/** Exit code of a host that restarts because it is near its data limit. */
+const EXIT_NEAR_LIMIT = 71;
+const dataLimit = dataLimitBytes('soft');
+let exiting = false;
 
 const pools = new Map<string, IsolatePool>();
 /** Calls in flight → their pool (for cancel) and how many log lines they sent. */
 const calls = new Map<number, { pool: IsolatePool; logLines: number }>();
 
-function send(msg: FromHost): void {
-  if (process.connected) process.send?.(msg);
+/** `written`: called once the message is written (or could not be). */
+function send(msg: FromHost, written?: () => void): void {
+  if (!process.connected || !process.send) return written?.();
+  if (written) process.send(msg, () => written());
+  else process.send(msg);
 }
 
 function onLog(callId: number, level: string, message: string, fromHost = false): void {
@@ -52,6 +63,7 @@ async function load(id: number, script: WireScript): Promise<void> {
       filename: pathToFileURL(script.source).href,
       limits: script.limits,
       hostFunctions: script.hostFunctions,
+      wasm: script.wasm,
       ...(fetch ? { fetch } : {}),
     };
     const pool = await IsolatePool.create(compiled, script.poolSize, onLog);
@@ -75,10 +87,30 @@ async function run(id: number, tool: string, params: string): Promise<void> {
       onQueued: () => send({ type: 'queued', id }),
       onStarted: () => send({ type: 'started', id }),
     });
-    send({ type: 'result', id, outcome });
+    if (!exiting) afterCall(id, outcome);
   } finally {
     calls.delete(id);
   }
+}
+
+/**
+ * Send the call's result, unless the host is near its data limit: memory outside every isolate's count
+ * (ICU objects, malloc) waits for a GC that may never come, and at the limit every allocation fails, so
+ * a host wedged there must not serve more calls. It says it is exiting (the agent sends it nothing
+ * more and starts a new host), sends this result — a call that failed for another reason than its own
+ * memory limit becomes the host's failure, since an allocation was probably refused — and exits; calls
+ * still in flight fail with its exit.
+ */
+function afterCall(id: number, outcome: RunOutcome): void {
+  const use = dataUse(dataLimit);
+  if (!use.near) return send({ type: 'result', id, outcome });
+  exiting = true;
+  const reason = `the script host used ${use.usedMb} MiB of its ${use.limitMb} MiB memory limit`;
+  process.stderr.write(`${reason}\n`);
+  send({ type: 'exiting', reason });
+  const kept = outcome.kind === 'ok' || outcome.kind === 'memory'; // already the tool's own answer
+  const last: RunOutcome = kept ? outcome : { kind: 'host-memory', reason };
+  send({ type: 'result', id, outcome: last }, () => process.exit(EXIT_NEAR_LIMIT));
 }
 
 process.on('message', (msg: ToHost) => {

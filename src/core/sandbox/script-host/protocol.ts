@@ -30,6 +30,8 @@ export interface WireScript {
   readonly hostFunctions: readonly HostFunction[];
   /** host.fetch's URL policy; present exactly when hostFunctions includes "fetch". */
   readonly fetch?: FetchPolicy;
+  /** The tool opted in to WebAssembly: it is not removed from its contexts (its child caps it). */
+  readonly wasm: boolean;
   readonly poolSize: number;
 }
 
@@ -45,6 +47,10 @@ export type RunOutcome =
   | { readonly kind: 'failed'; readonly reason: string }
   | { readonly kind: 'timeout' }
   | { readonly kind: 'memory' }
+  /** The call failed after the script looked for WebAssembly, which the tool did not opt in to. */
+  | { readonly kind: 'wasm-disabled'; readonly reason: string }
+  /** The call failed with the host near its data limit: the host restarts. */
+  | { readonly kind: 'host-memory'; readonly reason: string }
   | { readonly kind: 'too-large' };
 
 /** Child → agent. */
@@ -57,10 +63,12 @@ export type FromHost =
   /** …until it leaves the queue: the agent's wall clock starts again. Sent only after `queued`. */
   | { readonly type: 'started'; readonly id: number }
   | { readonly type: 'log'; readonly id: number; readonly level: LogLevel; readonly message: string }
-  | { readonly type: 'result'; readonly id: number; readonly outcome: RunOutcome };
+  | { readonly type: 'result'; readonly id: number; readonly outcome: RunOutcome }
+  /** The child is near its data limit and exits after its last result: send it nothing more. */
+  | { readonly type: 'exiting'; readonly reason: string };
 
-/** Every child message but `ready` answers a load or a run. */
-export type HostReply = Exclude<FromHost, { readonly type: 'ready' }>;
+/** Every child message but `ready` and `exiting` answers a load or a run. */
+export type HostReply = Exclude<FromHost, { readonly type: 'ready' } | { readonly type: 'exiting' }>;
 
 /** Clip `s` to `max` characters, marking the cut. */
 export function clip(s: string, max: number): string {

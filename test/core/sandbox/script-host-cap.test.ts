@@ -1,0 +1,63 @@
+// The script host's own memory cap (RLIMIT_DATA through prlimit): memory no isolate counts takes the
+// host to its cap, not the machine; the host restarts and the agent (this process) is untouched.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+import { ScriptExecutor } from '../../../src/core/sandbox/script.js';
+import { rejected } from '../../helpers/thrown.js';
+import { callOpts, dataLimitMb, scriptSpec } from './script-helpers.js';
+
+const executors: ScriptExecutor[] = [];
+function executor(opts: ConstructorParameters<typeof ScriptExecutor>[0]): ScriptExecutor {
+  const exec = new ScriptExecutor(opts);
+  executors.push(exec);
+  return exec;
+}
+afterEach(async () => {
+  await Promise.all(executors.splice(0).map((e) => e.close()));
+});
+
+const isRunning = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('the script host memory cap', () => {
+  it('the script host runs under RLIMIT_DATA = script_host_memory_mb', async () => {
+    const exec = executor({ hostMemoryMb: 512 });
+    await exec.load(scriptSpec('add'));
+    expect(dataLimitMb(exec.pid!)).toBe(512);
+  });
+
+  it('ICU memory behind Intl objects (outside every isolate limit) stops at the cap: the host restarts', async () => {
+    const exec = executor({ hostMemoryMb: 384 });
+    const spec = scriptSpec('intl-hoard', { timeoutMs: 30_000, memoryLimitMb: 32 });
+    await exec.load(spec);
+    const pid = exec.pid!;
+    // ~1.5 GiB of ICU objects for a few MiB of V8 heap: without the cap the call succeeds.
+    const r = await exec.run(spec, { count: 60_000 }, callOpts());
+    expect(r.ok).toBe(false);
+    expect(r.error?.code).toBe('AGENT_ERR_SCRIPT_HOST_CRASHED');
+    expect(r.error?.data).toMatchObject({ tool: 'intl-hoard' });
+    await vi.waitFor(() => expect(isRunning(pid)).toBe(false));
+    const next = await exec.run(spec, { count: 10 }, callOpts());
+    expect(next).toMatchObject({ ok: true, value: { kept: 10 } });
+    expect(exec.pid).not.toBe(pid);
+    expect(dataLimitMb(exec.pid!)).toBe(384);
+  });
+
+  it('without prlimit script tools fail closed: AGENT_ERR_SANDBOX_UNAVAILABLE, no host started', async () => {
+    const exec = executor({ path: '/nonexistent' });
+    const err = await rejected(exec.load(scriptSpec('add')));
+    expect(err).toMatchObject({
+      code: 'AGENT_ERR_SANDBOX_UNAVAILABLE',
+      data: { tool: 'add', mechanism: 'rlimit' },
+    });
+    const r = await exec.run(scriptSpec('add'), { a: 1, b: 2 }, callOpts());
+    expect(r.error?.code).toBe('AGENT_ERR_SANDBOX_UNAVAILABLE');
+    expect(exec.pid).toBeUndefined();
+  });
+});
