@@ -2,37 +2,79 @@
 // registered secret values, bearer tokens, API-key-looking strings, and the values of fields whose
 // names say they hold a secret — as JSON fields of the line, as JSON quoted inside a string of it
 // (a provider's error body in a message), and as `name=value` or `name: value` in text. The line
-// stays valid JSON.
+// stays valid JSON. Scrubbing takes time linear in the line's length, whatever the line holds: no
+// pattern can backtrack badly, and whether a name is a secret's is decided in code, not by the
+// pattern (a `[\w-]*token[\w-]*` name made the engine try every split of a long word).
 import { maskSecretValues } from '../protocol/redact.js';
+import { replaceMatches, tailEnd } from '../protocol/replace-matches.js';
 
-const SECRET_NAME = String.raw`[\w-]*(?:api[_-]?key|apikey|token|secret|password|passwd|pwd|credential|authorization)[\w-]*`;
-/** A value in text: up to whitespace or a separator; JSON escapes (\" \\) are part of it. */
-const TEXT_VALUE = String.raw`(?:[^\s&"'\\,;]|\\.)+`;
+/** Words that make a field or parameter name a secret's (`api_key`, `x-auth-token`, `OPENAI_API_KEY`). */
+const SECRET_NAME_WORD = /api[_-]?key|apikey|token|secret|password|passwd|pwd|credential|authorization/i;
 
-/** Each rule with a cheap test of whether it can match at all (the hot path logs a line per task). */
-const RULES: ReadonlyArray<readonly [RegExp, string, (line: string) => boolean]> = [
-  // "api_key":"…", "Authorization":"…" (a JSON string value; escaped quotes inside are kept whole)
-  [new RegExp(String.raw`("${SECRET_NAME}")\s*:\s*"(?:[^"\\]|\\.)*"`, 'gi'), '$1:"***"', () => true],
-  // the same, as JSON inside a JSON string: \"api_key\":\"…\"
+/** "name": before a JSON string value. */
+const JSON_FIELD_HEAD = /("[\w-]*")\s*:\s*(?=")/g;
+/** A JSON string value (escaped quotes inside are kept whole). */
+const JSON_STRING = /"(?:[^"\\]|\\.)*"/y;
+/** The same, as JSON inside a JSON string: \"name\": before \"value\". */
+const QUOTED_JSON_FIELD_HEAD = /(\\"[\w-]*\\")\s*:\s*(?=\\")/g;
+/** \"value\", up to the first \" that no backslash escapes. */
+const QUOTED_JSON_STRING = /\\"(?:[^"\\]|\\[^"])*\\"/y;
+const BEARER = /\bBearer\s+[\w.~+/=-]+/gi;
+const BEARER_WORD = /bearer/i;
+const PROVIDER_KEY = /\b(sk|pk|rk)-[\w-]{8,}/g;
+/** name=value and "name: value" in text: a whole `[\w-]` word (it starts only where a word starts). */
+const TEXT_PAIR_HEAD = /(?<![\w-])([\w-]+)(=|:\s+)(?!Bearer\s)/gi;
+/** The value: up to whitespace or a separator; JSON escapes (\" \\) are part of it. */
+const TEXT_VALUE = /(?:[^\s&"'\\,;]|\\.)+/y;
+
+/** A rule: when the head's first group names a secret, `mask` replaces up to the end of `value`. */
+const maskSecret =
+  (head: RegExp, value: RegExp, mask: (m: RegExpExecArray) => string) =>
+  (line: string): string =>
+    replaceMatches(line, head, (m) => {
+      if (!SECRET_NAME_WORD.test(m[1]!)) return undefined;
+      const end = tailEnd(line, value, m.index + m[0].length);
+      return end < 0 ? undefined : { text: mask(m), end };
+    });
+
+/**
+ * Each rule with a cheap test of whether it can match at all (the hot path logs a line per task);
+ * `named` says whether the line holds a secret's name anywhere (no name, no name=value to mask).
+ */
+const RULES: ReadonlyArray<readonly [(line: string) => string, (line: string, named: boolean) => boolean]> = [
+  // "api_key":"…", "Authorization":"…"
+  [maskSecret(JSON_FIELD_HEAD, JSON_STRING, (m) => `${m[1]}:"***"`), (_l, named) => named],
+  // \"api_key\":\"…\"
   [
-    new RegExp(String.raw`(\\"${SECRET_NAME}\\")\s*:\s*\\"(?:[^"\\]|\\[^"]|\\\\)*?\\"`, 'gi'),
-    '$1:\\"***\\"',
-    (l) => l.includes('\\"'),
+    maskSecret(QUOTED_JSON_FIELD_HEAD, QUOTED_JSON_STRING, (m) => `${m[1]}:\\"***\\"`),
+    (l, named) => named && l.includes('\\"'),
   ],
-  [/\bBearer\s+[\w.~+/=-]+/gi, 'Bearer ***', (l) => /bearer/i.test(l)],
-  [/\b(sk|pk|rk)-[\w-]{8,}/g, '$1-***', (l) => l.includes('k-')],
-  // name=value and "name: value" inside text: a query string, a command line, an error message
+  [(l) => l.replace(BEARER, 'Bearer ***'), (l) => BEARER_WORD.test(l)],
+  [(l) => l.replace(PROVIDER_KEY, '$1-***'), (l) => l.includes('k-')],
   // ("Authorization: Bearer …" is left to the Bearer rule above, which keeps the word.)
   [
-    new RegExp(String.raw`\b(${SECRET_NAME})(=|:\s+)(?!Bearer\s)(${TEXT_VALUE})`, 'gi'),
-    '$1$2***',
-    (l) => l.includes('=') || l.includes(': '),
+    maskSecret(TEXT_PAIR_HEAD, TEXT_VALUE, (m) => `${m[1]}${m[2]}***`),
+    (l, named) => named && (l.includes('=') || l.includes(': ')),
   ],
+];
+
+/** Every regular expression scrubLogLine applies to a line (checked for ReDoS by a test). */
+export const LOG_SCRUB_PATTERNS: readonly RegExp[] = [
+  SECRET_NAME_WORD,
+  JSON_FIELD_HEAD,
+  JSON_STRING,
+  QUOTED_JSON_FIELD_HEAD,
+  QUOTED_JSON_STRING,
+  BEARER,
+  BEARER_WORD,
+  PROVIDER_KEY,
+  TEXT_PAIR_HEAD,
+  TEXT_VALUE,
 ];
 
 export function scrubLogLine(line: string): string {
   let out = maskSecretValues(line, { json: true });
-  for (const [pattern, replacement, applies] of RULES)
-    if (applies(out)) out = out.replace(pattern, replacement);
+  const named = SECRET_NAME_WORD.test(out);
+  for (const [rule, applies] of RULES) if (applies(out, named)) out = rule(out);
   return out;
 }

@@ -171,3 +171,50 @@ describe('scrubLogLine', () => {
     expect(parsed(out)).toMatchObject({ msg: 'x password=*** y' });
   });
 });
+
+// Issue 14, item 4: inputs built to make a backtracking pattern take super-linear time. Each is
+// scrubbed (in linear time: test/core/untrusted-regex.test.ts, bench/scrub-redos.ts); these check
+// that what is masked is still exactly what should be.
+describe('scrubLogLine on adversarial input', () => {
+  const KB256 = 256 * 1024;
+  const fill = (unit: string, size = KB256): string => unit.repeat(Math.ceil(size / unit.length));
+
+  it('a long run of pwd- that is not a name, then a secret pair', () => {
+    const run = fill('pwd-');
+    expect(scrubLogLine(`${run}! a=b token=hunter2`)).toBe(`${run}! a=b token=***`);
+  });
+
+  it('a long run of pwd- that is the name of a pair', () => {
+    const run = fill('pwd-');
+    expect(scrubLogLine(`${run}=hunter2`)).toBe(`${run}=***`);
+  });
+
+  it('a pino line whose conversation id and message repeat pwd- (a hostile envelope, logged)', () => {
+    const input = line({ conversation_id: fill('pwd-', 60_000), msg: `"${fill('pwd-', 60_000)}` });
+    expect(scrubLogLine(input)).toBe(input);
+  });
+
+  it.each(['a=', 'a: ', 'x://', '"a":"', '\\"a\\":\\"', 'a.', '\\\\', '"', 'password="'])(
+    'a long run of %j with no secret in it is left alone',
+    (unit) => {
+      const input = fill(unit);
+      expect(scrubLogLine(input)).toBe(input);
+    },
+  );
+
+  it('a long run of sk- is one provider key', () => {
+    expect(scrubLogLine(fill('sk-'))).toBe('sk-***');
+  });
+
+  // What two units become (the same as before the patterns were made linear, at any length).
+  it.each([
+    ['token: ', 'token: *** '],
+    ['"token":"', '"token":"***"token":"'],
+    ['\\"token\\":\\"', '\\"token\\":\\"***\\"token\\":\\"'],
+    ['Bearer ', 'Bearer *** '],
+    ['api_key: x ', 'api_key: *** api_key: *** '],
+  ])('a long run of %j masks every value and only values', (unit, perTwoUnits) => {
+    const pairs = Math.ceil(KB256 / (2 * unit.length));
+    expect(scrubLogLine(unit.repeat(2 * pairs))).toBe(perTwoUnits.repeat(pairs));
+  });
+});

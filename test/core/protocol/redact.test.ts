@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 
 import {
   MAX_ERROR_MESSAGE_CHARS,
+  MAX_REDACTED_INPUT_CHARS,
+  applyRedactionRules,
   redactErrorMessage,
   registerSecret,
 } from '../../../src/core/protocol/redact.js';
@@ -93,5 +95,71 @@ describe('RULE-002: redactErrorMessage', () => {
     const out = redactErrorMessage(`${'x'.repeat(490)} token=ABCDEFGHIJKLMNOP`);
     expect(out).not.toContain('ABCDEF');
     expect(out.length).toBeLessThanOrEqual(500);
+  });
+});
+
+// Issue 14, item 4: inputs built to make a backtracking pattern take super-linear time (the rules are
+// linear: test/core/untrusted-regex.test.ts, bench/scrub-redos.ts). The rules alone run on the whole
+// text here; redactErrorMessage reads at most MAX_REDACTED_INPUT_CHARS of a message.
+describe('redaction of adversarial input', () => {
+  const KB256 = 256 * 1024;
+  const fill = (unit: string, size = KB256): string => unit.repeat(Math.ceil(size / unit.length));
+
+  it('a 256 KB host name: an internal one is one <host>, another is left alone', () => {
+    expect(applyRedactionRules(`${fill('a.')}internal`)).toBe('<host>');
+    expect(applyRedactionRules(`down: ${fill('a-b.')}lan:8080!`)).toBe('down: <host>!');
+    const other = `${fill('a.')}example`;
+    expect(applyRedactionRules(other)).toBe(other);
+  });
+
+  it('a 256 KB path is one <path>', () => {
+    expect(applyRedactionRules(`open ${fill('/a')} failed`)).toBe('open <path> failed');
+  });
+
+  it('a URL with a 256 KB host name is one <url>', () => {
+    expect(applyRedactionRules(`GET http://${fill('a.')}internal/x failed`)).toBe('GET <url> failed');
+  });
+
+  it('a long run of pwd- is a secret name only where it is followed by = or :', () => {
+    const run = fill('pwd-');
+    expect(applyRedactionRules(run)).toBe(run);
+    expect(applyRedactionRules(`${run}=hunter2 ok`)).toBe(`${run}=*** ok`);
+    expect(applyRedactionRules(`${run}! token: hunter2`)).toBe(`${run}! token:***`);
+  });
+
+  it.each(['a=', 'a: ', '_a://', '1://', 'a.', 'a-', '"a":"', '/', 'C:', 'Bearer'])(
+    'a long run of %j with nothing to redact is left alone',
+    (unit) => {
+      const input = fill(unit);
+      expect(applyRedactionRules(input)).toBe(input);
+    },
+  );
+
+  // What two units become (the same as before the patterns were made linear, at any length).
+  it.each([
+    ['token: ', 'token:*** '],
+    ['password="', 'password=***'],
+    ['Bearer ', 'Bearer *** '],
+    ['1.1.1.1:', '<address>.1.1.1:'],
+  ])('a long run of %j redacts every value and only values', (unit, perTwoUnits) => {
+    const pairs = Math.ceil(KB256 / (2 * unit.length));
+    expect(applyRedactionRules(`${unit.repeat(2 * pairs)}|`)).toBe(`${perTwoUnits.repeat(pairs)}|`);
+  });
+
+  it('reads at most MAX_REDACTED_INPUT_CHARS of a message, less the word the cut went through', () => {
+    const id = fill('pwd-', 60_000);
+    expect(redactErrorMessage(`invalid conversation_id ${id}`)).toBe('invalid conversation_id …');
+    const url = `http://${'x'.repeat(MAX_REDACTED_INPUT_CHARS - 14)}`;
+    // the cut goes through a provider key 5 characters in: no short `sk-AB` is left to read
+    const out = redactErrorMessage(`${url} sk-ABCDEFGHIJKLMNOP tail`);
+    expect(out).toBe('<url> …');
+  });
+
+  it('masks a registered secret the cut would have gone through (it is masked first)', () => {
+    const secret = `reg-${'Q'.repeat(40)}`;
+    registerSecret(secret);
+    const url = `http://${'x'.repeat(MAX_REDACTED_INPUT_CHARS - 20)}`;
+    const out = redactErrorMessage(`${url} ${secret} ${'y'.repeat(100)}`);
+    expect(out).toBe('<url> *** …');
   });
 });

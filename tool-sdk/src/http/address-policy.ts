@@ -65,11 +65,20 @@ function ipv4FromHexPair(high: string, low: string): string {
 }
 
 /**
+ * `fe80::1%eth0` without its `%zone` (a cut at the first `%`, not /%.*$/, which rescans the rest of
+ * the text from every `%`). A text holding a line break is left whole: it is no address either way.
+ */
+function withoutZoneId(address: string): string {
+  const zone = address.indexOf('%');
+  return zone === -1 || /[\n\r\u2028\u2029]/.test(address) ? address : address.slice(0, zone);
+}
+
+/**
  * The canonical form of an IP address string (brackets and an IPv6 zone id are ignored), or
  * undefined when it is not an IP address. The WHATWG URL serializer does the normalizing.
  */
 export function canonicalIp(raw: string): CanonicalIp | undefined {
-  const bare = raw.replace(/^\[(.*)\]$/, '$1').replace(/%.*$/, '');
+  const bare = withoutZoneId(raw.replace(/^\[(.*)\]$/, '$1'));
   const kind = isIP(bare);
   if (kind === 4) return { family: 'ipv4', address: bare };
   if (kind !== 6) return undefined;

@@ -42,6 +42,15 @@ describe('host globs', () => {
     expect(rules.check('example.org')).toBe('not-allowed');
   });
 
+  it('judges a 256 KB host name as any other (globs and trailing dots take linear time, issue 14)', () => {
+    const long = 'a.'.repeat(128 * 1024);
+    expect(matches('*a*b*c', long)).toBe(false);
+    expect(matches('*.a.*.a', `${long}a`)).toBe(true);
+    const rules = createHostRules([], ['*.internal']);
+    expect(rules.check(`x${'.'.repeat(256 * 1024)}y`)).toBe('allowed');
+    expect(rules.check(`${long}internal${'.'.repeat(1000)}`)).toBe('denied');
+  });
+
   it('an empty allow list allows any host', () => {
     expect(createHostRules([], []).check('whatever.test')).toBe('allowed');
   });
