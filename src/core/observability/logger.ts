@@ -1,15 +1,9 @@
 // pino logger: JSON by default, pretty for humans; errors serialized with code, data and cause.
-import { createRequire } from 'node:module';
-
 import { pino, stdSerializers, type Logger } from 'pino';
 
+import { escapeJsonLogLine, escapePrettyLogLine } from './log-escape.js';
 import { scrubLogLine } from './log-scrub.js';
-import type { PinoPretty as PinoPrettyFn } from 'pino-pretty';
-
-/** pino-pretty is loaded only when asked for (it is for humans; JSON logs never need it). */
-function loadPretty(): typeof PinoPrettyFn {
-  return (createRequire(import.meta.url)('pino-pretty') as { PinoPretty: typeof PinoPrettyFn }).PinoPretty;
-}
+import { createPrettyStream } from './pretty-stream.js';
 
 export type LogFormat = 'json' | 'pretty';
 
@@ -19,6 +13,8 @@ export interface LoggerOptions {
   /** Defaults to stdout (fd 1). */
   destination?: NodeJS.WritableStream;
   bindings?: Record<string, unknown>;
+  /** Pretty format only: colours (pino-pretty's own). Default: when stdout is a terminal. */
+  colorize?: boolean;
   /** Extra paths to censor (`[log] redact`, pino redact syntax: `task.input.ssn`, `*.card`). */
   redact?: readonly string[];
 }
@@ -61,17 +57,18 @@ export function createLogger(opts: LoggerOptions): Logger {
     // Fields named like secrets are masked by scrubLogLine on every line; pino's redact (a cost on
     // every line) only for the paths the operator adds.
     ...(opts.redact?.length ? { redact: { paths: [...opts.redact], censor: '***' } } : {}),
-    // The last line of defence: whatever was logged, secrets are masked in the written line.
-    hooks: { streamWrite: scrubLogLine },
+    // The last line of defence: whatever was logged, secrets are masked in the written line, and
+    // control characters are escaped so that one call writes one line (no forged lines, no
+    // terminal escape sequences from data).
+    hooks: {
+      streamWrite:
+        opts.format === 'pretty'
+          ? (line: string) => escapePrettyLogLine(scrubLogLine(line))
+          : (line: string) => escapeJsonLogLine(scrubLogLine(line)),
+    },
   };
   if (opts.format === 'pretty') {
-    const stream = loadPretty()({
-      colorize: process.stdout.isTTY,
-      singleLine: true,
-      sync: true,
-      destination: opts.destination ?? 1,
-    });
-    const logger = pino(base, stream);
+    const logger = pino(base, createPrettyStream(opts.destination, opts.colorize));
     childrenOf.set(logger, children.set);
     return logger;
   }

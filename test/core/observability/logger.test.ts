@@ -137,6 +137,63 @@ describe('createLogger (pretty)', () => {
   });
 });
 
+// Issue 14, item 9: a newline in logged data (a tool's log text, an error message, a conversation
+// id) must not forge a line of its own, and no control character from data may reach a terminal.
+describe('createLogger (control characters in data)', () => {
+  const FORGED = '\nFAKE {"level":50,"msg":"forged"}';
+  const ESCAPES = '\u001b[2J\u001b[31mred\u009b31m\u0085\u2028\u007f';
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/;
+
+  /** Log one message, one field and one error, each holding the hostile text. */
+  function logHostile(format: 'json' | 'pretty', colorize = false): string {
+    const out = collector();
+    const log = createLogger({ level: 'info', format, colorize, destination: out.stream });
+    log.warn({ tool_log: `tool says${FORGED}`, conversation_id: `c${ESCAPES}` }, `msg${FORGED}${ESCAPES}`);
+    log.error({ err: new Error(`boom${FORGED}`) }, 'tool failed');
+    return out.text();
+  }
+
+  it('pretty: each call is exactly one line, with the control characters shown escaped', () => {
+    const lines = logHostile('pretty').split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines).toHaveLength(2);
+    for (const l of lines) {
+      expect(l).not.toMatch(CONTROL);
+      expect(l.startsWith('FAKE')).toBe(false);
+    }
+    expect(lines[0]).toContain('msg\\nFAKE {"level":50,"msg":"forged"}\\u001b[2J\\u001b[31mred');
+    expect(lines[0]).toContain('tool says\\nFAKE');
+    expect(lines[1]).toMatch(/ERROR/);
+    expect(lines[1]).toContain('boom\\nFAKE');
+  });
+
+  it("pretty with colours: pino-pretty's colours stay, nothing else of the data is a control character", () => {
+    const text = logHostile('pretty', true);
+    expect(text).toContain('\u001b['); // pino-pretty's own colouring is on
+    const lines = text.split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines).toHaveLength(2);
+    for (const l of lines) expect(stripAnsi(l)).not.toMatch(CONTROL);
+    expect(stripAnsi(lines[0]!)).toContain('\\u001b[2J\\u001b[31mred');
+  });
+
+  it('json: each call is one line holding no raw control character, and parses back to the same text', () => {
+    const text = logHostile('json');
+    const lines = text.split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines).toHaveLength(2);
+    for (const l of lines) expect(l).not.toMatch(CONTROL);
+    const [warn, error] = jsonLines(text);
+    expect(warn).toMatchObject({
+      msg: `msg${FORGED}${ESCAPES}`,
+      tool_log: `tool says${FORGED}`,
+      conversation_id: `c${ESCAPES}`,
+    });
+    expect((error!.err as { message: string }).message).toBe(`boom${FORGED}`);
+  });
+});
+
 describe('setLogLevel', () => {
   it('changes the level of the root and of every child that exists (pino children keep theirs)', () => {
     const out = collector();
