@@ -193,7 +193,8 @@ describe('planPlugins', () => {
       '[tools.t]\nimpl = "external"\ncommand = "/usr/local/bin/t"\nsandbox = "bwrap"\nread_only_paths = ["/srv/data"]';
     const [planned] = planPlugins(config('provider = "scripted"', bwrapTool), [], bare).tools;
     expect(planned).toMatchObject({ kind: 'subprocess', readOnlyPaths: ['/srv/data'] });
-    const plainTool = '[tools.t]\nimpl = "external"\ncommand = "/usr/local/bin/t"\nread_only_paths = ["/srv/data"]';
+    const plainTool =
+      '[tools.t]\nimpl = "external"\ncommand = "/usr/local/bin/t"\nread_only_paths = ["/srv/data"]';
     const err = thrown(() => planPlugins(config('provider = "scripted"', plainTool), [], bare));
     expect(err).toMatchObject({
       code: 'AGENT_ERR_CONFIG_UNSUPPORTED',
