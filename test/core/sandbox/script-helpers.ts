@@ -1,9 +1,11 @@
-// Shared bits of the script-executor tests: fixture specs, a never-aborted signal, a process's memory.
+// Shared bits of the script-executor tests: fixture specs, executors closed after each test, process checks.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+import { onTestFinished } from 'vitest';
+
 import { DEFAULT_SCRIPT_LIMITS, type ScriptLimits } from '../../../src/core/sandbox/execution.js';
-import type { ScriptCallOptions, ScriptSpec } from '../../../src/core/sandbox/script.js';
+import { ScriptExecutor, type ScriptCallOptions, type ScriptSpec } from '../../../src/core/sandbox/script.js';
 import type { LoggerV1 } from '../../../tool-sdk/src/index.js';
 import { recordingLogger } from '../../helpers/recording-logger.js';
 
@@ -47,4 +49,21 @@ export function dataLimitMb(pid: number): number {
     .find((l) => l.startsWith('Max data size'));
   const soft = line?.slice('Max data size'.length).trim().split(/\s+/)[0];
   return soft === undefined || soft === 'unlimited' ? Infinity : Number(soft) / (1024 * 1024);
+}
+
+/** A script executor closed (its script hosts killed) when the current test finishes. */
+export function testExecutor(opts: ConstructorParameters<typeof ScriptExecutor>[0] = {}): ScriptExecutor {
+  const exec = new ScriptExecutor(opts);
+  onTestFinished(() => exec.close());
+  return exec;
+}
+
+/** True while process `pid` exists (signal 0 reaches it). */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,39 +1,19 @@
 // The script host's own memory cap (RLIMIT_DATA through prlimit): memory no isolate counts takes the
 // host to its cap, not the machine; the host restarts and the agent (this process) is untouched.
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
-import { ScriptExecutor } from '../../../src/core/sandbox/script.js';
 import { rejected } from '../../helpers/thrown.js';
-import { callOpts, dataLimitMb, scriptSpec } from './script-helpers.js';
-
-const executors: ScriptExecutor[] = [];
-function executor(opts: ConstructorParameters<typeof ScriptExecutor>[0]): ScriptExecutor {
-  const exec = new ScriptExecutor(opts);
-  executors.push(exec);
-  return exec;
-}
-afterEach(async () => {
-  await Promise.all(executors.splice(0).map((e) => e.close()));
-});
-
-const isRunning = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { callOpts, dataLimitMb, isRunning, scriptSpec, testExecutor } from './script-helpers.js';
 
 describe('the script host memory cap', () => {
   it('the script host runs under RLIMIT_DATA = script_host_memory_mb', async () => {
-    const exec = executor({ hostMemoryMb: 512 });
+    const exec = testExecutor({ hostMemoryMb: 512 });
     await exec.load(scriptSpec('add'));
     expect(dataLimitMb(exec.pid!)).toBe(512);
   });
 
   it('ICU memory behind Intl objects (outside every isolate limit) stops at the cap: the host restarts', async () => {
-    const exec = executor({ hostMemoryMb: 384 });
+    const exec = testExecutor({ hostMemoryMb: 384 });
     const spec = scriptSpec('intl-hoard', { timeoutMs: 30_000, memoryLimitMb: 32 });
     await exec.load(spec);
     const pid = exec.pid!;
@@ -50,7 +30,7 @@ describe('the script host memory cap', () => {
   });
 
   it('without prlimit script tools fail closed: AGENT_ERR_SANDBOX_UNAVAILABLE, no host started', async () => {
-    const exec = executor({ path: '/nonexistent' });
+    const exec = testExecutor({ path: '/nonexistent' });
     const err = await rejected(exec.load(scriptSpec('add')));
     expect(err).toMatchObject({
       code: 'AGENT_ERR_SANDBOX_UNAVAILABLE',

@@ -1,32 +1,14 @@
 // ScriptExecutor supervision: child crashes and restarts, the wall-clock kill, abort, close, overhead.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { ScriptExecutor, wallClockMs } from '../../../src/core/sandbox/script.js';
-import { callOpts, scriptSpec } from './script-helpers.js';
+import { wallClockMs } from '../../../src/core/sandbox/script.js';
+import { callOpts, isRunning, scriptSpec, testExecutor } from './script-helpers.js';
 
-const executors: ScriptExecutor[] = [];
-function executor(poolSize?: number): ScriptExecutor {
-  const exec = new ScriptExecutor({ poolSize });
-  executors.push(exec);
-  return exec;
-}
-afterEach(async () => {
-  await Promise.all(executors.splice(0).map((e) => e.close()));
-});
-
-const isRunning = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('ScriptExecutor crash supervision', () => {
   it('a killed child fails the calls in flight, then restarts with its scripts loaded again', async () => {
-    const exec = executor();
+    const exec = testExecutor();
     await exec.load(scriptSpec('add'));
     const slow = scriptSpec('slow', { timeoutMs: 10_000 });
     const inFlight = [exec.run(slow, { ms: 5000 }, callOpts()), exec.run(slow, { ms: 5000 }, callOpts())];
@@ -45,7 +27,7 @@ describe('ScriptExecutor crash supervision', () => {
   });
 
   it('a child that stops answering is killed by the wall clock: ERR_TOOL_TIMEOUT', async () => {
-    const exec = executor();
+    const exec = testExecutor();
     const spec = scriptSpec('slow', { timeoutMs: 300 });
     await exec.load(spec);
     const pid = exec.pid!;
@@ -64,7 +46,7 @@ describe('ScriptExecutor crash supervision', () => {
 
 describe('ScriptExecutor abort and close', () => {
   it('abort resolves the call at once and the executor stays usable', async () => {
-    const exec = executor();
+    const exec = testExecutor();
     const ac = new AbortController();
     const started = performance.now();
     const pending = exec.run(
@@ -84,14 +66,14 @@ describe('ScriptExecutor abort and close', () => {
   });
 
   it('an already-aborted signal fails without running', async () => {
-    const exec = executor();
+    const exec = testExecutor();
     const r = await exec.run(scriptSpec('add'), { a: 1, b: 2 }, callOpts(undefined, AbortSignal.abort()));
     expect(r.error?.code).toBe('AGENT_ERR_SCRIPT_FAILED');
     expect(exec.pid).toBeUndefined();
   });
 
   it('close() fails calls in flight with ERR_CLOSED and leaves no child behind', async () => {
-    const exec = executor();
+    const exec = testExecutor();
     await exec.load(scriptSpec('add'));
     const pid = exec.pid!;
     const pending = exec.run(scriptSpec('slow', { timeoutMs: 10_000 }), { ms: 5000 }, callOpts());
@@ -107,7 +89,7 @@ describe('ScriptExecutor abort and close', () => {
 
 describe('ScriptExecutor throughput', () => {
   it('queues calls beyond the pool size', async () => {
-    const exec = executor(2);
+    const exec = testExecutor({ poolSize: 2 });
     const spec = scriptSpec('slow', { timeoutMs: 2000 });
     const results = await Promise.all([1, 2, 3, 4, 5].map(() => exec.run(spec, { ms: 50 }, callOpts())));
     expect(results.map((r) => r.value)).toEqual(['done', 'done', 'done', 'done', 'done']);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { wasmHostLaunch } from '../../../src/core/sandbox/script-host/host-launch.js';
 import { ScriptExecutor, WASM_SCRIPT_SANDBOX } from '../../../src/core/sandbox/script.js';
-import { callOpts, dataLimitMb, peakRssMb, scriptSpec } from './script-helpers.js';
+import { callOpts, dataLimitMb, isRunning, peakRssMb, scriptSpec } from './script-helpers.js';
 
 /** The script hosts' cap in these tests; every attack asks for more memory than this. */
 const HOST_MB = 1024;
@@ -12,15 +12,6 @@ const ATTACK_MB = 1536;
 /** The memory limit of the tools under attack. */
 const LIMIT_MB = 32;
 const POOL_SIZE = 2;
-
-const isRunning = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 let exec: ScriptExecutor;
 beforeAll(() => {
