@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { startAgentProcess, type AgentProcess } from '../helpers/agent-process.js';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
@@ -107,8 +107,11 @@ describe('hostile text in logs, scrubbing and redaction (issue 14, items 4 and 9
     const lines = { unit: 'pwd-', repeat: 1000, suffix: '! token=hunter2', count: 100 };
     const res = await callTool('it-logtext', 'log_lines', lines);
     expect(JSON.stringify(res)).toContain('logged 100');
-    const logged = agent.logs().filter((l) => typeof l.msg === 'string' && l.msg.endsWith('token=***'));
-    expect(logged).toHaveLength(100);
+    // The answer can overtake the last log lines: stdout is written asynchronously.
+    const scrubbed = () =>
+      agent.logs().filter((l) => typeof l.msg === 'string' && l.msg.endsWith('token=***'));
+    await vi.waitFor(() => expect(scrubbed()).toHaveLength(100));
+    const logged = scrubbed();
     expect(logged[0]!.msg).toBe(`${'pwd-'.repeat(1000)}! token=***`);
     expect(agent.output()).not.toContain('hunter2');
   });
