@@ -1,7 +1,7 @@
 // `agent2389` command line: run, validate, inject, monitor, agents, pipeline, health, plugin, plugins.
 import { Command, CommanderError } from 'commander';
 
-import { AgentError } from '../core/errors.js';
+import { AgentError, reasonOf } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { CliConnectError } from './broker-client.js';
 import { UsageError } from './build-envelope.js';
@@ -48,6 +48,6 @@ try {
   } else if (AgentError.is(err)) {
     fail(`[${err.code}] ${err.message}`, 1);
   } else {
-    fail(err instanceof Error ? err.message : String(err), 1);
+    fail(reasonOf(err), 1);
   }
 }

@@ -51,6 +51,11 @@ export function createError<const C extends string, D>(
   return cls;
 }
 
+/** The message of a thrown value, for logs and coded errors' `reason` fields. */
+export function reasonOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 export interface ConfigProblem {
   /** Dotted key path, e.g. `agent.id`; empty for the whole file. */
   path: string;

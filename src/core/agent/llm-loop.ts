@@ -1,6 +1,6 @@
 // The LLM <-> tool loop with the budgets of PROTOCOL.md §6.
 import type { LoggerV1, MessageV1, ProviderV1, ToolCallV1, UsageV1 } from '../../../tool-sdk/src/index.js';
-import { AgentError, ERR_PROVIDER_REQUEST_FAILED } from '../errors.js';
+import { AgentError, ERR_PROVIDER_REQUEST_FAILED, reasonOf } from '../errors.js';
 import type { ToolRegistry } from './tool-registry.js';
 import { runToolCall, type ToolOutcome } from './tool-runner.js';
 
@@ -70,7 +70,7 @@ async function generate(
     return await provider.doGenerate(req, { signal });
   } catch (err) {
     if (AgentError.is(err)) throw err;
-    const reason = err instanceof Error ? err.message : String(err);
+    const reason = reasonOf(err);
     throw new ERR_PROVIDER_REQUEST_FAILED({ provider: provider.id, reason }, { cause: err });
   }
 }

@@ -2,7 +2,7 @@
 // say `unavailable` on the old connection, close it, connect with the new settings (bounded), and
 // subscribe. If the new connection cannot be made, connect again with the previous settings.
 import type { LoggerV1 } from '../../../tool-sdk/src/index.js';
-import { ERR_CLOSED, ERR_RELOAD_RECONNECT_FAILED, type AgentError } from '../errors.js';
+import { type AgentError, ERR_CLOSED, ERR_RELOAD_RECONNECT_FAILED, reasonOf } from '../errors.js';
 import type { Connection } from './connection.js';
 import type { LiveGeneration } from './live-generation.js';
 import type { TaskQueue } from './task-queue.js';
@@ -28,8 +28,6 @@ export interface ReconnectSteps {
   /** The new connection is up and subscribed: `next` becomes the current generation. */
   onSwitched(): void;
 }
-
-const reasonOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /** The connection to use from now on; `error` (ERR_RELOAD_RECONNECT_FAILED) when it is the old one again. */
 export interface ReconnectResult {

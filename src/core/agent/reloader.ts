@@ -7,7 +7,7 @@ import { summarizeChanges } from '../config/diff.js';
 import { loadConfigFile, type LoadOptions } from '../config/load.js';
 import { ConfigWatcher } from '../config/watch.js';
 import { fingerprintPath } from '../host/fingerprint.js';
-import { AgentError, type ConfigProblem } from '../errors.js';
+import { AgentError, type ConfigProblem, reasonOf } from '../errors.js';
 import type { Agent } from './agent.js';
 import type { ReloadOutcome } from './events.js';
 
@@ -25,8 +25,6 @@ export type ReloadResult =
   | { readonly status: 'applied'; readonly outcome: ReloadOutcome }
   | { readonly status: 'unchanged' }
   | { readonly status: 'rejected'; readonly error: unknown };
-
-const reasonOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /** The fields of a rejection that say where and why: file, line, key, code, problems. */
 function rejection(file: string, err: unknown): Record<string, unknown> {

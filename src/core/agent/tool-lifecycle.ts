@@ -1,9 +1,7 @@
 // Startup steps 4 and 5 of PROTOCOL.md §5.1 (initialize tools, verify the provider) and tool shutdown.
 import type { LoggerV1 } from '../../../tool-sdk/src/index.js';
-import { AgentError, ERR_PROVIDER_VERIFY_FAILED, ERR_TOOL_INIT_FAILED } from '../errors.js';
+import { AgentError, ERR_PROVIDER_VERIFY_FAILED, ERR_TOOL_INIT_FAILED, reasonOf } from '../errors.js';
 import type { ResolvedParts } from './resolve.js';
-
-const reasonOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /** What every tool's `initialize` learns about the agent it runs in. */
 export interface ToolEnvironment {

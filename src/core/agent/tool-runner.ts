@@ -5,7 +5,13 @@ import {
   type ToolCallContext,
   type ToolCallV1,
 } from '../../../tool-sdk/src/index.js';
-import { AgentError, ERR_TOOL_FAILED, ERR_TOOL_INVALID_PARAMS, ERR_TOOL_NOT_ALLOWED } from '../errors.js';
+import {
+  AgentError,
+  ERR_TOOL_FAILED,
+  ERR_TOOL_INVALID_PARAMS,
+  ERR_TOOL_NOT_ALLOWED,
+  reasonOf,
+} from '../errors.js';
 import type { ToolExecutor, ToolRegistry } from './tool-registry.js';
 
 export interface ToolOutcome {
@@ -59,7 +65,7 @@ function failure(error: AgentError, started: number): ToolOutcome {
 /** An AgentError as is; a ToolError keeps its code and data; anything else is wrapped with its message. */
 function toolFailure(tool: string, err: unknown): AgentError {
   if (AgentError.is(err)) return err;
-  const reason = err instanceof Error ? err.message : String(err);
+  const reason = reasonOf(err);
   if (ToolError.is(err)) {
     return new ERR_TOOL_FAILED(
       { tool, reason, toolCode: err.code, toolData: { ...err.data } },

@@ -9,6 +9,7 @@ import {
   ERR_PLUGIN_INVALID_EXPORT,
   ERR_PLUGIN_SETUP_FAILED,
   ERR_PLUGIN_TIMEOUT,
+  reasonOf,
 } from '../errors.js';
 import { importModule } from './fresh-import.js';
 import { createPluginContext, type Registrations } from './context.js';
@@ -50,8 +51,6 @@ export interface LoadedPlugin {
   /** Abort the plugin's signal and run its onClose handlers in reverse order (errors are logged). */
   close(): Promise<void>;
 }
-
-const reasonOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 async function importPlugin(
   manifest: LoadableManifest,

@@ -1,7 +1,7 @@
 // A script tool's host.fetch policy: declared host functions × the operator's [tools.x.fetch] table.
 import { parseHttpConfig } from '../../../tool-sdk/src/http/index.js';
 import { DEFAULT_FETCH_POLICY, type FetchPolicy } from '../config/fetch-policy.js';
-import { ERR_CONFIG_UNSUPPORTED, ERR_TOOL_CONFIG_INVALID } from '../errors.js';
+import { ERR_CONFIG_UNSUPPORTED, ERR_TOOL_CONFIG_INVALID, reasonOf } from '../errors.js';
 import type { HostFunction } from '../sandbox/execution.js';
 
 /**
@@ -26,7 +26,7 @@ export function planFetchPolicy(
   try {
     parseHttpConfig(policy);
   } catch (e) {
-    const reason = e instanceof Error ? e.message : String(e);
+    const reason = reasonOf(e);
     throw new ERR_TOOL_CONFIG_INVALID({
       tool: tool.name,
       plugin: tool.plugin ?? '(inline)',

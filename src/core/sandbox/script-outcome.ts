@@ -7,6 +7,7 @@ import {
   ERR_SCRIPT_WASM_DISABLED,
   ERR_TOOL_OUTPUT_TOO_LARGE,
   ERR_TOOL_TIMEOUT,
+  reasonOf,
 } from '../errors.js';
 import type { ExecutionResult, ScriptLimits } from './execution.js';
 import type { LogLevel, RunOutcome } from './script-host/protocol.js';
@@ -14,8 +15,6 @@ import type { LogLevel, RunOutcome } from './script-host/protocol.js';
 export type Failure = Pick<ExecutionResult, 'error'> &
   Partial<Pick<ExecutionResult, 'timedOut' | 'outputTruncated'>>;
 export type Outcome = { ok: true; value: unknown } | Failure;
-
-export const reasonOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /** The result of one call of `tool`, from what the child decided. */
 export function toOutcome(tool: string, limits: ScriptLimits, o: RunOutcome): Outcome {

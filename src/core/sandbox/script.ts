@@ -28,6 +28,7 @@ import {
   ERR_SCRIPT_LOAD_FAILED,
   ERR_TOOL_INVALID_PARAMS,
   ERR_TOOL_TIMEOUT,
+  reasonOf,
 } from '../errors.js';
 import { DEFAULT_FETCH_POLICY, type FetchPolicy } from '../config/fetch-policy.js';
 import {
@@ -40,7 +41,7 @@ import { findExecutable } from './find-executable.js';
 import { wasmHostLaunch, type HostLaunch } from './script-host/host-launch.js';
 import { HostProcess } from './script-host/host-process.js';
 import { INLINE_MAX_TIMEOUT_MS, type HostReply } from './script-host/protocol.js';
-import { forwardLog, reasonOf, toOutcome, type Outcome } from './script-outcome.js';
+import { forwardLog, toOutcome, type Outcome } from './script-outcome.js';
 
 export interface ScriptSpec {
   readonly tool: string;

@@ -10,6 +10,7 @@ import {
   ERR_TRANSPORT_CONNECT,
   ERR_TRANSPORT_PUBLISH,
   ERR_TRANSPORT_SUBSCRIBE,
+  reasonOf,
 } from '../errors.js';
 import { topicNameProblem } from '../protocol/topics.js';
 import { coalesceWrites } from './coalesce-writes.js';
@@ -147,7 +148,7 @@ export function createMqttTransport(options: MqttTransportOptions): Transport {
     const c = new MqttClient(streamBuilder, mqttOptions);
     // `_writePacket` is private in mqtt.js's types; the guard needs it (see mqtt-write-guard.ts).
     guardPacketWriter(c as unknown as WriterClient, (err, packet) => {
-      const reason = `the packet writer failed (${err instanceof Error ? err.message : String(err)}): dropped`;
+      const reason = `the packet writer failed (${reasonOf(err)}): dropped`;
       const topic = typeof packet.topic === 'string' ? quotedTopic(packet.topic) : `(${packet.cmd} packet)`;
       const failure =
         packet.cmd === 'connect'

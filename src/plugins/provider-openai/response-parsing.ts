@@ -1,5 +1,6 @@
 // Parses a Chat Completions response into the host's result: text, tool calls, finish reason, usage.
 import type { GenerateResultV1, ToolCallV1 } from '../../../tool-sdk/src/index.js';
+import { reasonOf } from '../../core/errors.js';
 
 /** The parts of a Chat Completions response we read; checked at runtime, since servers vary. */
 interface RawToolCall {
@@ -47,7 +48,7 @@ export function parseToolCall(raw: RawToolCall, index: number): ToolCallV1 {
   try {
     parsed = JSON.parse(args);
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
+    const why = reasonOf(err);
     return { id, name, input: {}, inputError: `arguments are not valid JSON (${why})` };
   }
   if (!isObject(parsed) || Array.isArray(parsed)) {

@@ -5,6 +5,7 @@ import type { ScriptLimits } from '../execution.js';
 import { bootstrapSource } from './bootstrap.js';
 import type { CallFetches, FetchSetup } from './host-fetch.js';
 import type { HostFunction, RunOutcome } from './protocol.js';
+import { reasonOf } from '../../errors.js';
 
 /** `(fn, paramsJson, maxChars) => tagged string`: see bootstrapSource. */
 type Runner = (fn: unknown, params: string, max: number) => string;
@@ -138,7 +139,7 @@ export async function prepareContext(
     });
     const ms = script.limits.timeoutMs;
     const evaluated = mod.evaluate({ timeout: ms }).catch((e: unknown) => {
-      throw new Error(explainWasm(api, e instanceof Error ? e.message : String(e)));
+      throw new Error(explainWasm(api, reasonOf(e)));
     });
     await withDeadline(evaluated, ms + 250, () => {
       throw new Error(`module evaluation did not finish within ${ms} ms`);
@@ -245,7 +246,7 @@ export async function invoke(
     const json = tagged.slice(1);
     return Buffer.byteLength(json) > limits.maxOutputBytes ? { kind: 'too-large' } : { kind: 'ok', json };
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
+    const message = reasonOf(e);
     if (isolate.isDisposed && /memory limit/i.test(message)) return { kind: 'memory' };
     if (/timed out/i.test(message)) return { kind: 'timeout' };
     return { kind: 'failed', reason: isolate.isDisposed ? 'the isolate was disposed' : message };

@@ -17,6 +17,7 @@ import {
   type ToHost,
   type WireScript,
 } from './protocol.js';
+import { reasonOf } from '../../errors.js';
 
 /** Exit code of a host that restarts because it is near its data limit. */
 const EXIT_NEAR_LIMIT = 71;
@@ -72,7 +73,7 @@ async function load(id: number, script: WireScript): Promise<void> {
     old?.retire();
     send({ type: 'loaded', id });
   } catch (e) {
-    send({ type: 'load-failed', id, reason: e instanceof Error ? e.message : String(e) });
+    send({ type: 'load-failed', id, reason: reasonOf(e) });
   }
 }
 
