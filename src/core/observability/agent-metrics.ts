@@ -112,6 +112,11 @@ export class AgentMetrics {
     'Config reloads by outcome (applied | unchanged | rejected)',
     ['outcome'],
   );
+  readonly internalErrors = new CounterFamily(
+    'agent2389_internal_errors_total',
+    'Failures that are bugs or broken invariants (a throwing listener, an unexpected rejection), by where they happened',
+    ['where'],
+  );
   readonly #gauges: GaugeFamily[];
 
   constructor(readonly sources: MetricSources) {
@@ -149,6 +154,7 @@ export class AgentMetrics {
       this.progressPublished,
       this.progressDropped,
       this.reloads,
+      this.internalErrors,
       ...this.#gauges,
     ];
   }
@@ -242,6 +248,7 @@ export class AgentMetrics {
         unchanged: this.reloads.total({ outcome: 'unchanged' }),
         rejected: this.reloads.total({ outcome: 'rejected' }),
       },
+      internal_errors: this.internalErrors.total(),
     };
   }
 
