@@ -53,6 +53,9 @@ function recordKnownSequence(m: AgentMetrics): void {
   m.reloads.inc({ outcome: 'applied' }, 2);
   m.reloads.inc({ outcome: 'unchanged' });
   m.reloads.inc({ outcome: 'rejected' });
+
+  m.internalErrors.inc({ where: 'task_listener' }, 2);
+  m.internalErrors.inc({ where: 'task' });
 }
 
 afterEach(() => {
@@ -119,6 +122,7 @@ describe('AgentMetrics.toJSON', () => {
       },
       progress: { published: 4, dropped: 2 },
       reloads: { applied: 2, unchanged: 1, rejected: 1 },
+      internal_errors: 3,
     });
   });
 
