@@ -10,8 +10,10 @@ RUN apt-get update \
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY tool-sdk/package.json ./tool-sdk/
-# Install scripts run only for packages approved in package.json "allowScripts" (isolated-vm).
-RUN npm ci --no-audit --no-fund
+# --ignore-scripts: npm ci would also run our own `prepare` (the build) before the sources below are
+# copied; the one install script needed (package.json "allowScripts"), isolated-vm's addon, runs by name.
+RUN npm ci --no-audit --no-fund --ignore-scripts \
+    && npm rebuild isolated-vm
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY tool-sdk ./tool-sdk
@@ -35,8 +37,10 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY tool-sdk/package.json ./tool-sdk/
 # Production dependencies, with isolated-vm already compiled in the build stage (same base image).
+# node_modules/@agent2389/tool-sdk links to ./tool-sdk: the agent runs the SDK's one build, tool-sdk/dist.
 COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/dist ./dist
+COPY --from=build /app/dist/src ./dist/src
+COPY --from=build /app/tool-sdk/dist ./tool-sdk/dist
 COPY tool-sdk/schema ./tool-sdk/schema
 COPY examples ./examples
 # The agent's data dir (file tools are confined to it by default); mount a volume to keep it.

@@ -39,7 +39,7 @@ export type {
   WireErrorCode,
 } from './core/protocol/messages.js';
 export { VERSION } from './core/version.js';
-export type * from '../tool-sdk/src/index.js';
+export type * from '@agent2389/tool-sdk';
 
 /**
  * Create an agent whose providers and tools come from plugins found by manifest: the first-party

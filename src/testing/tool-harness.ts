@@ -3,12 +3,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import type { LoggerV1 } from '../../tool-sdk/src/index.js';
-import type {
-  ToolHarness,
-  ToolHarnessOptions,
-  ToolHarnessResult,
-} from '../../tool-sdk/src/testing/harness-types.js';
+import type { LoggerV1 } from '@agent2389/tool-sdk';
+import type { ToolHarness, ToolHarnessOptions, ToolHarnessResult } from '@agent2389/tool-sdk/testing';
 import { buildPlannedTool } from '../core/agent/resolve.js';
 import { initializeTools, shutdownTools } from '../core/agent/tool-lifecycle.js';
 import { ToolRegistry } from '../core/agent/tool-registry.js';

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 
 import { onTestFinished } from 'vitest';
 
-import type { ProviderFactoryV1, ProviderV1 } from '../../tool-sdk/src/index.js';
+import type { ProviderFactoryV1, ProviderV1 } from '@agent2389/tool-sdk';
 import { FIRST_PARTY_PLUGINS_DIR } from '../../src/plugin-sources.js';
 import type { CreateAgentOptions } from '../../src/core/agent/agent-options.js';
 import { Agent } from '../../src/core/agent/agent.js';

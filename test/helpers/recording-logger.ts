@@ -1,5 +1,5 @@
 // Test helper: a LoggerV1 that keeps every line (level, child bindings, object, message).
-import type { LogFn, LoggerV1 } from '../../tool-sdk/src/index.js';
+import type { LogFn, LoggerV1 } from '@agent2389/tool-sdk';
 
 export interface LogEntry {
   level: string;

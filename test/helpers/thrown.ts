@@ -1,7 +1,7 @@
 // Return the AgentError (ToolError, UsageError) a function throws or a promise rejects with; anything else fails the test.
 import { UsageError } from '../../src/cli/build-envelope.js';
 import { AgentError } from '../../src/core/errors.js';
-import { ToolError } from '../../tool-sdk/src/index.js';
+import { ToolError } from '@agent2389/tool-sdk';
 
 /** Await `p` and return what it rejects with if `is` accepts it (resolving or anything else fails the test). */
 async function rejectionOf<E>(p: Promise<unknown>, is: (err: unknown) => err is E, what: string): Promise<E> {

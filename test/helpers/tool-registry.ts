@@ -1,5 +1,5 @@
 // Build a ToolRegistry for unit tests from a config's [tools] keys and in-code tool factories.
-import type { ToolFactoryV1 } from '../../tool-sdk/src/index.js';
+import type { ToolFactoryV1 } from '@agent2389/tool-sdk';
 import { ToolRegistry } from '../../src/core/agent/tool-registry.js';
 import type { AgentConfig } from '../../src/core/config/schema.js';
 

@@ -22,7 +22,7 @@ import { promisify } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { ToolError } from '../../tool-sdk/src/index.js';
+import { ToolError } from '@agent2389/tool-sdk';
 import { fileConfig, fileTools, type FileTools } from '../plugins/tools-builtin/files/harness.js';
 
 const FLIPPER = fileURLToPath(new URL('../fixtures/file-race/path-flipper.js', import.meta.url));

@@ -1,7 +1,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 
-import { defineTool, type ToolCallContext, type ToolV1 } from '../../tool-sdk/src/index.js';
+import { defineTool, type ToolCallContext, type ToolV1 } from '@agent2389/tool-sdk';
 
 describe('defineTool types', () => {
   it('infers execute input from the zod schema', () => {

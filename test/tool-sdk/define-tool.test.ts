@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 import { compileJsonSchema } from '../../src/core/json-schema.js';
 import { silentLogger } from '../../src/core/observability/silent-logger.js';
-import { defineTool } from '../../tool-sdk/src/index.js';
+import { defineTool } from '@agent2389/tool-sdk';
 
 const ctx = { callId: 'c1', signal: new AbortController().signal, log: silentLogger };
 const DRAFT_2020 = 'https://json-schema.org/draft/2020-12/schema';

@@ -5,8 +5,8 @@ import { runLlmLoop, type LoopSettings } from '../../src/core/agent/llm-loop.js'
 import { ToolRegistry } from '../../src/core/agent/tool-registry.js';
 import { AgentError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/observability/silent-logger.js';
-import { defineTool, type GenerateRequestV1, type ProviderV1 } from '../../tool-sdk/src/index.js';
-import { MockProvider, mockProviderFactory } from '../../tool-sdk/src/testing/index.js';
+import { defineTool, type GenerateRequestV1, type ProviderV1 } from '@agent2389/tool-sdk';
+import { MockProvider, mockProviderFactory } from '@agent2389/tool-sdk/testing';
 
 const settings: LoopSettings = { maxToolCalls: 5, maxIterations: 5, maxOutputBytes: 10_000 };
 const opts = () => ({ signal: new AbortController().signal });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { systemErrorCode } from '../../tool-sdk/src/index.js';
+import { systemErrorCode } from '@agent2389/tool-sdk';
 
 const withCode = (code: string, cause?: unknown): Error =>
   Object.assign(new Error(`failed /secret/path ${code}`, { cause }), { code });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { ToolError } from '../../tool-sdk/src/index.js';
+import { ToolError } from '@agent2389/tool-sdk';
 
 describe('ToolError', () => {
   it('carries a code and data and is recognised by ToolError.is', () => {
@@ -20,6 +20,9 @@ describe('ToolError', () => {
     expect(ToolError.is(foreign)).toBe(true);
     expect(ToolError.is(new Error('plain'))).toBe(false);
     expect(ToolError.is('ToolError')).toBe(false);
+    expect(ToolError.is({ name: 'ToolError', code: 'SOME_CODE' })).toBe(false);
+    const badCode = Object.assign(new Error('x'), { name: 'ToolError', code: 'not a code' });
+    expect(ToolError.is(badCode)).toBe(false);
   });
 
   it('refuses codes that are not UPPER_SNAKE_CASE', () => {

@@ -21,10 +21,14 @@ export class ToolError extends Error {
     this.data = data;
   }
 
-  /** True for a ToolError (also one from another copy of the SDK), optionally with the given code. */
+  /**
+   * True for a ToolError, optionally with the given code. By shape, not `instanceof`: a plugin installed
+   * with its own copy of this package in its node_modules throws that copy's class, and the host must
+   * still read its code (the contract in docs/plugins.md): an Error named `ToolError` with a valid code.
+   */
   static is(err: unknown, code?: string): err is ToolError {
-    if (typeof err !== 'object' || err === null) return false;
-    const e = err as { name?: unknown; code?: unknown };
-    return e.name === 'ToolError' && typeof e.code === 'string' && (code === undefined || e.code === code);
+    if (!(err instanceof Error) || err.name !== 'ToolError') return false;
+    const c = (err as { code?: unknown }).code;
+    return typeof c === 'string' && TOOL_ERROR_CODE_PATTERN.test(c) && (code === undefined || c === code);
   }
 }

@@ -7,7 +7,7 @@ function harnessTest(header: string, title: string, harnessArgs: string, expecte
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { createToolHarness } from '@agent2389/tool-sdk/testing';
+import { createToolHarness } from 'agent2389/testing';
 
 const pluginDir = new URL('..', import.meta.url).pathname;
 

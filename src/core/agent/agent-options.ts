@@ -1,5 +1,5 @@
 // What an Agent is created and reloaded with.
-import type { LoggerV1, ProviderFactoryV1, ToolFactoryV1 } from '../../../tool-sdk/src/index.js';
+import type { LoggerV1, ProviderFactoryV1, ToolFactoryV1 } from '@agent2389/tool-sdk';
 import type { AgentConfig } from '../config/schema.js';
 import type { IdempotencyStore } from '../pipeline/idempotency.js';
 import type { LastWill, Transport } from '../transport/transport.js';

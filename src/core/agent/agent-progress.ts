@@ -1,5 +1,5 @@
 // How an agent's progress events go out: enabled, rate-limited, counted, on the current connection.
-import type { LoggerV1 } from '../../../tool-sdk/src/index.js';
+import type { LoggerV1 } from '@agent2389/tool-sdk';
 import type { AgentConfig } from '../config/schema.js';
 import type { AgentMetrics } from '../observability/agent-metrics.js';
 import { EventBudget, type ProgressSink } from '../observability/progress.js';

@@ -1,6 +1,6 @@
 // One generation of a running agent: a config and everything built from it. Tasks hold the generation
 // they started on until they finish; a retired generation closes when its last task is done.
-import type { LoggerV1, ProviderV1 } from '../../../tool-sdk/src/index.js';
+import type { LoggerV1, ProviderV1 } from '@agent2389/tool-sdk';
 import type { AgentConfig } from '../config/schema.js';
 import type { ResolvedSecrets } from '../config/secrets.js';
 import type { IntakeSettings } from '../pipeline/intake.js';

@@ -1,5 +1,5 @@
 // Steps 7–9 for one accepted task: the LLM loop under task_timeout, then forward or respond.
-import type { LoggerV1, ProviderV1, UsageV1 } from '../../../tool-sdk/src/index.js';
+import type { LoggerV1, ProviderV1, UsageV1 } from '@agent2389/tool-sdk';
 import { ERR_TASK_TIMEOUT } from '../errors.js';
 import { errorPayload, forwardMessage, responsePayload } from '../pipeline/outbound.js';
 import type { TaskEnvelope } from '../protocol/envelope.js';

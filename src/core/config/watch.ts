@@ -5,7 +5,7 @@ import { basename, dirname, sep } from 'node:path';
 
 import type { FSWatcher } from 'chokidar';
 
-import type { LoggerV1 } from '../../../tool-sdk/src/index.js';
+import type { LoggerV1 } from '@agent2389/tool-sdk';
 
 export interface WatchTargets {
   /** Watched with everything below them (plugin folders, `[plugins] dirs` roots). */

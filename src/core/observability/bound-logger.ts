@@ -4,7 +4,7 @@
 // (its bindings are serialized and it is tracked so that a new level reaches it). This wrapper adds
 // the fields to each line instead and asks the parent at each call, so it always logs at the
 // parent's current level. `child()` makes a real child, for code that keeps a logger longer.
-import type { LogFn, LoggerV1 } from '../../../tool-sdk/src/index.js';
+import type { LogFn, LoggerV1 } from '@agent2389/tool-sdk';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 

@@ -1,5 +1,5 @@
 // A logger that drops everything: the default when a library user passes none, and for tests.
-import type { LoggerV1 } from '../../../tool-sdk/src/index.js';
+import type { LoggerV1 } from '@agent2389/tool-sdk';
 
 const noop = (): void => undefined;
 

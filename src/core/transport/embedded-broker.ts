@@ -2,7 +2,7 @@
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { Aedes } from 'aedes';
-import type { LoggerV1 } from '../../../tool-sdk/src/index.js';
+import type { LoggerV1 } from '@agent2389/tool-sdk';
 import { ERR_BROKER_LISTEN } from '../errors.js';
 
 export interface EmbeddedBrokerOptions {

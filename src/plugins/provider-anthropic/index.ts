@@ -1,5 +1,5 @@
 // Plugin entry: registers the `anthropic` provider.
-import { definePlugin } from '../../../tool-sdk/src/index.js';
+import { definePlugin } from '@agent2389/tool-sdk';
 import { anthropicProviderFactory } from './anthropic-provider.js';
 
 export default definePlugin({

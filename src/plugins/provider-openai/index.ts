@@ -1,5 +1,5 @@
 // Plugin entry: registers the `openai` provider.
-import { definePlugin } from '../../../tool-sdk/src/index.js';
+import { definePlugin } from '@agent2389/tool-sdk';
 import { openaiProviderFactory } from './openai-provider.js';
 
 export default definePlugin({

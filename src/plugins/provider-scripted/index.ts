@@ -1,5 +1,5 @@
 // Plugin entry: registers the `scripted` provider.
-import { definePlugin } from '../../../tool-sdk/src/index.js';
+import { definePlugin } from '@agent2389/tool-sdk';
 import { scriptedProviderFactory } from './scripted-provider.js';
 
 export default definePlugin({

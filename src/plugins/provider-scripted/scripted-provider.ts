@@ -5,7 +5,7 @@ import type {
   MessageV1,
   ProviderFactoryV1,
   ProviderV1,
-} from '../../../tool-sdk/src/index.js';
+} from '@agent2389/tool-sdk';
 
 interface ToolRequest {
   name: string;

@@ -1,5 +1,5 @@
 // Plugin entry: registers the built-in tools with security policies (see docs/tools.md).
-import { definePlugin } from '../../../tool-sdk/src/index.js';
+import { definePlugin } from '@agent2389/tool-sdk';
 import { createFileListTool, createFileReadTool, createFileWriteTool } from './files/file-tools.js';
 import { createHttpRequestTool } from './http/http-request-tool.js';
 import { createWebSearchTool } from './search/web-search-tool.js';

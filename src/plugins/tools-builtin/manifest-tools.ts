@@ -1,7 +1,7 @@
 // The tools' descriptions and parameter schemas come from plugin.json, the single source of truth.
 import { readFileSync } from 'node:fs';
 
-import type { ToolDescriptionV1 } from '../../../tool-sdk/src/index.js';
+import type { ToolDescriptionV1 } from '@agent2389/tool-sdk';
 
 interface ManifestTool {
   readonly name: string;

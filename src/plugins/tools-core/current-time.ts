@@ -1,5 +1,5 @@
 // `current_time`: the current time as RFC 3339 UTC, Unix milliseconds, and in an optional IANA time zone.
-import type { ToolFactoryV1, ToolV1 } from '../../../tool-sdk/src/index.js';
+import type { ToolFactoryV1, ToolV1 } from '@agent2389/tool-sdk';
 
 interface CurrentTimeInput {
   timezone?: string;

@@ -1,5 +1,5 @@
 // `echo`: returns the message it was given (a trusted in-process tool for tests and demos).
-import type { ToolFactoryV1, ToolV1 } from '../../../tool-sdk/src/index.js';
+import type { ToolFactoryV1, ToolV1 } from '@agent2389/tool-sdk';
 
 export function createEchoTool(): ToolV1<{ message: string }, { message: string }> {
   return {

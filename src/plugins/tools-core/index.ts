@@ -1,5 +1,5 @@
 // Plugin entry: registers the trusted in-process tools `echo` and `current_time`.
-import { definePlugin } from '../../../tool-sdk/src/index.js';
+import { definePlugin } from '@agent2389/tool-sdk';
 import { createCurrentTimeTool } from './current-time.js';
 import { createEchoTool } from './echo.js';
 

@@ -11,12 +11,7 @@ import type { ToolRegistry } from '../../../src/core/agent/tool-registry.js';
 import { parseConfigText } from '../../../src/core/config/load.js';
 import { AgentError, ERR_PROVIDER_VERIFY_FAILED } from '../../../src/core/errors.js';
 import { echoToolFactory } from '../../../src/plugins/tools-core/echo.js';
-import type {
-  GenerateRequestV1,
-  GenerateResultV1,
-  MessageV1,
-  ProviderV1,
-} from '../../../tool-sdk/src/index.js';
+import type { GenerateRequestV1, GenerateResultV1, MessageV1, ProviderV1 } from '@agent2389/tool-sdk';
 import { silentLogger as silent } from '../../../src/core/observability/silent-logger.js';
 import { registryFor } from '../../helpers/tool-registry.js';
 

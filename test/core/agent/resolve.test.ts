@@ -3,12 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveParts } from '../../../src/core/agent/resolve.js';
 import { parseConfigText } from '../../../src/core/config/load.js';
 import type { AgentConfig } from '../../../src/core/config/schema.js';
-import type {
-  LoggerV1,
-  ProviderFactoryV1,
-  ProviderSettingsV1,
-  ToolFactoryV1,
-} from '../../../tool-sdk/src/index.js';
+import type { LoggerV1, ProviderFactoryV1, ProviderSettingsV1, ToolFactoryV1 } from '@agent2389/tool-sdk';
 import { rejected } from '../../helpers/thrown.js';
 
 const configOf = (llm: string, extra = ''): AgentConfig =>

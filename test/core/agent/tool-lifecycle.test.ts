@@ -5,7 +5,7 @@ import { resolveParts, type ResolvedParts } from '../../../src/core/agent/resolv
 import { initializeTools, shutdownTools, verifyProvider } from '../../../src/core/agent/tool-lifecycle.js';
 import { parseConfigText } from '../../../src/core/config/load.js';
 import { AgentError, ERR_PROVIDER_VERIFY_FAILED } from '../../../src/core/errors.js';
-import type { ProviderV1, ToolFactoryV1, ToolV1 } from '../../../tool-sdk/src/index.js';
+import type { ProviderV1, ToolFactoryV1, ToolV1 } from '@agent2389/tool-sdk';
 
 type Hooks = Pick<ToolV1, 'initialize' | 'shutdown'>;
 

@@ -6,7 +6,7 @@ import { onTestFinished } from 'vitest';
 
 import { DEFAULT_SCRIPT_LIMITS, type ScriptLimits } from '../../../src/core/sandbox/execution.js';
 import { ScriptExecutor, type ScriptCallOptions, type ScriptSpec } from '../../../src/core/sandbox/script.js';
-import type { LoggerV1 } from '../../../tool-sdk/src/index.js';
+import type { LoggerV1 } from '@agent2389/tool-sdk';
 import { recordingLogger } from '../../helpers/recording-logger.js';
 
 export { recordingLogger, type LogEntry } from '../../helpers/recording-logger.js';

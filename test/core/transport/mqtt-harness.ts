@@ -2,7 +2,7 @@
 import { connect, createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import pino from 'pino';
-import type { LoggerV1 } from '../../../tool-sdk/src/index.js';
+import type { LoggerV1 } from '@agent2389/tool-sdk';
 import { startEmbeddedBroker } from '../../../src/core/transport/embedded-broker.js';
 import { createMqttTransport } from '../../../src/core/transport/mqtt.js';
 import type { MqttTransportOptions } from '../../../src/core/transport/mqtt.js';

@@ -1,7 +1,7 @@
 // Retries, error mapping and timeouts of the anthropic provider against a fake fake.server.
 import { describe, expect, it } from 'vitest';
 
-import type { GenerateRequestV1 } from '../../../tool-sdk/src/index.js';
+import type { GenerateRequestV1 } from '@agent2389/tool-sdk';
 import { freePort } from '../../helpers/free-port.js';
 import { errorBody, messageBody, textBlock } from '../../helpers/fake-anthropic-server.js';
 import { KEY, failure, useFakeAnthropic } from './harness.js';

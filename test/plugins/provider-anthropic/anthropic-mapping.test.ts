@@ -10,7 +10,7 @@ import {
   toFinishReason,
 } from '../../../src/plugins/provider-anthropic/anthropic-response.js';
 import type { Message } from '@anthropic-ai/sdk/resources/messages';
-import type { MessageV1 } from '../../../tool-sdk/src/index.js';
+import type { MessageV1 } from '@agent2389/tool-sdk';
 import { messageBody, textBlock, toolUseBlock } from '../../helpers/fake-anthropic-server.js';
 
 // The fake body is a structurally valid Message for the fields we read.

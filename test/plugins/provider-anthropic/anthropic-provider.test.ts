@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { createAnthropicProvider } from '../../../src/plugins/provider-anthropic/anthropic-provider.js';
-import type { ProviderV1, ToolDescriptionV1 } from '../../../tool-sdk/src/index.js';
+import type { ProviderV1, ToolDescriptionV1 } from '@agent2389/tool-sdk';
 import {
   messageBody,
   startFakeAnthropicServer,

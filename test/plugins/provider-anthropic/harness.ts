@@ -2,7 +2,7 @@
 import { afterEach, beforeEach } from 'vitest';
 
 import { createAnthropicProvider } from '../../../src/plugins/provider-anthropic/anthropic-provider.js';
-import type { ProviderV1 } from '../../../tool-sdk/src/index.js';
+import type { ProviderV1 } from '@agent2389/tool-sdk';
 import { startFakeAnthropicServer, type FakeAnthropicServer } from '../../helpers/fake-anthropic-server.js';
 
 export const KEY = 'sk-ant-secret-key-987';

@@ -8,7 +8,7 @@ import type {
   ProviderSettingsV1,
   ProviderV1,
   ToolDescriptionV1,
-} from '../../../tool-sdk/src/index.js';
+} from '@agent2389/tool-sdk';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '../../helpers/fake-openai-server.js';
 
 export const KEY = 'sk-test-secret-123';

@@ -6,7 +6,7 @@ import {
   scriptedGenerate,
   scriptedProviderFactory,
 } from '../../../src/plugins/provider-scripted/scripted-provider.js';
-import type { GenerateRequestV1, MessageV1, ToolDescriptionV1 } from '../../../tool-sdk/src/index.js';
+import type { GenerateRequestV1, MessageV1, ToolDescriptionV1 } from '@agent2389/tool-sdk';
 
 const echo: ToolDescriptionV1 = { name: 'echo', description: 'echo', parameters: { type: 'object' } };
 const toolInput = { tool_request: { name: 'echo', parameters: { message: 'hi' } } };

@@ -3,7 +3,7 @@ import type { LookupAddress, LookupOptions } from 'node:dns';
 
 import { describe, expect, it } from 'vitest';
 
-import { ToolError } from '../../../tool-sdk/src/index.js';
+import { ToolError } from '@agent2389/tool-sdk';
 import { createAddressPolicy } from '../../../tool-sdk/src/http/address-policy.js';
 import { createGuardedLookup, type Resolver } from '../../../tool-sdk/src/http/guarded-lookup.js';
 

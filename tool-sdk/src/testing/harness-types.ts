@@ -1,4 +1,4 @@
-// The contract of createToolHarness: load one plugin folder through the real agent2389 host and call its tools.
+// The contract of createToolHarness (agent2389/testing): load one plugin folder through the real host and call its tools.
 import type { LoggerV1 } from '../spec/logger.js';
 
 export interface ToolHarnessOptions {

@@ -6,8 +6,8 @@ import {
   parseHttpConfig,
   type HttpConfig,
   type PolicyRequest,
-} from '../../../../tool-sdk/src/http/index.js';
-import { ToolError } from '../../../../tool-sdk/src/index.js';
+} from '@agent2389/tool-sdk/http';
+import { ToolError } from '@agent2389/tool-sdk';
 import type { FetchPolicy } from '../../config/fetch-policy.js';
 
 /** A tool's policy, parsed once per loaded script. */

@@ -1,5 +1,5 @@
 // The file tools' ToolErrors: fixed codes, and messages that never carry a resolved path or a raw fs message.
-import { ToolError, type ToolCallContext } from '../../../../tool-sdk/src/index.js';
+import { ToolError, type ToolCallContext } from '@agent2389/tool-sdk';
 
 export type FileErrorCode =
   | 'FILE_INVALID_PATH'

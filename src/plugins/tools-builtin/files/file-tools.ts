@@ -1,5 +1,5 @@
 // The file tools file_read, file_write and file_list: confined to the configured root folders.
-import type { ToolCallContext, ToolInitContext, ToolV1 } from '../../../../tool-sdk/src/index.js';
+import type { ToolCallContext, ToolInitContext, ToolV1 } from '@agent2389/tool-sdk';
 import { describeFromManifest } from '../manifest-tools.js';
 import { checkFdPaths } from './fd-path.js';
 import { fileToolSettings, type FileToolState } from './file-config.js';

@@ -3,7 +3,7 @@
 import type { Dirent } from 'node:fs';
 import { lstat, readdir, type FileHandle } from 'node:fs/promises';
 
-import { ToolError, type ToolCallContext } from '../../../../tool-sdk/src/index.js';
+import { ToolError, type ToolCallContext } from '@agent2389/tool-sdk';
 import { openChildFolder, openInRoots } from './confined-fd.js';
 import { fdPath } from './fd-path.js';
 import type { FileToolState } from './file-config.js';

@@ -3,7 +3,7 @@
 import { mkdir, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
-import type { ToolError } from '../../../../tool-sdk/src/index.js';
+import type { ToolError } from '@agent2389/tool-sdk';
 import { openChildFolder, openInRoots } from './confined-fd.js';
 import { fdPath, FOLDER_FLAGS } from './fd-path.js';
 import { errnoOf, fileError } from './file-errors.js';

@@ -2,7 +2,7 @@
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 
-import type { ToolCallContext } from '../../../../tool-sdk/src/index.js';
+import type { ToolCallContext } from '@agent2389/tool-sdk';
 import { openInRoots } from './confined-fd.js';
 import { fdPath } from './fd-path.js';
 import type { FileToolState } from './file-config.js';

@@ -5,7 +5,7 @@ import { lstat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
 import { atomicWrite } from './atomic-write.js';
-import type { ToolCallContext } from '../../../../tool-sdk/src/index.js';
+import type { ToolCallContext } from '@agent2389/tool-sdk';
 import { openInRoots, verifyInRoots } from './confined-fd.js';
 import { fdPath } from './fd-path.js';
 import type { FileToolSettings, FileToolState } from './file-config.js';

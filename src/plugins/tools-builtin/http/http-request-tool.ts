@@ -6,8 +6,8 @@ import {
   type PolicyRequest,
   type PolicyResponse,
   type Resolver,
-} from '../../../../tool-sdk/src/http/index.js';
-import type { ToolV1 } from '../../../../tool-sdk/src/index.js';
+} from '@agent2389/tool-sdk/http';
+import type { ToolV1 } from '@agent2389/tool-sdk';
 import { describeFromManifest } from '../manifest-tools.js';
 
 export type HttpRequestInput = PolicyRequest;

@@ -1,5 +1,5 @@
 // The web_search failures as ToolErrors: stable codes, short messages, never the API key or full URL.
-import { ToolError } from '../../../../tool-sdk/src/index.js';
+import { ToolError } from '@agent2389/tool-sdk';
 
 /** Who was asked: the backend name and the endpoint's host (never its path or query, which may hold a token). */
 export interface SearchTarget {

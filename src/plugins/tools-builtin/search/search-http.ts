@@ -1,5 +1,5 @@
 // One JSON request to a search API: timeout and abort, redirects refused, bounded reads, status and JSON checks.
-import { systemErrorCode, ToolError } from '../../../../tool-sdk/src/index.js';
+import { systemErrorCode, ToolError } from '@agent2389/tool-sdk';
 import { quoteBody, readCapped, type CappedBody } from './bounded-body.js';
 import {
   aborted,

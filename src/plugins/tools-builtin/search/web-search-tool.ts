@@ -1,5 +1,5 @@
 // `web_search`: search the web through a Serper-style API or a SearXNG instance; returns title, URL, snippet.
-import type { LoggerV1, ToolV1 } from '../../../../tool-sdk/src/index.js';
+import type { LoggerV1, ToolV1 } from '@agent2389/tool-sdk';
 import { describeFromManifest } from '../manifest-tools.js';
 import type { SearchBackend, SearchResult } from './search-backend.js';
 import { readSearchSettings, type SearchSettings } from './search-config.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { ToolError } from '../../../../tool-sdk/src/index.js';
+import { ToolError } from '@agent2389/tool-sdk';
 import { atomicWrite, tempNameFor } from '../../../../src/plugins/tools-builtin/files/atomic-write.js';
 import { FOLDER_FLAGS } from '../../../../src/plugins/tools-builtin/files/fd-path.js';
 import { fileConfig, fileTools, signal, TempDirs, type FileTools } from './harness.js';

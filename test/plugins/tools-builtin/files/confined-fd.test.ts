@@ -3,7 +3,7 @@ import path from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { ToolError } from '../../../../tool-sdk/src/index.js';
+import { ToolError } from '@agent2389/tool-sdk';
 import {
   openChildFolder,
   openInRoots,

@@ -3,7 +3,7 @@ import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import type { ToolError } from '../../../../tool-sdk/src/index.js';
+import type { ToolError } from '@agent2389/tool-sdk';
 import { silentLogger } from '../../../../src/core/observability/silent-logger.js';
 import {
   createFileListTool,

@@ -1,7 +1,7 @@
 // Test helpers for http_request: a full config, a call context, and local servers that record what reached them.
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 
-import type { ToolCallContext } from '../../../../tool-sdk/src/index.js';
+import type { ToolCallContext } from '@agent2389/tool-sdk';
 import { silentLogger } from '../../../../src/core/observability/silent-logger.js';
 import { listenLoopback, readBody } from '../../../helpers/loopback-server.js';
 import {

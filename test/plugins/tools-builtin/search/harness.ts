@@ -10,7 +10,7 @@ import {
   type WebSearchInput,
   type WebSearchOutput,
 } from '../../../../src/plugins/tools-builtin/search/web-search-tool.js';
-import type { LoggerV1, ToolError, ToolV1 } from '../../../../tool-sdk/src/index.js';
+import type { LoggerV1, ToolError, ToolV1 } from '@agent2389/tool-sdk';
 
 export const KEY = 'serper-secret-key-4711';
 

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { createToolHarness, type ToolHarness } from '../../tool-sdk/src/testing/index.js';
+import { createToolHarness, type ToolHarness } from '../../src/testing/index.js';
 import { listenLoopback } from '../helpers/loopback-server.js';
 
 const fixture = (name: string): string =>
