@@ -1,4 +1,4 @@
-// Build the one nested v1 envelope of `agent2389 pipeline` (PROTOCOL.md §3.1): the first hop's task, and
+// Build the one nested v1 envelope of `agent2389 pipeline` (docs/protocol.md §3.1): the first hop's task, and
 // `next` nested for each following hop with its input topic and instruction (input null) (pure).
 import { randomUUID } from 'node:crypto';
 

@@ -25,7 +25,7 @@ export interface PipelineOptions {
   readonly file?: { readonly path: string; readonly text: string } | undefined;
 }
 
-/** The agents of `--topic` without `--agents`: the seed's research → write → edit pipeline. */
+/** The agents of `--topic` without `--agents`: the research → write → edit pipeline of the Rust version's examples. */
 export const DEFAULT_AGENTS: readonly string[] = ['researcher', 'writer', 'editor'];
 
 /**

@@ -1,6 +1,6 @@
 // Follow one pipeline hop by hop from what arrives on the hops' input and progress topics and on the
 // conversation topic (pure: the caller supplies messages and the clock). Hops share the task_id
-// (PROTOCOL.md §4 step 8), so a hop is matched by task_id + agent id. Without progress events the input
+// (docs/protocol.md §4 step 8), so a hop is matched by task_id + agent id. Without progress events the input
 // topics still show each forward, and the conversation topic the end.
 import { isPlainObject } from '../core/protocol/envelope.js';
 import { agentOfInputTopic } from './display-text.js';

@@ -1,4 +1,4 @@
-// The key data of a progress event (PROTOCOL.md §7) as a short phrase, tolerant of missing or odd fields.
+// The key data of a progress event (docs/protocol.md §7) as a short phrase, tolerant of missing or odd fields.
 import { isPlainObject } from '../core/protocol/envelope.js';
 import { agentOfInputTopic, formatDuration, preview } from './display-text.js';
 

@@ -93,7 +93,7 @@ describe('agent2389 pipeline', () => {
         next: { topic: '/control/agents/editor/input', instruction: 'Polish', input: null, next: null },
       },
     });
-    // Each agent forwards with the same task_id (PROTOCOL.md §4 step 8).
+    // Each agent forwards with the same task_id (docs/protocol.md §4 step 8).
     expect(sent.map((e) => e.task_id)).toEqual([taskId, taskId, taskId]);
   });
 

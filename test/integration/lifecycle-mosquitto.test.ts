@@ -1,4 +1,4 @@
-// A real agent process on a real mosquitto: startup, shutdown, Will, reconnects (PROTOCOL.md §2, §5).
+// A real agent process on a real mosquitto: startup, shutdown, Will, reconnects (docs/protocol.md §2, §5).
 import { randomUUID } from 'node:crypto';
 
 import { afterEach, describe, expect, it } from 'vitest';

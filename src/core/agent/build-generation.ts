@@ -1,7 +1,7 @@
 // Build the next generation off to the side: plan and load plugins (or reuse the current set when
 // nothing it is built from changed), initialize new tools, create the provider and verify it when its
 // settings changed. On any failure everything new is closed again and nothing running is touched.
-import type { LoggerV1 } from '../../../tool-sdk/src/index.js';
+import type { LoggerV1 } from '@agent2389/tool-sdk';
 import { resolveDataDir } from '../config/data-dir.js';
 import type { AgentConfig } from '../config/schema.js';
 import type { IdempotencyStore } from '../pipeline/idempotency.js';
@@ -36,7 +36,7 @@ export interface BuildOptions {
   readonly planned?: PlannedPluginSet;
   /**
    * Initialize new tools and verify a new provider here. At startup the agent does both itself, after
-   * subscribing (PROTOCOL.md §5.1 steps 4 and 5).
+   * subscribing (docs/protocol.md §5.1 steps 4 and 5).
    */
   readonly lifecycle: boolean;
 }

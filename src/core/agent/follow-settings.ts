@@ -4,6 +4,7 @@ import type { AgentConfig } from '../config/schema.js';
 import { LruTtlIdempotencyStore, type IdempotencyStore } from '../pipeline/idempotency.js';
 import type { TaskQueue } from './task-queue.js';
 
+/** What follows the new settings (AgentRuntime implements it). */
 export interface AgentSettingsTargets {
   readonly queue: TaskQueue;
   readonly store: IdempotencyStore;

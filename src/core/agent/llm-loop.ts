@@ -1,5 +1,5 @@
-// The LLM <-> tool loop with the budgets of PROTOCOL.md §6.
-import type { LoggerV1, MessageV1, ProviderV1, ToolCallV1, UsageV1 } from '../../../tool-sdk/src/index.js';
+// The LLM <-> tool loop with the budgets of docs/protocol.md §6.
+import type { LoggerV1, MessageV1, ProviderV1, ToolCallV1, UsageV1 } from '@agent2389/tool-sdk';
 import { AgentError, ERR_PROVIDER_REQUEST_FAILED, reasonOf } from '../errors.js';
 import type { ToolRegistry } from './tool-registry.js';
 import { runToolCall, type ToolOutcome } from './tool-runner.js';

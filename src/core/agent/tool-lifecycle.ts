@@ -1,5 +1,5 @@
-// Startup steps 4 and 5 of PROTOCOL.md §5.1 (initialize tools, verify the provider) and tool shutdown.
-import type { LoggerV1 } from '../../../tool-sdk/src/index.js';
+// Startup steps 4 and 5 of docs/protocol.md §5.1 (initialize tools, verify the provider) and tool shutdown.
+import type { LoggerV1 } from '@agent2389/tool-sdk';
 import { AgentError, ERR_PROVIDER_VERIFY_FAILED, ERR_TOOL_INIT_FAILED, reasonOf } from '../errors.js';
 import type { ResolvedParts } from './resolve.js';
 

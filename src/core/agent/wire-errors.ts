@@ -1,4 +1,4 @@
-// Map internal errors to the five wire codes of PROTOCOL.md §3.5 (the only place this happens).
+// Map internal errors to the five wire codes of docs/protocol.md §3.5 (the only place this happens).
 import { AgentError } from '../errors.js';
 import type { WireErrorCode } from '../protocol/messages.js';
 

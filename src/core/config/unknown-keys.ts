@@ -15,7 +15,7 @@ const TOP_LEVEL_SCALARS = Object.keys(rootShape).filter(
 );
 
 /**
- * TOML puts every key after a `[table]` header into that table, so SEED.md's "performance tuning"
+ * TOML puts every key after a `[table]` header into that table, so the Rust version's "performance tuning"
  * keys written at the end of the file land in the last table. Move such keys back to the top level.
  */
 export function hoistTopLevelKeys(raw: Record<string, unknown>): ConfigWarning[] {

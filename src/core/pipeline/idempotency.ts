@@ -3,7 +3,7 @@
 export interface IdempotencyStore {
   /**
    * Record `taskId`; true if it was new, false if it was already seen (a duplicate). The intake claims
-   * only UUID-form ids (36 characters, PROTOCOL.md §3.1), never the raw string of an unvalidated envelope.
+   * only UUID-form ids (36 characters, docs/protocol.md §3.1), never the raw string of an unvalidated envelope.
    */
   claim(taskId: string): boolean | Promise<boolean>;
 }

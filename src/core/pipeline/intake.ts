@@ -1,4 +1,4 @@
-// Steps 2–6 of PROTOCOL.md §4: retained, topic, duplicate, depth, schema. Pure apart from the store.
+// Steps 2–6 of docs/protocol.md §4: retained, topic, duplicate, depth, schema. Pure apart from the store.
 import {
   type TaskEnvelope,
   isPlainObject,

@@ -1,4 +1,4 @@
-// Task envelope v1 / v2 schemas (PROTOCOL.md §3.1, §3.2; FR-007, FR-008).
+// Task envelope v1 / v2 schemas (docs/protocol.md §3.1, §3.2; FR-007, FR-008).
 import { z } from 'zod';
 
 import { canonicalizeTopic, conversationTopicProblem, topicNameProblem } from './topics.js';

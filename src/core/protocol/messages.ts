@@ -1,4 +1,4 @@
-// Status, response and error messages (PROTOCOL.md §3.3–§3.5) and their builders.
+// Status, response and error messages (docs/protocol.md §3.3–§3.5) and their builders.
 import { nowTimestamp } from './timestamp.js';
 
 export type WireErrorCode =

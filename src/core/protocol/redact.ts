@@ -1,4 +1,4 @@
-// Redaction and capping of error text that leaves the process (PROTOCOL.md §3.5, RULE-002).
+// Redaction and capping of error text that leaves the process (docs/protocol.md §3.5, RULE-002).
 // Every rule runs in time linear in the text's length, whatever the text (no pattern can backtrack
 // badly: an error message can echo a hostile envelope's field or a tool's output).
 import {

@@ -1,4 +1,4 @@
-// Topic names and canonicalization (PROTOCOL.md §1, FR-006, RULE-001).
+// Topic names and canonicalization (docs/protocol.md §1, FR-006, RULE-001).
 
 /** The agent-id rule [RULE-001]. */
 export const AGENT_ID_PATTERN = /^[a-zA-Z0-9._-]+$/;

@@ -130,7 +130,7 @@ export function createMemoryBroker(): MemoryBroker {
       },
       async subscribe(filter) {
         if (dead) throw closedError();
-        const refused = refuseTopicFilter(filter); // as the MQTT transport does (PROTOCOL.md §1)
+        const refused = refuseTopicFilter(filter); // as the MQTT transport does (docs/protocol.md §1)
         if (refused) throw refused;
         await Promise.resolve();
         filters.add(filter);

@@ -1,4 +1,4 @@
-// The topic check every transport makes before anything is sent (PROTOCOL.md §1): a broker closes the
+// The topic check every transport makes before anything is sent (docs/protocol.md §1): a broker closes the
 // connection on a malformed topic, so an invalid one is refused here, with the same errors everywhere.
 import { ERR_TRANSPORT_PUBLISH, ERR_TRANSPORT_SUBSCRIBE } from '../errors.js';
 import { topicFilterProblem, topicNameProblem } from '../protocol/topics.js';

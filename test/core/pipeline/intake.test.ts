@@ -47,7 +47,7 @@ function expectReject(r: IntakeResult): Extract<IntakeResult, { kind: 'reject' }
   return r;
 }
 
-describe('intake (PROTOCOL.md §4 steps 2–6)', () => {
+describe('intake (docs/protocol.md §4 steps 2–6)', () => {
   it('accepts a valid envelope and reports its depth', async () => {
     const env = envelope({ next: chain(1) });
     const r = await intake(msg(env), settings());

@@ -1,4 +1,4 @@
-// Budget exhaustion (PROTOCOL.md §6) through the real runLlmLoop with the anthropic provider and a fake server.
+// Budget exhaustion (docs/protocol.md §6) through the real runLlmLoop with the anthropic provider and a fake server.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { runLlmLoop } from '../../../src/core/agent/llm-loop.js';
@@ -6,7 +6,7 @@ import { ToolRegistry } from '../../../src/core/agent/tool-registry.js';
 import { silentLogger } from '../../../src/core/observability/silent-logger.js';
 import { createAnthropicProvider } from '../../../src/plugins/provider-anthropic/anthropic-provider.js';
 import { echoToolFactory } from '../../../src/plugins/tools-core/echo.js';
-import type { ProviderV1 } from '../../../tool-sdk/src/index.js';
+import type { ProviderV1 } from '@agent2389/tool-sdk';
 import {
   messageBody,
   startFakeAnthropicServer,

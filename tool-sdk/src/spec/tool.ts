@@ -1,4 +1,4 @@
-// The tool contract (PROTOCOL.md §8): describe / initialize / execute / shutdown.
+// The tool contract (docs/protocol.md §8): describe / initialize / execute / shutdown.
 import type { LoggerV1 } from './logger.js';
 
 /** A JSON Schema (2020-12 subset) as a plain object. */
