@@ -42,7 +42,7 @@ async function run(pathArg: string | undefined): Promise<void> {
   process.on('SIGTERM', onSignal);
   // SIGHUP: reload now, rebuilding plugins and tools even if their files look unchanged.
   process.on('SIGHUP', () => {
-    if (agent.state === 'running') void reloader.request('signal');
+    if (agent.state === 'running' || agent.state === 'reloading') void reloader.request('signal');
     else log.warn('SIGHUP ignored: the agent is not running yet');
   });
   log.info({ file, agent_id: config.agent.id }, 'starting agent');

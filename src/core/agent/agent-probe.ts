@@ -3,6 +3,7 @@ import type { AgentConfig } from '../config/schema.js';
 import { buildHealthReport, type HealthReport } from '../observability/health-report.js';
 import { VERSION } from '../version.js';
 import type { AgentState } from './events.js';
+import { SERVING_STATES } from './lifecycle.js';
 
 /** The agent's state as the probe reads it, at the moment of a request. */
 export interface ProbeView {
@@ -45,9 +46,9 @@ export class AgentProbe {
     this.#llmFailuresInRow = 0;
   }
 
-  /** Readiness (/ready): `available` published, connected, and neither draining nor reconnecting. */
+  /** Readiness (/ready): `available` published, connected, serving (running or a live reload; not draining or reconnecting). */
   readiness(v: ProbeView): { ready: boolean; reason?: string } {
-    if (v.state !== 'running') return { ready: false, reason: `the agent is ${v.state}` };
+    if (!SERVING_STATES.includes(v.state)) return { ready: false, reason: `the agent is ${v.state}` };
     if (!v.connected) return { ready: false, reason: 'not connected to the broker' };
     if (!this.available) return { ready: false, reason: 'available has not been published yet' };
     return { ready: true };

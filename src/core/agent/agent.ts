@@ -1,411 +1,256 @@
-// The Agent: startup (PROTOCOL.md §5.1), intake of tasks, reconnects, heartbeat, reloads, shutdown (§5.2).
+// The Agent: startup (docs/protocol.md §5.1), reloads and shutdown (§5.2), each one shared promise, over
+// the runtime state in agent-runtime.ts and the lifecycle table in lifecycle.ts.
 import { EventEmitter } from 'node:events';
 
-import type { LoggerV1 } from '../../../tool-sdk/src/index.js';
 import { resolveDataDir } from '../config/data-dir.js';
-import type { ConfigChange } from '../config/diff.js';
+import { diffConfigs } from '../config/diff.js';
 import type { AgentConfig } from '../config/schema.js';
 import { ERR_CLOSED } from '../errors.js';
-import { LruTtlIdempotencyStore, type IdempotencyStore } from '../pipeline/idempotency.js';
-import { followSettings } from './follow-settings.js';
 import type { StatusInfo } from '../protocol/messages.js';
-import { AgentMetrics } from '../observability/agent-metrics.js';
+import type { AgentMetrics } from '../observability/agent-metrics.js';
 import type { HealthReport } from '../observability/health-report.js';
-import { emitProgress, type ProgressEventName, type ProgressSink } from '../observability/progress.js';
-import { silentLogger } from '../observability/silent-logger.js';
-import type { LastWill } from '../transport/transport.js';
-import { VERSION } from '../version.js';
-import { AgentProbe, type ProbeView } from './agent-probe.js';
-import { progressSink } from './agent-progress.js';
-import { applyReload, type ReloadHost } from './apply-reload.js';
-import { buildGeneration, type BuildContext } from './build-generation.js';
-import { AgentLink, statusWill, type AvailabilityStatus } from './agent-link.js';
-import { openConnection, type Connection } from './connection.js';
-import type { AgentEvents, AgentState, ReloadOutcome } from './events.js';
-import type { LiveGeneration } from './live-generation.js';
-import { reconnectWith } from './reconnect.js';
-import type { WatchPaths } from './resolve.js';
-import { MessageIntake } from './message-intake.js';
-import type { TaskReporting } from './task-run.js';
-import { initializeTools, verifyProvider } from './tool-lifecycle.js';
-import { TaskQueue } from './task-queue.js';
+import type { ProgressEventName } from '../observability/progress.js';
 import type { ApplyOptions, CreateAgentOptions } from './agent-options.js';
+import type { ProbeView } from './agent-probe.js';
+import { AgentRuntime } from './agent-runtime.js';
+import { applyReload } from './apply-reload.js';
+import { buildGeneration } from './build-generation.js';
+import { drainThenAbort } from './drain.js';
+import type { AgentEvents, AgentState, ReloadOutcome } from './events.js';
+import type { WatchPaths } from './resolve.js';
+import { initializeTools, verifyProvider } from './tool-lifecycle.js';
+
+/** The reload queued last: a call with an equal config (and the same force) shares its promise. */
+interface PendingApply {
+  readonly next: AgentConfig;
+  readonly force: boolean;
+  readonly promise: Promise<ReloadOutcome>;
+  settled: boolean;
+}
 
 export class Agent extends EventEmitter<AgentEvents> {
-  #state: AgentState = 'idle';
-  readonly #initial: AgentConfig;
-  readonly #opts: CreateAgentOptions;
-  readonly #baseLog: LoggerV1;
-  #log: LoggerV1;
-  readonly #queue: TaskQueue;
-  readonly #store: IdempotencyStore;
-  readonly #shutdown = new AbortController();
-  /** The generation new tasks run on; older ones finish their tasks, then close. */
-  #gen?: LiveGeneration;
-  readonly #generations = new Set<LiveGeneration>();
-  #nextGenerationId = 1;
-  readonly #link: AgentLink;
-  #heartbeat?: NodeJS.Timeout;
+  readonly #rt: AgentRuntime;
   #starting?: Promise<void>;
-  /** Reloads run one at a time. */
-  #applying: Promise<unknown> = Promise.resolve();
-  /** Counters, gauges and histograms of this agent (/metrics). */
-  readonly metrics: AgentMetrics;
-  /** Readiness and health facts (available published, provider verified, LLM failures in a row). */
-  readonly #probe = new AgentProbe();
+  #stopping?: Promise<void>;
+  #lastApply?: PendingApply;
 
   constructor(config: AgentConfig, options: CreateAgentOptions = {}) {
     super();
-    this.#initial = config;
-    this.#opts = options;
-    this.#baseLog = options.log ?? silentLogger;
-    this.#log = this.#baseLog.child({ agent_id: config.agent.id });
-    this.#queue = new TaskQueue(config.max_concurrent_tasks);
-    this.metrics = new AgentMetrics({
-      inFlight: () => this.#queue.active,
-      queued: () => this.#queue.waiting,
-      mqttConnected: () => this.#link.connected,
-      generation: () => this.generation,
-    });
-    this.#link = new AgentLink(this.metrics);
-    this.#sink = progressSink({
-      config: () => this.config,
-      id: () => this.id,
-      log: () => this.#log,
-      metrics: this.metrics,
-      publish: (topic, payload) => this.#link.publish(topic, payload),
-    });
-    this.#reporting = {
-      log: () => this.#log,
-      events: this,
-      metrics: this.metrics,
-      progress: (event, data, ids) => emitProgress(this.#sink, event, data, ids),
-      onLlmOutcome: (ok) => this.#probe.llmOutcome(ok),
-    };
-    this.#intake = new MessageIntake({
-      state: () => this.#state,
-      generation: () => this.#gen!,
-      log: () => this.#log,
-      queue: this.#queue,
-      metrics: this.metrics,
-      reporting: this.#reporting,
-    });
-    this.#store =
-      options.idempotencyStore ??
-      new LruTtlIdempotencyStore({
-        maxEntries: config.idempotency.cache_size,
-        ttlMs: config.idempotency.ttl_seconds * 1000,
-      });
+    this.#rt = new AgentRuntime(config, options, this);
+  }
+
+  /** Counters, gauges and histograms of this agent (/metrics). */
+  get metrics(): AgentMetrics {
+    return this.#rt.metrics;
   }
 
   /** The configuration new tasks run with. */
   get config(): AgentConfig {
-    return this.#gen?.config ?? this.#initial;
+    return this.#rt.config;
   }
 
   get id(): string {
-    return this.config.agent.id;
+    return this.#rt.id;
   }
 
   get state(): AgentState {
-    return this.#state;
+    return this.#rt.state;
   }
 
   /** The id of the generation new tasks run on (1 after startup, +1 per applied reload). */
   get generation(): number {
-    return this.#gen?.id ?? 0;
+    return this.#rt.current?.id ?? 0;
   }
 
-  /** Readiness (/ready): `available` published, connected, and neither draining nor reconnecting. */
+  /** Readiness (/ready): `available` published, connected, and serving (not draining or reconnecting). */
   get readiness(): { ready: boolean; reason?: string } {
-    return this.#probe.readiness(this.#view());
+    return this.#rt.probe.readiness(this.#view());
   }
 
   /** The body of /health: one check per component (mqtt, provider, tools, task processing). */
   healthReport(): HealthReport {
-    return this.#probe.report(this.#view());
+    return this.#rt.probe.report(this.#view());
   }
 
   #view(): ProbeView {
+    const rt = this.#rt;
     return {
-      id: this.id,
-      state: this.#state,
+      id: rt.id,
+      state: rt.state,
       generation: this.generation,
-      config: this.config,
-      connected: this.#link.connected,
-      brokerUrl: this.#link.brokerUrl,
-      providerId: this.#gen?.provider.id,
-      tools: this.statusInfo.tools,
-      inFlight: this.#queue.active,
-      queued: this.#queue.waiting,
-      startedAt: this.metrics.started,
+      config: rt.config,
+      connected: rt.link.connected,
+      brokerUrl: rt.link.brokerUrl,
+      providerId: rt.current?.provider.id,
+      tools: rt.statusInfo.tools,
+      inFlight: rt.queue.active,
+      queued: rt.queue.waiting,
+      startedAt: rt.metrics.started,
     };
   }
 
   /** What a reload watcher should watch: the plugin folders and inline tool files in use. */
   get watchPaths(): WatchPaths {
-    return this.#gen?.plugins.set.watch ?? { dirs: [], files: [] };
+    return this.#rt.current?.plugins.set.watch ?? { dirs: [], files: [] };
   }
 
   /** Tasks in flight / max_concurrent_tasks. */
   get load(): number {
-    return this.#queue.load;
+    return this.#rt.queue.load;
   }
 
   /** What the status message advertises. */
   get statusInfo(): StatusInfo {
-    const { agent, tools } = this.config;
-    return {
-      agentId: agent.id,
-      description: agent.description,
-      capabilities: agent.capabilities,
-      tools: this.#gen?.plugins.set.tools.names ?? Object.keys(tools),
-      version: VERSION,
-    };
+    return this.#rt.statusInfo;
   }
 
-  /** The startup sequence of §5.1. Rejects (after cleaning up) if config, tools or the provider fail. */
+  /**
+   * The startup sequence of §5.1. Rejects (after cleaning up) if config, tools or the provider fail.
+   * A second call while starting or running shares the first one's promise; after stop(), ERR_CLOSED.
+   */
   start(): Promise<void> {
-    if (this.#state !== 'idle') return Promise.reject(new ERR_CLOSED({}));
-    this.#state = 'starting';
-    this.#starting = this.#startup();
-    return this.#starting;
-  }
-
-  #buildContext(): BuildContext {
-    return {
-      available: {
-        providers: this.#opts.providers ?? [],
-        tools: this.#opts.tools ?? [],
-        ...(this.#opts.plugins ? { plugins: this.#opts.plugins } : {}),
-      },
-      env: this.#opts.env ?? process.env,
-      log: this.#log,
-      store: this.#store,
-      publish: (topic, payload) => this.#link.publish(topic, payload),
-      signal: this.#shutdown.signal,
-    };
-  }
-
-  #adopt(gen: LiveGeneration): void {
-    this.#gen = gen;
-    this.#generations.add(gen);
-  }
-
-  /** `replacing`: a connection made during a reconnect, whose messages are kept for the new generation. */
-  #connect(
-    config: AgentConfig,
-    gen: LiveGeneration,
-    signal: AbortSignal,
-    replacing = false,
-  ): Promise<Connection> {
-    const transport = this.#opts.transport;
-    return openConnection(config, gen.secrets, {
-      log: this.#log,
-      will: statusWill({ ...this.statusInfo, agentId: config.agent.id }),
-      signal,
-      ...(transport ? { transport: (will: LastWill) => transport(will, config) } : {}),
-      onMessage: (m) => this.#intake.onMessage(m, replacing),
-      onReconnect: () => this.#onReconnect(),
-      onDisconnect: () => this.metrics.mqttDisconnects.inc(),
-    });
+    if (this.#rt.lifecycle.is('idle')) {
+      this.#rt.lifecycle.to('starting');
+      this.#starting = this.#startup();
+    }
+    if (this.#starting && !this.#rt.stopRequested) return this.#starting;
+    return Promise.reject(new ERR_CLOSED({}));
   }
 
   async #startup(): Promise<void> {
-    const config = this.#initial;
-    const signal = this.#shutdown.signal;
+    const rt = this.#rt;
+    const config = rt.config;
+    const signal = rt.shutdown.signal;
     try {
-      const ctx = this.#buildContext();
-      const gen = await buildGeneration(config, ctx, { id: this.#nextGenerationId++, lifecycle: false });
-      this.#adopt(gen);
-      const conn = await this.#connect(config, gen, signal);
-      this.#link.use(conn);
+      const ctx = rt.buildContext();
+      const gen = await buildGeneration(config, ctx, { id: rt.takeGenerationId(), lifecycle: false });
+      rt.adopt(gen);
+      const conn = await rt.connect(config, gen, signal);
+      rt.link.use(conn);
       await conn.transport.subscribe(gen.intake.inputTopic);
-      await initializeTools(gen.plugins.set, this.#log, signal, {
-        agentId: this.id,
+      await initializeTools(gen.plugins.set, rt.log, signal, {
+        agentId: rt.id,
         dataDir: resolveDataDir(config, ctx.env),
       });
       await verifyProvider(gen, signal);
-      this.#probe.providerVerified = true;
+      rt.probe.providerVerified = true;
       signal.throwIfAborted();
-      this.#state = 'running';
-      await this.#publishStatus('available');
+      await rt.publishStatus('available');
+      signal.throwIfAborted();
     } catch (err) {
       await this.#abortStartup();
       throw err;
     }
-    this.#startHeartbeat();
-    this.#log.info(
-      {
-        input_topic: this.#gen!.intake.inputTopic,
-        broker: this.#link.brokerUrl,
-        tools: this.statusInfo.tools,
-      },
+    // From here on synchronous: a stop() that finds the agent starting is always seen above.
+    rt.lifecycle.to('running');
+    rt.restartHeartbeat();
+    rt.log.info(
+      { input_topic: rt.generation.intake.inputTopic, broker: rt.link.brokerUrl, tools: rt.statusInfo.tools },
       'agent available',
     );
-    this.#intake.flushPending();
+    rt.intake.flushPending();
     this.emit('ready');
   }
 
-  #startHeartbeat(): void {
-    clearInterval(this.#heartbeat);
-    this.#heartbeat = setInterval(() => {
-      this.#publishStatus('available').catch((err: unknown) =>
-        this.#log.debug({ err }, 'heartbeat not sent'),
-      );
-    }, this.config.lifecycle.heartbeat_seconds * 1000);
-    this.#heartbeat.unref();
+  /** A startup that failed (or was cancelled by stop()) leaves nothing open and says `unavailable`. */
+  async #abortStartup(): Promise<void> {
+    const rt = this.#rt;
+    rt.lifecycle.to(rt.stopRequested ? 'stopped' : 'failed');
+    // Best effort: the Will says the same if this is lost; the startup error is what gets reported.
+    if (rt.link.connected)
+      await rt
+        .publishStatus('unavailable')
+        .catch((err: unknown) => rt.log.debug({ err }, 'startup failed: unavailable not published'));
+    await rt.closeGenerations();
+    await rt.link
+      .close()
+      .catch((err: unknown) => rt.log.debug({ err }, 'startup failed: closing the connection failed'));
+    if (rt.stopRequested) this.emit('stopped');
   }
 
   /**
    * Apply `next` (a reload): build the next generation off to the side and swap it in only if all of
    * it succeeded; tasks running keep the generation they started on. Changes to `[mqtt]` or
    * `agent.id` are applied by a controlled reconnect (drain, reconnect, re-publish status). Rejects
-   * with the coded error of the step that failed; then nothing running has changed.
+   * with the coded error of the step that failed; then nothing running has changed. Reloads run one
+   * at a time, in call order; a call whose config has no change (diffConfigs) from that of the
+   * reload queued last, with the same `force`, while that one has not settled, shares its promise
+   * instead of queueing another.
    */
   applyConfig(next: AgentConfig, options: ApplyOptions = {}): Promise<ReloadOutcome> {
-    const run = this.#applying.then(() => applyReload(this.#reloadHost, next, options));
-    this.#applying = run.catch(() => {});
-    return run;
+    const force = options.force === true;
+    const last = this.#lastApply;
+    if (last && !last.settled && last.force === force && diffConfigs(last.next, next).length === 0)
+      return last.promise;
+    // The previous reload's failure belongs to its caller; this one runs after it either way.
+    const after = last ? last.promise.then(noop, noop) : Promise.resolve();
+    const promise = after.then(() => this.#applyNow(next, options));
+    const entry: PendingApply = { next, force, promise, settled: false };
+    const settle = (): void => void (entry.settled = true);
+    promise.then(settle, settle);
+    this.#lastApply = entry;
+    return promise;
   }
 
-  readonly #reloadHost: ReloadHost = {
-    runningGeneration: () => (this.#state === 'running' ? this.#gen : undefined),
-    buildContext: () => this.#buildContext(),
-    peekGenerationId: () => this.#nextGenerationId,
-    takeGenerationId: () => void this.#nextGenerationId++,
-    statusInfo: () => this.statusInfo,
-    adopt: (gen) => this.#adopt(gen),
-    reconnect: (gen) => this.#reconnect(gen),
-    afterSwap: (old, next, changes) => this.#afterSwap(old, next, changes),
-    republishStatus: () =>
-      this.#publishStatus('available').catch((err: unknown) =>
-        this.#log.warn({ err }, 'cannot re-publish status after reload'),
-      ),
-    reloaded: (outcome) => this.emit('reloaded', outcome),
-  };
-
-  /** Settings that live outside the generation follow the new config; the old generation retires. */
-  #afterSwap(old: LiveGeneration, next: AgentConfig, changes: readonly ConfigChange[]): void {
-    if (changes.some((c) => c.key === 'agent.id'))
-      this.#log = this.#baseLog.child({ agent_id: next.agent.id });
-    followSettings(next, changes, {
-      queue: this.#queue,
-      store: this.#store,
-      restartHeartbeat: () => this.#startHeartbeat(),
-      ...(this.#opts.onLogLevel ? { onLogLevel: this.#opts.onLogLevel } : {}),
-      providerChanged: () => this.#probe.providerChanged(),
-    });
-    void old.retire().then(() => this.#generations.delete(old));
-  }
-
-  /** Drain, then move to the connection `gen` asks for; on failure reconnect as before and rethrow. */
-  async #reconnect(gen: LiveGeneration): Promise<void> {
-    const old = this.#gen!;
-    this.#state = 'reconnecting';
-    const { conn, error } = await reconnectWith({
-      log: this.#log,
-      queue: this.#queue,
-      graceMs: old.config.lifecycle.shutdown_grace_seconds * 1000,
-      abortRunning: (reason) => old.abort(reason),
-      publishUnavailable: () => this.#publishStatus('unavailable'),
-      oldConn: this.#link.conn!,
-      connectNew: (signal) =>
-        this.#connect(gen.config, gen, AbortSignal.any([signal, this.#shutdown.signal]), true),
-      reconnectOld: () => this.#connect(old.config, old, this.#shutdown.signal, true),
-      subscribe: (c, g) => c.transport.subscribe(g.intake.inputTopic),
-      next: gen,
-      previous: old,
-      onSwitched: () => this.#adopt(gen),
-    }).finally(() => {
-      if (this.#state === 'reconnecting') this.#state = 'running';
-    });
-    this.#link.use(conn);
-    await this.#publishStatus('available').catch((err: unknown) =>
-      this.#log.warn({ err }, 'cannot publish available after reconnecting'),
-    );
-    this.#intake.flushPending();
-    if (error) throw error;
+  async #applyNow(next: AgentConfig, options: ApplyOptions): Promise<ReloadOutcome> {
+    const outcome = await applyReload(this.#rt, next, options);
+    if (outcome.changes.length > 0 || outcome.pluginsRebuilt) this.emit('reloaded', outcome);
+    return outcome;
   }
 
   /** Publish a progress event (§7) about the agent itself, e.g. config_reloaded. Never throws. */
   publishProgress(event: ProgressEventName, data: Record<string, unknown>): void {
-    emitProgress(this.#sink, event, data);
+    this.#rt.publishProgress(event, data);
   }
 
-  /** The shutdown sequence of §5.2: stop intake, drain, retained `unavailable`, tools down, clean disconnect. */
-  async stop(): Promise<void> {
-    if (this.#state === 'stopping' || this.#state === 'stopped') return;
-    if (this.#state !== 'running' && this.#state !== 'reconnecting') {
-      // Not started, or still starting (e.g. waiting for the broker): cancel and clean up.
-      this.#shutdown.abort(new ERR_CLOSED({}));
-      await this.#starting?.catch(() => {});
-      this.#state = 'stopped';
+  /**
+   * The shutdown sequence of §5.2: stop intake, drain, retained `unavailable`, tools down, clean
+   * disconnect. Every call shares one promise: `unavailable` and `stopped` happen once.
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#shutdown();
+    return this.#stopping;
+  }
+
+  async #shutdown(): Promise<void> {
+    const rt = this.#rt;
+    rt.requestStop(); // not ready from the first moment of the shutdown
+    if (rt.lifecycle.is('idle')) {
+      rt.lifecycle.to('stopped');
+      this.emit('stopped');
       return;
     }
-    this.#probe.available = false; // not ready from the first moment of the shutdown
-    // A reload in progress finishes first; one stuck connecting to a broker is cancelled.
-    if (this.#state === 'reconnecting') this.#shutdown.abort(new ERR_CLOSED({}));
-    await this.#applying.catch(() => {});
-    this.#state = 'stopping';
-    clearInterval(this.#heartbeat);
-    const graceMs = this.config.lifecycle.shutdown_grace_seconds * 1000;
-    const drained = await this.#queue.drain(graceMs);
-    if (!drained) {
-      this.#log.warn(
-        { in_flight: this.#queue.active + this.#queue.waiting },
-        'grace period over: aborting remaining tasks',
-      );
-      this.#shutdown.abort(new ERR_CLOSED({}));
-      for (const g of this.#generations) g.abort(new ERR_CLOSED({}));
-      await this.#queue.drain(5000);
+    if (rt.lifecycle.is('starting')) {
+      // Still starting (e.g. waiting for the broker): cancel; the startup cleans up and ends `stopped`.
+      rt.shutdown.abort(new ERR_CLOSED({}));
+      // start()'s caller gets the startup's error; here only its end matters.
+      await this.#starting?.then(noop, noop);
     }
-    await this.#publishStatus('unavailable').catch((err: unknown) =>
-      this.#log.warn({ err }, 'cannot publish unavailable'),
-    );
-    await this.#closeGenerations();
-    await this.#link.close();
-    this.#state = 'stopped';
-    this.#log.info('agent stopped');
+    if (!rt.lifecycle.is('running', 'reloading', 'reconnecting')) return;
+    // A reload in progress finishes first; one stuck connecting to a broker is cancelled.
+    if (rt.lifecycle.is('reconnecting')) rt.shutdown.abort(new ERR_CLOSED({}));
+    // The reload's failure belongs to applyConfig()'s caller.
+    await this.#lastApply?.promise.then(noop, noop);
+    rt.lifecycle.to('draining');
+    rt.stopHeartbeat();
+    await drainThenAbort(rt, rt.config.lifecycle.shutdown_grace_seconds * 1000, 'shutdown');
+    await rt
+      .publishStatus('unavailable')
+      .catch((err: unknown) => rt.log.warn({ err }, 'cannot publish unavailable'));
+    try {
+      await rt.closeGenerations();
+      await rt.link.close();
+    } catch (err) {
+      rt.lifecycle.to('failed');
+      throw err;
+    }
+    rt.lifecycle.to('stopped');
+    rt.log.info('agent stopped');
     this.emit('stopped');
   }
-
-  async #closeGenerations(): Promise<void> {
-    await Promise.all([...this.#generations].map((g) => g.retire()));
-    this.#generations.clear();
-  }
-
-  async #publishStatus(status: AvailabilityStatus): Promise<void> {
-    if (status === 'unavailable') this.#probe.available = false;
-    await this.#link.publishStatus(this.statusInfo, status, this.load);
-    if (status === 'available') this.#probe.available = this.#state === 'running';
-  }
-
-  async #abortStartup(): Promise<void> {
-    this.#state = 'stopped';
-    if (this.#link.connected) await this.#publishStatus('unavailable').catch(() => {});
-    await this.#closeGenerations();
-    await this.#link.close().catch(() => {});
-  }
-
-  #onReconnect(): void {
-    this.metrics.mqttReconnects.inc();
-    if (this.#state !== 'running') return;
-    void (async () => {
-      await this.#link.conn!.transport.subscribe(this.#gen!.intake.inputTopic);
-      await this.#publishStatus('available');
-      this.#log.info('reconnected: subscription and availability restored');
-      this.emit('reconnected');
-    })().catch((err: unknown) => this.#log.warn({ err }, 'cannot restore state after reconnect'));
-  }
-
-  /** Progress events go out on the current connection, under the current agent id, if enabled. */
-  readonly #sink: ProgressSink;
-  /** How tasks report: log, events, metrics, progress. */
-  readonly #reporting: TaskReporting;
-  /** Messages to tasks on the current generation. */
-  readonly #intake: MessageIntake;
 }
+
+const noop = (): void => {};
 
 /** Create an agent from a validated config; `start()` runs the startup sequence. */
 export function createAgent(config: AgentConfig, options: CreateAgentOptions = {}): Agent {

@@ -8,50 +8,55 @@ import type { ApplyOptions } from './agent-options.js';
 import { buildGeneration, type BuildContext } from './build-generation.js';
 import type { ReloadOutcome } from './events.js';
 import type { LiveGeneration } from './live-generation.js';
+import { reconnectTo, type ReconnectRuntime } from './reconnect.js';
 import { planPluginSet } from './resolve.js';
 
-/** What a reload reads from and does to its agent. */
-export interface ReloadHost {
-  /** The generation new tasks run on, when the agent is running; else undefined. */
-  runningGeneration(): LiveGeneration | undefined;
+/** What a reload reads from and does to the agent's runtime (AgentRuntime implements it). */
+export interface ReloadRuntime extends ReconnectRuntime {
+  /** stop() was called: no reload starts any more. */
+  readonly stopRequested: boolean;
+  readonly statusInfo: StatusInfo;
   buildContext(): BuildContext;
   /** The id the next generation gets; `takeGenerationId` uses it up once the swap happened. */
   peekGenerationId(): number;
-  takeGenerationId(): void;
-  statusInfo(): StatusInfo;
-  /** Make `gen` current without touching the connection. */
-  adopt(gen: LiveGeneration): void;
-  /** Drain, reconnect with `gen`'s settings and make it current; rejects (as before) on failure. */
-  reconnect(gen: LiveGeneration): Promise<void>;
+  takeGenerationId(): number;
   /** Settings that live outside generations follow `next`; `old` retires. */
   afterSwap(old: LiveGeneration, next: AgentConfig, changes: readonly ConfigChange[]): void;
-  /** Publish `available` again (what the status advertises changed); never rejects. */
-  republishStatus(): Promise<void>;
-  /** A new generation is serving (not called when nothing changed). */
-  reloaded(outcome: ReloadOutcome): void;
 }
 
 const statusFields = (s: StatusInfo): string =>
   JSON.stringify([s.agentId, s.description, s.capabilities, s.tools]);
 
-/** Apply `next`; rejects with the coded error of the step that failed, and then nothing has changed. */
+/**
+ * Apply `next` to a running agent, in `reloading` (back to `running` whatever happens); rejects with
+ * the coded error of the step that failed, and then nothing has changed. ERR_CLOSED unless running.
+ */
 export async function applyReload(
-  host: ReloadHost,
+  rt: ReloadRuntime,
   next: AgentConfig,
   options: ApplyOptions,
 ): Promise<ReloadOutcome> {
-  const current = host.runningGeneration();
-  if (!current) throw new ERR_CLOSED({});
+  if (!rt.lifecycle.is('running') || rt.stopRequested) throw new ERR_CLOSED({});
+  rt.lifecycle.to('reloading');
+  try {
+    return await reload(rt, next, options);
+  } finally {
+    rt.lifecycle.to('running');
+  }
+}
+
+async function reload(rt: ReloadRuntime, next: AgentConfig, options: ApplyOptions): Promise<ReloadOutcome> {
+  const current = rt.generation;
   const changes = diffConfigs(current.config, next);
-  const ctx = host.buildContext();
+  const ctx = rt.buildContext();
   // Same config: still a new generation if a plugin's or an inline tool's files changed.
   const planned = await planPluginSet(next, ctx.available);
   const pluginsRebuilt = options.force === true || planned.key !== current.plugins.set.key;
   if (changes.length === 0 && !pluginsRebuilt)
     return { generation: current.id, changes, reconnected: false, restartNeeded: [], pluginsRebuilt };
-  const statusBefore = statusFields(host.statusInfo());
+  const statusBefore = statusFields(rt.statusInfo);
   const gen = await buildGeneration(next, ctx, {
-    id: host.peekGenerationId(),
+    id: rt.peekGenerationId(),
     previous: current,
     planned,
     ...(options.force ? { force: true } : {}),
@@ -60,19 +65,20 @@ export async function applyReload(
   const reconnected = changes.some((c) => c.applies === 'reconnect');
   if (reconnected) {
     try {
-      await host.reconnect(gen);
+      await reconnectTo(rt, gen);
     } catch (err) {
       await gen.retire();
       throw err;
     }
   } else {
-    host.adopt(gen);
+    rt.adopt(gen);
   }
-  host.takeGenerationId();
-  host.afterSwap(current, next, changes);
-  if (!reconnected && statusFields(host.statusInfo()) !== statusBefore) await host.republishStatus();
+  rt.takeGenerationId();
+  rt.afterSwap(current, next, changes);
+  if (!reconnected && statusFields(rt.statusInfo) !== statusBefore)
+    await rt
+      .publishStatus('available')
+      .catch((err: unknown) => rt.log.warn({ err }, 'cannot re-publish status after reload'));
   const restartNeeded = changes.filter((c) => c.applies === 'restart').map((c) => c.key);
-  const outcome = { generation: gen.id, changes, reconnected, restartNeeded, pluginsRebuilt };
-  host.reloaded(outcome);
-  return outcome;
+  return { generation: gen.id, changes, reconnected, restartNeeded, pluginsRebuilt };
 }

@@ -1,5 +1,5 @@
 // Open the broker connection for an agent: the embedded broker when configured, then the transport.
-import type { LoggerV1 } from '../../../tool-sdk/src/index.js';
+import type { LoggerV1 } from '@agent2389/tool-sdk';
 import type { AgentConfig } from '../config/schema.js';
 import type { ResolvedSecrets } from '../config/secrets.js';
 import type { EmbeddedBroker } from '../transport/embedded-broker.js';
@@ -65,7 +65,11 @@ export async function openConnection(
     await transport.close();
     await broker?.close();
   };
-  const onAbort = (): void => void close().catch(() => {});
+  // Giving up on connecting: a failure to close what was half made is logged at debug, the abort's
+  // reason is what the caller gets.
+  const closeQuietly = (): Promise<void> =>
+    close().catch((err: unknown) => opts.log.debug({ err }, 'closing an abandoned connection failed'));
+  const onAbort = (): void => void closeQuietly();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     await transport.connect({
@@ -80,7 +84,7 @@ export async function openConnection(
       },
     });
   } catch (err) {
-    await close().catch(() => {});
+    await closeQuietly();
     throw err;
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);

@@ -1,5 +1,5 @@
 // Events an Agent emits for library users (task outcomes and lifecycle).
-import type { UsageV1 } from '../../../tool-sdk/src/index.js';
+import type { UsageV1 } from '@agent2389/tool-sdk';
 import type { ConfigChange } from '../config/diff.js';
 import type { WireErrorCode } from '../protocol/messages.js';
 
@@ -55,4 +55,10 @@ export interface AgentEvents {
   reloaded: [ReloadOutcome];
 }
 
-export type AgentState = 'idle' | 'starting' | 'running' | 'reconnecting' | 'stopping' | 'stopped';
+/**
+ * Where the agent is in its lifecycle; the allowed moves are the table in lifecycle.ts.
+ * `reloading`: a new config is being built while the current generation keeps serving;
+ * `reconnecting`: a reload moves to a new broker connection; `draining`: stop() finishes tasks.
+ */
+export type AgentState =
+  'idle' | 'starting' | 'running' | 'reloading' | 'reconnecting' | 'draining' | 'stopped' | 'failed';

@@ -2,12 +2,12 @@
 // and hand it to Agent.applyConfig. One reload runs at a time; requests during a reload coalesce into
 // one follow-up. A rejected reload leaves the last good generation serving, logged with file, line,
 // key and reason and published as a `config_rejected` progress event.
-import type { LoggerV1 } from '../../../tool-sdk/src/index.js';
+import type { LoggerV1 } from '@agent2389/tool-sdk';
 import { summarizeChanges } from '../config/diff.js';
 import { loadConfigFile, type LoadOptions } from '../config/load.js';
 import { ConfigWatcher } from '../config/watch.js';
 import { fingerprintPath } from '../host/fingerprint.js';
-import { AgentError, type ConfigProblem, reasonOf } from '../errors.js';
+import { AgentError, type ConfigProblem, ERR_INTERNAL, reasonOf } from '../errors.js';
 import type { Agent } from './agent.js';
 import type { ReloadOutcome } from './events.js';
 
@@ -28,7 +28,8 @@ export type ReloadResult =
 
 /** The fields of a rejection that say where and why: file, line, key, code, problems. */
 function rejection(file: string, err: unknown): Record<string, unknown> {
-  if (!AgentError.is(err)) return { file, code: 'AGENT_ERR_INTERNAL', reason: reasonOf(err) };
+  // Every failure of loading or applying is coded; one that is not is a bug.
+  if (!AgentError.is(err)) return { file, code: ERR_INTERNAL.code, reason: reasonOf(err) };
   const data = (err.data ?? {}) as {
     line?: number;
     column?: number;
@@ -71,7 +72,12 @@ export class Reloader {
    */
   async start(): Promise<void> {
     await this.#syncWatching();
-    if (this.#watcher && (await fingerprintPath(this.#opts.file)) !== (await this.#loaded))
+    if (!this.#agent.config.reload.enabled)
+      this.#opts.log.info(
+        { file: this.#opts.file },
+        'not watching the config file ([reload] enabled = false)',
+      );
+    else if (this.#watcher && (await fingerprintPath(this.#opts.file)) !== (await this.#loaded))
       void this.request('watch');
   }
 
@@ -190,6 +196,7 @@ export class Reloader {
   async close(): Promise<void> {
     this.#closed = true;
     await this.#watcher?.close();
-    await this.#running?.catch(() => {});
+    // reloadOnce() reports its own failures and never throws; this only waits for the last one to end.
+    await this.#running?.catch((err: unknown) => this.#opts.log.error({ err }, 'reload loop failed'));
   }
 }

@@ -1,7 +1,7 @@
-// What one task reports while it runs: progress events (PROTOCOL.md §7) and metrics, from the loop's
+// What one task reports while it runs: progress events (docs/protocol.md §7) and metrics, from the loop's
 // hooks. Never tool parameters or the instruction unless `[progress] verbosity = "debug"`; error
 // messages are redacted like those on the wire.
-import type { ToolCallV1 } from '../../../tool-sdk/src/index.js';
+import type { ToolCallV1 } from '@agent2389/tool-sdk';
 import type { AgentMetrics, ToolOutcomeLabel } from '../observability/agent-metrics.js';
 import type { ProgressEventName, TaskIds } from '../observability/progress.js';
 import { redactErrorMessage } from '../protocol/redact.js';
@@ -19,6 +19,8 @@ export interface ObserverContext {
   onLlmOutcome(ok: boolean): void;
   /** Where a tool runs (module, subprocess, script), if the agent has it. */
   executorOf(tool: string): string | undefined;
+  /** A reporting hook threw: report it (log with the task id, count); the task goes on. */
+  onHookError(hook: string, err: unknown): void;
 }
 
 export function toolOutcomeLabel(o: ToolOutcome): ToolOutcomeLabel {
@@ -30,24 +32,24 @@ export function toolOutcomeLabel(o: ToolOutcome): ToolOutcomeLabel {
 
 const rounded = (ms: number): number => Math.round(ms * 1000) / 1000;
 
-/** Every hook of `hooks`, made unable to throw: reporting must never break a task. */
-function safe(hooks: Required<LoopHooks>): LoopHooks {
+/** Every hook of `hooks`, made unable to throw: a broken metric or sink costs the report, not the task. */
+function safe(hooks: Required<LoopHooks>, onError: ObserverContext['onHookError']): LoopHooks {
   const out: Record<string, (...args: never[]) => void> = {};
   for (const [name, hook] of Object.entries(hooks) as Array<[string, (...args: never[]) => void]>) {
     out[name] = (...args) => {
       try {
         hook(...args);
-      } catch {
-        // A broken metric, logger or event sink costs the report, not the task.
+      } catch (err) {
+        onError(name, err);
       }
     };
   }
   return out;
 }
 
-/** Loop hooks that report the task `ids`; no hook throws. */
+/** Loop hooks that report the task `ids`; a hook that throws is handed to `ctx.onHookError`. */
 export function observeTask(ids: TaskIds, ctx: ObserverContext): LoopHooks {
-  return safe(reportingHooks(ids, ctx));
+  return safe(reportingHooks(ids, ctx), (hook, err) => ctx.onHookError(hook, err));
 }
 
 function reportingHooks(ids: TaskIds, ctx: ObserverContext): Required<LoopHooks> {

@@ -1,12 +1,24 @@
-// Run tasks with at most N in flight; track them so shutdown can drain.
+// Run tasks with at most N in flight; track them so shutdown can drain. A job that fails is reported
+// (never dropped silently) and frees its slot.
+
+/** Told about a job that threw or rejected, with the id it was pushed with (the task id). */
+export type JobFailureHandler = (id: string, err: unknown) => void;
+
+interface Job {
+  readonly id: string;
+  run(): Promise<void>;
+}
 
 export class TaskQueue {
   #max: number;
-  readonly #waiting: Array<() => Promise<void>> = [];
+  readonly #waiting: Job[] = [];
   readonly #idleWaiters = new Set<() => void>();
   #active = 0;
 
-  constructor(maxConcurrent: number) {
+  constructor(
+    maxConcurrent: number,
+    private readonly onJobFailed: JobFailureHandler,
+  ) {
     this.#max = maxConcurrent;
   }
 
@@ -28,28 +40,37 @@ export class TaskQueue {
   /** A new limit (a config reload): more room starts waiting jobs now; less lets running ones finish. */
   setMax(maxConcurrent: number): void {
     this.#max = maxConcurrent;
-    while (this.#active < this.#max && this.#waiting.length > 0) this.#start(this.#waiting.shift()!);
+    this.#startWaiting();
   }
 
-  /** Queue `job`; it starts when a slot is free. A job that throws or rejects only frees its slot. */
-  push(job: () => Promise<void>): void {
-    if (this.#active < this.#max) this.#start(job);
-    else this.#waiting.push(job);
+  /** Queue `run` under `id`; it starts when a slot is free. A job that fails is reported and frees its slot. */
+  push(id: string, run: () => Promise<void>): void {
+    if (this.#active < this.#max) this.#start({ id, run });
+    else this.#waiting.push({ id, run });
   }
 
-  #start(job: () => Promise<void>): void {
-    this.#active++;
-    let running: Promise<void>;
-    try {
-      running = job().catch(() => {});
-    } catch {
-      running = Promise.resolve();
+  #startWaiting(): void {
+    for (let job = this.#waiting.shift(); job; job = this.#waiting.shift()) {
+      if (this.#active >= this.#max) {
+        this.#waiting.unshift(job);
+        return;
+      }
+      this.#start(job);
     }
-    void running.finally(() => {
-      this.#active--;
-      while (this.#active < this.#max && this.#waiting.length > 0) this.#start(this.#waiting.shift()!);
-      if (this.#active === 0 && this.#waiting.length === 0) for (const w of this.#idleWaiters) w();
-    });
+  }
+
+  #start(job: Job): void {
+    this.#active++;
+    // An async wrapper turns a synchronous throw into a rejection, reported like any other.
+    const running = (async (): Promise<void> => job.run())();
+    // If the failure handler itself throws, the slot is still freed and the rejection stays unhandled (loud).
+    void running
+      .catch((err: unknown) => this.onJobFailed(job.id, err))
+      .finally(() => {
+        this.#active--;
+        this.#startWaiting();
+        if (this.#active === 0 && this.#waiting.length === 0) for (const w of this.#idleWaiters) w();
+      });
   }
 
   /** Resolve true once nothing is running or waiting, or false after `timeoutMs`. */

@@ -2,7 +2,7 @@
 // not tasks (discarded, rejected).
 import type { EventEmitter } from 'node:events';
 
-import type { LoggerV1 } from '../../../tool-sdk/src/index.js';
+import type { LoggerV1 } from '@agent2389/tool-sdk';
 import type { AgentMetrics } from '../observability/agent-metrics.js';
 import { boundLogger } from '../observability/bound-logger.js';
 import type { ProgressEventName, TaskIds } from '../observability/progress.js';
@@ -11,20 +11,33 @@ import { redactErrorMessage } from '../protocol/redact.js';
 import type { TaskEnvelope } from '../protocol/envelope.js';
 import type { InboundMessage } from '../transport/transport.js';
 import type { AgentEvents } from './events.js';
+import { reportInternalError } from './internal-error.js';
 import type { LiveGeneration } from './live-generation.js';
 import { observeTask } from './task-observer.js';
 import { processTask, publishError } from './task-processor.js';
 
 type Emitter = Pick<EventEmitter<AgentEvents>, 'emit' | 'listenerCount'>;
 
-/** Emit `name` only when someone listens: building the payload of every task for nobody costs. */
+/**
+ * Emit `name` only when someone listens: building the payload of every task for nobody costs. A
+ * listener that throws is reported with `fields` (the task id) and counted; the task goes on [FR-011].
+ */
 function announce<K extends 'task:completed' | 'task:failed' | 'task:discarded'>(
-  events: Emitter,
+  r: Pick<TaskReporting, 'log' | 'events' | 'metrics'>,
   name: K,
   payload: () => AgentEvents[K][0],
+  fields: Record<string, unknown>,
 ): void {
-  if (events.listenerCount(name) > 0)
+  const { events } = r;
+  if (events.listenerCount(name) === 0) return;
+  try {
     (events.emit as (n: K, p: AgentEvents[K][0]) => boolean).call(events, name, payload());
+  } catch (err) {
+    reportInternalError({ log: r.log(), metrics: r.metrics }, 'task_listener', err, {
+      ...fields,
+      event: name,
+    });
+  }
 }
 
 /** What the agent gives a task to report with. */
@@ -45,10 +58,8 @@ export async function runTask(envelope: TaskEnvelope, gen: LiveGeneration, r: Ta
   try {
     const started = performance.now();
     const ids = { taskId: envelope.task_id, conversationId: envelope.conversation_id };
-    const log = boundLogger(r.log(), {
-      task_id: envelope.task_id,
-      conversation_id: envelope.conversation_id,
-    });
+    const taskFields = { task_id: envelope.task_id, conversation_id: envelope.conversation_id };
+    const log = boundLogger(r.log(), taskFields);
     const { verbosity } = gen.config.progress;
     const debug = verbosity === 'debug';
     const next = envelope.next?.topic ?? null;
@@ -69,6 +80,8 @@ export async function runTask(envelope: TaskEnvelope, gen: LiveGeneration, r: Ta
       model: gen.config.llm.model,
       onLlmOutcome: (ok) => r.onLlmOutcome(ok),
       executorOf: (tool) => gen.plugins.set.tools.get(tool)?.executor,
+      onHookError: (hook, err) =>
+        reportInternalError({ log, metrics: r.metrics }, 'task_hook', err, { hook }),
     });
     const outcome = await processTask(envelope, gen.deps, { log, shutdownSignal: gen.signal, hooks });
     const durationMs = rounded(performance.now() - started);
@@ -78,7 +91,12 @@ export async function runTask(envelope: TaskEnvelope, gen: LiveGeneration, r: Ta
       log.info({ outcome: 'failed', code, duration_ms: durationMs }, 'task finished');
       // Redacted as on the wire (the published error message is redacted when it is built).
       r.progress('task_failed', { code, message: redactErrorMessage(message), duration_ms: durationMs }, ids);
-      announce(r.events, 'task:failed', () => ({ ...ids, durationMs, code, message, stage: 'processing' }));
+      announce(
+        r,
+        'task:failed',
+        () => ({ ...ids, durationMs, code, message, stage: 'processing' }),
+        taskFields,
+      );
       return;
     }
     r.metrics.taskFinished(outcome.status, '', durationMs);
@@ -98,7 +116,7 @@ export async function runTask(envelope: TaskEnvelope, gen: LiveGeneration, r: Ta
     const summary = { duration_ms: durationMs, tool_calls: outcome.toolCalls, llm_calls: llmCalls };
     if (outcome.status === 'forwarded') r.progress('task_forwarded', { to: next, ...summary }, ids);
     else r.progress('task_completed', summary, ids);
-    announce(r.events, 'task:completed', () => ({ ...ids, durationMs, ...outcome }));
+    announce(r, 'task:completed', () => ({ ...ids, durationMs, ...outcome }), taskFields);
   } finally {
     leave();
   }
@@ -112,7 +130,6 @@ export function reportNotAccepted(
   r: Pick<TaskReporting, 'log' | 'events' | 'metrics'>,
 ): void {
   const log = r.log();
-  const { events } = r;
   r.metrics.taskFinished(
     result.kind === 'discard' ? 'discarded' : 'rejected',
     result.kind === 'discard' ? '' : result.code,
@@ -120,7 +137,7 @@ export function reportNotAccepted(
   if (result.kind === 'discard') {
     const quiet = result.reason === 'duplicate task_id' || result.reason === 'retained message';
     log[quiet ? 'debug' : 'warn']({ topic: msg.topic, reason: result.reason }, 'message discarded');
-    announce(events, 'task:discarded', () => ({ reason: result.reason, topic: msg.topic }));
+    announce(r, 'task:discarded', () => ({ reason: result.reason, topic: msg.topic }), { topic: msg.topic });
     return;
   }
   const { reply, code, message } = result;
@@ -131,5 +148,8 @@ export function reportNotAccepted(
       log.error({ err, ...ids }, 'cannot publish error'),
     );
   }
-  announce(events, 'task:failed', () => ({ ...(reply ?? {}), code, message, stage: 'intake' }));
+  announce(r, 'task:failed', () => ({ ...(reply ?? {}), code, message, stage: 'intake' }), {
+    ...ids,
+    topic: msg.topic,
+  });
 }

@@ -61,7 +61,8 @@ export function buildHealthReport(i: HealthInputs, now = Date.now()): HealthRepo
   };
   const tools: HealthCheck = { status: 'ok', count: i.tools.length, names: i.tools };
   const backlog = i.tasks.queued > BACKLOG_FACTOR * i.tasks.maxConcurrent;
-  const running = i.state === 'running';
+  // `reloading`: a new config is being built while the current one serves (see agent/lifecycle.ts).
+  const running = i.state === 'running' || i.state === 'reloading';
   const task_processing: HealthCheck = {
     status: running && !backlog ? 'ok' : 'degraded',
     in_flight: i.tasks.inFlight,

@@ -15,7 +15,7 @@ import {
 } from '../../../src/core/errors.js';
 import { AgentMetrics } from '../../../src/core/observability/agent-metrics.js';
 import type { ProgressEventName, TaskIds } from '../../../src/core/observability/progress.js';
-import type { ToolCallV1 } from '../../../tool-sdk/src/index.js';
+import type { ToolCallV1 } from '@agent2389/tool-sdk';
 
 const IDS: TaskIds = { taskId: '6f1c2f5e-0000-4000-8000-000000000001', conversationId: 'conv-1' };
 
@@ -29,6 +29,7 @@ interface Emitted {
 function fakeContext(over: Partial<ObserverContext> = {}) {
   const emitted: Emitted[] = [];
   const llmOutcomes: boolean[] = [];
+  const hookErrors: Array<{ hook: string; err: unknown }> = [];
   const metrics = new AgentMetrics({
     inFlight: () => 1,
     queued: () => 0,
@@ -44,9 +45,10 @@ function fakeContext(over: Partial<ObserverContext> = {}) {
     model: 'gpt-4o',
     onLlmOutcome: (ok) => llmOutcomes.push(ok),
     executorOf: (tool) => executors[tool],
+    onHookError: (hook, err) => hookErrors.push({ hook, err }),
     ...over,
   };
-  return { ctx, emitted, llmOutcomes, metrics };
+  return { ctx, emitted, llmOutcomes, metrics, hookErrors };
 }
 
 const call = (name: string, input: unknown = { text: 'hello' }): ToolCallV1 => ({
@@ -282,7 +284,7 @@ describe('observeTask', () => {
     expect(data.error.message).not.toContain('api.openai.com');
   });
 
-  it('records LLM calls with the provider and model, tokens and outcomes, and tells onLlmOutcome', () => {
+  it('records LLM calls with the provider and model, tokens and outcomes, and tells onLlmOutcome', async () => {
     const { ctx, metrics, llmOutcomes } = fakeContext();
     const hooks = observeTask(IDS, ctx);
     hooks.onLlmResponse!({
@@ -298,16 +300,16 @@ describe('observeTask', () => {
       error: new ERR_PROVIDER_REQUEST_FAILED({ provider: 'openai', reason: '500' }),
     });
     expect(llmOutcomes).toEqual([true, false]);
-    expect(metrics.llmCalls.all()).toEqual([
+    expect(await metrics.llmCalls.all()).toEqual([
       { labels: { provider: 'openai', model: 'gpt-4o', outcome: 'ok' }, value: 1 },
       { labels: { provider: 'openai', model: 'gpt-4o', outcome: 'error' }, value: 1 },
     ]);
-    expect(metrics.llmTokens.total({ provider: 'openai', direction: 'input' })).toBe(10);
-    expect(metrics.llmTokens.total({ direction: 'output' })).toBe(4);
-    expect(metrics.llmDuration.totals({ model: 'gpt-4o' })).toEqual({ count: 2, sum: 0.75 });
+    expect(await metrics.llmTokens.total({ provider: 'openai', direction: 'input' })).toBe(10);
+    expect(await metrics.llmTokens.total({ direction: 'output' })).toBe(4);
+    expect(await metrics.llmDuration.totals({ model: 'gpt-4o' })).toEqual({ count: 2, sum: 0.75 });
   });
 
-  it('records a tool call only when the tool ran, with its outcome label', () => {
+  it('records a tool call only when the tool ran, with its outcome label', async () => {
     const { ctx, metrics } = fakeContext();
     const hooks = observeTask(IDS, ctx);
     hooks.onToolOutcome!(call('echo'), outcome({ durationMs: 250 }));
@@ -316,17 +318,17 @@ describe('observeTask', () => {
       outcome({ ok: false, executor: 'subprocess', timedOut: true, durationMs: 500 }),
     );
     hooks.onToolOutcome!(call('echo'), outcome({ ok: false, executor: undefined, content: 'not allowed' }));
-    expect(metrics.toolCalls.all()).toEqual([
+    expect(await metrics.toolCalls.all()).toEqual([
       { labels: { tool: 'echo', outcome: 'ok' }, value: 1 },
       { labels: { tool: 'pdf', outcome: 'timeout' }, value: 1 },
     ]);
-    expect(metrics.toolDuration.totals()).toEqual({ count: 2, sum: 0.75 });
+    expect(await metrics.toolDuration.totals()).toEqual({ count: 2, sum: 0.75 });
   });
 
-  it('counts and reports an exhausted budget', () => {
+  it('counts and reports an exhausted budget', async () => {
     const { ctx, emitted, metrics } = fakeContext();
     observeTask(IDS, ctx).onBudgetExhausted!('max_tool_calls', { toolCalls: 10, iterations: 4 });
-    expect(metrics.budgetExhausted.total({ reason: 'max_tool_calls' })).toBe(1);
+    expect(await metrics.budgetExhausted.total({ reason: 'max_tool_calls' })).toBe(1);
     expect(emitted).toEqual([
       {
         event: 'budget_exhausted',
@@ -336,7 +338,7 @@ describe('observeTask', () => {
     ]);
   });
 
-  it('never lets a throwing emit out of a hook, and still records the metrics', () => {
+  it('never lets a throwing emit out of a hook, and still records the metrics', async () => {
     const { ctx, metrics, llmOutcomes } = fakeContext({
       verbosity: 'debug',
       emit: () => {
@@ -355,16 +357,16 @@ describe('observeTask', () => {
       hooks.onBudgetExhausted!('max_iterations', { toolCalls: 1, iterations: 5 });
     }).not.toThrow();
     expect(llmOutcomes).toEqual([true, false]);
-    expect(metrics.llmCalls.total()).toBe(2);
-    expect(metrics.toolCalls.total()).toBe(2);
-    expect(metrics.budgetExhausted.total()).toBe(1);
+    expect(await metrics.llmCalls.total()).toBe(2);
+    expect(await metrics.toolCalls.total()).toBe(2);
+    expect(await metrics.budgetExhausted.total()).toBe(1);
   });
 
-  it('no hook throws, whatever part of the reporting fails (metrics, executorOf, onLlmOutcome)', () => {
+  it('no hook throws, whatever part of the reporting fails; each failure goes to onHookError [FR-011]', () => {
     const boom = (): never => {
       throw new Error('broken reporter');
     };
-    const { ctx } = fakeContext({ executorOf: boom, onLlmOutcome: boom, emit: boom });
+    const { ctx, hookErrors } = fakeContext({ executorOf: boom, onLlmOutcome: boom, emit: boom });
     const hooks = observeTask(IDS, ctx);
     expect(() => hooks.onToolCall!(call('echo'))).not.toThrow();
     expect(() =>
@@ -377,5 +379,7 @@ describe('observeTask', () => {
       }),
     ).not.toThrow();
     expect(() => hooks.onToolOutcome!(call('echo'), outcome())).not.toThrow();
+    expect(hookErrors.map((e) => e.hook)).toEqual(['onToolCall', 'onLlmResponse', 'onToolOutcome']);
+    expect(hookErrors.every((e) => (e.err as Error).message === 'broken reporter')).toBe(true);
   });
 });

@@ -19,15 +19,20 @@ function gate(): { job: () => Promise<void>; release: () => void; started: boole
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
+/** A queue whose failed jobs are recorded (by id) in `failures`. */
+function queue(max: number, failures: Array<{ id: string; err: unknown }> = []): TaskQueue {
+  return new TaskQueue(max, (id, err) => failures.push({ id, err }));
+}
+
 describe('TaskQueue', () => {
   afterEach(() => {
     vi.useRealTimers();
   });
 
   it('runs at most maxConcurrent jobs at once and starts the next when one finishes', async () => {
-    const q = new TaskQueue(2);
+    const q = queue(2);
     const gates = [gate(), gate(), gate(), gate()];
-    for (const g of gates) q.push(g.job);
+    for (const g of gates) q.push('t', g.job);
     expect(gates.map((g) => g.started)).toEqual([true, true, false, false]);
     expect([q.active, q.waiting]).toEqual([2, 2]);
 
@@ -44,23 +49,23 @@ describe('TaskQueue', () => {
   });
 
   it('starts waiting jobs in FIFO order', async () => {
-    const q = new TaskQueue(1);
+    const q = queue(1);
     const order: number[] = [];
     const first = gate();
-    q.push(first.job);
-    for (const n of [1, 2, 3]) q.push(() => Promise.resolve(void order.push(n)));
+    q.push('t', first.job);
+    for (const n of [1, 2, 3]) q.push('t', () => Promise.resolve(void order.push(n)));
     first.release();
     await q.drain(1_000);
     expect(order).toEqual([1, 2, 3]);
   });
 
   it('reports load as running / max', async () => {
-    const q = new TaskQueue(4);
+    const q = queue(4);
     expect(q.load).toBe(0);
     const gates = [gate(), gate(), gate(), gate(), gate()];
-    gates.slice(0, 1).forEach((g) => q.push(g.job));
+    gates.slice(0, 1).forEach((g) => q.push('t', g.job));
     expect(q.load).toBe(0.25);
-    gates.slice(1).forEach((g) => q.push(g.job));
+    gates.slice(1).forEach((g) => q.push('t', g.job));
     expect(q.load).toBe(1); // waiting jobs do not count
     for (const g of gates) g.release();
     await q.drain(1_000);
@@ -68,15 +73,15 @@ describe('TaskQueue', () => {
   });
 
   it('drain resolves true at once when idle', async () => {
-    expect(await new TaskQueue(1).drain(0)).toBe(true);
+    expect(await queue(1).drain(0)).toBe(true);
   });
 
   it('drain resolves true once running and waiting jobs finish', async () => {
-    const q = new TaskQueue(1);
+    const q = queue(1);
     const a = gate();
     const b = gate();
-    q.push(a.job);
-    q.push(b.job);
+    q.push('t', a.job);
+    q.push('t', b.job);
     let drained: boolean | undefined;
     void q.drain(10_000).then((ok) => (drained = ok));
     a.release();
@@ -90,9 +95,9 @@ describe('TaskQueue', () => {
 
   it('drain resolves false after the timeout while a job is still running', async () => {
     vi.useFakeTimers();
-    const q = new TaskQueue(1);
+    const q = queue(1);
     const g = gate();
-    q.push(g.job);
+    q.push('t', g.job);
     const result = q.drain(500);
     await vi.advanceTimersByTimeAsync(499);
     let settled = false;
@@ -106,9 +111,9 @@ describe('TaskQueue', () => {
   });
 
   it('a timed-out drain does not fire again when the queue later empties; a new drain succeeds', async () => {
-    const q = new TaskQueue(1);
+    const q = queue(1);
     const g = gate();
-    q.push(g.job);
+    q.push('t', g.job);
     expect(await q.drain(1)).toBe(false);
     const again = q.drain(10_000);
     g.release();
@@ -116,9 +121,9 @@ describe('TaskQueue', () => {
   });
 
   it('setMax raises the limit at once and lowers it as running jobs finish (a reload)', async () => {
-    const q = new TaskQueue(1);
+    const q = queue(1);
     const gates = [gate(), gate(), gate(), gate()];
-    for (const g of gates) q.push(g.job);
+    for (const g of gates) q.push('t', g.job);
     expect([q.active, q.waiting]).toEqual([1, 3]);
     q.setMax(3);
     expect([q.active, q.waiting]).toEqual([3, 1]);
@@ -132,5 +137,31 @@ describe('TaskQueue', () => {
     expect([q.active, q.waiting]).toEqual([1, 0]);
     gates[3]!.release();
     expect(await q.drain(1_000)).toBe(true);
+  });
+
+  it('a job that rejects is reported with its id and frees its slot for the next one', async () => {
+    const failures: Array<{ id: string; err: unknown }> = [];
+    const q = queue(1, failures);
+    const boom = new Error('job bug');
+    const next = gate();
+    q.push('task-1', () => Promise.reject(boom));
+    q.push('task-2', next.job);
+    await tick();
+    expect(failures).toEqual([{ id: 'task-1', err: boom }]);
+    expect(next.started).toBe(true);
+    next.release();
+    expect(await q.drain(1_000)).toBe(true);
+  });
+
+  it('a job that throws before returning a promise is reported the same way', async () => {
+    const failures: Array<{ id: string; err: unknown }> = [];
+    const q = queue(1, failures);
+    const boom = new Error('sync bug');
+    q.push('task-3', () => {
+      throw boom;
+    });
+    expect(await q.drain(1_000)).toBe(true);
+    expect(failures).toEqual([{ id: 'task-3', err: boom }]);
+    expect(q.active).toBe(0);
   });
 });

@@ -1,0 +1,272 @@
+// What a running agent owns: its lifecycle, generations, broker link, task queue and reporting. The
+// Agent (agent.ts) drives it; reloads, reconnects and the intake work on it through narrow interfaces.
+import type { EventEmitter } from 'node:events';
+
+import type { LoggerV1 } from '@agent2389/tool-sdk';
+import type { ConfigChange } from '../config/diff.js';
+import type { AgentConfig } from '../config/schema.js';
+import { ERR_INTERNAL } from '../errors.js';
+import { LruTtlIdempotencyStore, type IdempotencyStore } from '../pipeline/idempotency.js';
+import type { StatusInfo } from '../protocol/messages.js';
+import { AgentMetrics } from '../observability/agent-metrics.js';
+import { emitProgress, type ProgressEventName, type ProgressSink } from '../observability/progress.js';
+import { silentLogger } from '../observability/silent-logger.js';
+import type { LastWill } from '../transport/transport.js';
+import { VERSION } from '../version.js';
+import { AgentLink, statusWill, type AvailabilityStatus } from './agent-link.js';
+import type { CreateAgentOptions } from './agent-options.js';
+import { AgentProbe } from './agent-probe.js';
+import { progressSink } from './agent-progress.js';
+import type { BuildContext } from './build-generation.js';
+import { openConnection, type Connection } from './connection.js';
+import type { AgentEvents, AgentState } from './events.js';
+import { followSettings, type AgentSettingsTargets } from './follow-settings.js';
+import { reportInternalError } from './internal-error.js';
+import { Lifecycle } from './lifecycle.js';
+import type { LiveGeneration } from './live-generation.js';
+import { MessageIntake, type IntakeHost } from './message-intake.js';
+import type { TaskReporting } from './task-run.js';
+import { TaskQueue } from './task-queue.js';
+
+export class AgentRuntime implements IntakeHost, AgentSettingsTargets {
+  readonly lifecycle: Lifecycle;
+  readonly queue: TaskQueue;
+  readonly store: IdempotencyStore;
+  readonly link: AgentLink;
+  /** Readiness and health facts (available published, provider verified, LLM failures in a row). */
+  readonly probe = new AgentProbe();
+  readonly metrics: AgentMetrics;
+  readonly reporting: TaskReporting;
+  readonly intake: MessageIntake;
+  /** Aborted to cancel startup, a reconnect's connecting, and (after the grace period) tasks. */
+  readonly shutdown = new AbortController();
+  readonly #initial: AgentConfig;
+  readonly #opts: CreateAgentOptions;
+  readonly #events: EventEmitter<AgentEvents>;
+  readonly #baseLog: LoggerV1;
+  readonly #sink: ProgressSink;
+  #log: LoggerV1;
+  /** The generation new tasks run on; older ones finish their tasks, then close. */
+  #current?: LiveGeneration;
+  readonly #generations = new Set<LiveGeneration>();
+  #nextGenerationId = 1;
+  #heartbeat?: NodeJS.Timeout;
+  /** stop() was called: nothing may announce `available` again. */
+  #stopRequested = false;
+
+  constructor(config: AgentConfig, options: CreateAgentOptions, events: EventEmitter<AgentEvents>) {
+    this.#initial = config;
+    this.#opts = options;
+    this.#events = events;
+    this.#baseLog = options.log ?? silentLogger;
+    this.#log = this.#baseLog.child({ agent_id: config.agent.id });
+    this.lifecycle = new Lifecycle((from, to) => this.#log.debug({ from, to }, 'agent state'));
+    this.metrics = new AgentMetrics({
+      inFlight: () => this.queue.active,
+      queued: () => this.queue.waiting,
+      mqttConnected: () => this.link.connected,
+      generation: () => this.#current?.id ?? 0,
+    });
+    this.queue = new TaskQueue(config.max_concurrent_tasks, (taskId, err) =>
+      reportInternalError(this, 'task', err, { task_id: taskId }),
+    );
+    this.link = new AgentLink(this.metrics);
+    this.store =
+      options.idempotencyStore ??
+      new LruTtlIdempotencyStore({
+        maxEntries: config.idempotency.cache_size,
+        ttlMs: config.idempotency.ttl_seconds * 1000,
+      });
+    this.#sink = progressSink({
+      config: () => this.config,
+      id: () => this.id,
+      log: () => this.#log,
+      metrics: this.metrics,
+      publish: (topic, payload) => this.link.publish(topic, payload),
+    });
+    this.reporting = {
+      log: () => this.#log,
+      events,
+      metrics: this.metrics,
+      progress: (event, data, ids) => emitProgress(this.#sink, event, data, ids),
+      onLlmOutcome: (ok) => this.probe.llmOutcome(ok),
+    };
+    this.intake = new MessageIntake(this);
+  }
+
+  get log(): LoggerV1 {
+    return this.#log;
+  }
+
+  get state(): AgentState {
+    return this.lifecycle.state;
+  }
+
+  get stopRequested(): boolean {
+    return this.#stopRequested;
+  }
+
+  /** The generation new tasks run on, if there is one yet. */
+  get current(): LiveGeneration | undefined {
+    return this.#current;
+  }
+
+  /** The generation new tasks run on; ERR_INTERNAL when read before startup built one (a bug). */
+  get generation(): LiveGeneration {
+    if (!this.#current)
+      throw new ERR_INTERNAL({ where: 'agent runtime', reason: `no generation while ${this.state}` });
+    return this.#current;
+  }
+
+  /** The broker connection in use; ERR_INTERNAL when read before startup made one (a bug). */
+  get conn(): Connection {
+    const conn = this.link.conn;
+    if (!conn)
+      throw new ERR_INTERNAL({ where: 'agent runtime', reason: `no connection while ${this.state}` });
+    return conn;
+  }
+
+  /** The configuration new tasks run with. */
+  get config(): AgentConfig {
+    return this.#current?.config ?? this.#initial;
+  }
+
+  get id(): string {
+    return this.config.agent.id;
+  }
+
+  /** What the status message advertises. */
+  get statusInfo(): StatusInfo {
+    const { agent, tools } = this.config;
+    return {
+      agentId: agent.id,
+      description: agent.description,
+      capabilities: agent.capabilities,
+      tools: this.#current?.plugins.set.tools.names ?? Object.keys(tools),
+      version: VERSION,
+    };
+  }
+
+  buildContext(): BuildContext {
+    return {
+      available: {
+        providers: this.#opts.providers ?? [],
+        tools: this.#opts.tools ?? [],
+        ...(this.#opts.plugins ? { plugins: this.#opts.plugins } : {}),
+      },
+      env: this.#opts.env ?? process.env,
+      log: this.#log,
+      store: this.store,
+      publish: (topic, payload) => this.link.publish(topic, payload),
+      signal: this.shutdown.signal,
+    };
+  }
+
+  /** The id the next generation gets; `takeGenerationId` uses it up once that generation serves. */
+  peekGenerationId(): number {
+    return this.#nextGenerationId;
+  }
+
+  takeGenerationId(): number {
+    return this.#nextGenerationId++;
+  }
+
+  /** Make `gen` the generation new tasks run on (it is closed with the others at shutdown). */
+  adopt(gen: LiveGeneration): void {
+    this.#current = gen;
+    this.#generations.add(gen);
+  }
+
+  /** Connect for `gen`. `replacing`: a reconnect's connection, whose messages wait for the new generation. */
+  connect(
+    config: AgentConfig,
+    gen: LiveGeneration,
+    signal: AbortSignal,
+    replacing = false,
+  ): Promise<Connection> {
+    const transport = this.#opts.transport;
+    return openConnection(config, gen.secrets, {
+      log: this.#log,
+      will: statusWill({ ...this.statusInfo, agentId: config.agent.id }),
+      signal,
+      ...(transport ? { transport: (will: LastWill) => transport(will, config) } : {}),
+      onMessage: (m) => this.intake.onMessage(m, replacing),
+      onReconnect: () => this.#onReconnect(),
+      onDisconnect: () => this.metrics.mqttDisconnects.inc(),
+    });
+  }
+
+  /** Publish the retained status; `available` marks the probe ready unless stop() began. */
+  async publishStatus(status: AvailabilityStatus): Promise<void> {
+    if (status === 'unavailable') this.probe.available = false;
+    await this.link.publishStatus(this.statusInfo, status, this.queue.load);
+    if (status === 'available') this.probe.available = !this.#stopRequested;
+  }
+
+  /** From now on nothing announces `available` (the first moment of a shutdown). */
+  requestStop(): void {
+    this.#stopRequested = true;
+    this.probe.available = false;
+  }
+
+  restartHeartbeat(): void {
+    this.stopHeartbeat();
+    this.#heartbeat = setInterval(() => {
+      // A missed heartbeat is harmless (the next one, or the retained status, says the same).
+      this.publishStatus('available').catch((err: unknown) => this.#log.debug({ err }, 'heartbeat not sent'));
+    }, this.config.lifecycle.heartbeat_seconds * 1000);
+    this.#heartbeat.unref();
+  }
+
+  stopHeartbeat(): void {
+    clearInterval(this.#heartbeat);
+  }
+
+  onLogLevel(level: AgentConfig['log']['level']): void {
+    this.#opts.onLogLevel?.(level);
+  }
+
+  providerChanged(): void {
+    this.probe.providerChanged();
+  }
+
+  /** After a swap: settings outside generations follow `next`; `old` retires once its tasks are done. */
+  afterSwap(old: LiveGeneration, next: AgentConfig, changes: readonly ConfigChange[]): void {
+    if (changes.some((c) => c.key === 'agent.id'))
+      this.#log = this.#baseLog.child({ agent_id: next.agent.id });
+    followSettings(next, changes, this);
+    old.retire().then(
+      () => this.#generations.delete(old),
+      (err: unknown) => reportInternalError(this, 'generation_close', err, { generation: old.id }),
+    );
+  }
+
+  /** Abort the tasks of every generation (shutdown after the grace period). */
+  abortRunning(reason: unknown): void {
+    this.shutdown.abort(reason);
+    for (const g of this.#generations) g.abort(reason);
+  }
+
+  /** Retire every generation and wait until all are closed. */
+  async closeGenerations(): Promise<void> {
+    await Promise.all([...this.#generations].map((g) => g.retire()));
+    this.#generations.clear();
+  }
+
+  /** Publish a progress event (§7) about the agent itself; never throws. */
+  publishProgress(event: ProgressEventName, data: Record<string, unknown>): void {
+    emitProgress(this.#sink, event, data);
+  }
+
+  /** The transport came back after a loss: subscribe again and re-announce, if serving. */
+  #onReconnect(): void {
+    this.metrics.mqttReconnects.inc();
+    if (!this.lifecycle.is('running', 'reloading')) return;
+    void (async () => {
+      await this.conn.transport.subscribe(this.generation.intake.inputTopic);
+      await this.publishStatus('available');
+      this.#log.info('reconnected: subscription and availability restored');
+      this.#events.emit('reconnected');
+    })().catch((err: unknown) => this.#log.warn({ err }, 'cannot restore state after reconnect'));
+  }
+}
