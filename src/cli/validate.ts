@@ -6,6 +6,7 @@ import { planParts } from '../core/agent/resolve.js';
 import { resolveSecrets } from '../core/config/secrets.js';
 import { defaultPluginSources } from '../plugin-sources.js';
 import { AgentError } from '../core/errors.js';
+import { checkToolCommand } from '../core/sandbox/tool-access.js';
 import { configPath } from './config-path.js';
 
 async function validate(pathArg: string | undefined): Promise<void> {
@@ -16,6 +17,14 @@ async function validate(pathArg: string | undefined): Promise<void> {
     // Discovery, manifests, provider, tools, runtime ranges and secrets: everything but running plugin code.
     const plan = await planParts(config, { providers: [], tools: [], plugins: defaultPluginSources() });
     resolveSecrets(config, process.env, { providerRequiresApiKey: plan.provider?.requiresApiKey ?? false });
+    // Each subprocess tool's command must be runnable by the user it will run as ([sandbox] user).
+    for (const tool of plan.tools) {
+      if (tool.kind !== 'subprocess') continue;
+      const spec = { tool: tool.name, command: tool.command, envAllow: tool.envAllow };
+      const runAs = config.sandbox.user;
+      const problem = await checkToolCommand(runAs ? { ...spec, runAs } : spec, process.env);
+      if (problem) problems.push(`${problem.code}: ${problem.message}`);
+    }
   } catch (err) {
     if (!AgentError.is(err)) throw err;
     problems.push(`${err.code}: ${err.message}`);

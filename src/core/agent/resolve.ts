@@ -2,7 +2,7 @@
 // provider and the tool registry from them (plus any providers/tools injected in code).
 import { isAbsolute, resolve, sep } from 'node:path';
 
-import type { LoggerV1, ProviderFactoryV1, ProviderV1, ToolFactoryV1 } from '../../../tool-sdk/src/index.js';
+import type { LoggerV1, ProviderFactoryV1, ProviderV1, ToolFactoryV1 } from '@agent2389/tool-sdk';
 import type { AgentConfig } from '../config/schema.js';
 import { resolveSecrets, type ResolvedSecrets } from '../config/secrets.js';
 import { discoverPlugins } from '../host/discover.js';
@@ -17,6 +17,7 @@ import {
   SandboxRuntime,
   type SandboxContext,
 } from '../sandbox/sandboxed-tools.js';
+import { moduleLimits } from '../sandbox/limits.js';
 import { VERSION } from '../version.js';
 import { ToolRegistry } from './tool-registry.js';
 
@@ -67,6 +68,14 @@ export interface PlannedToolContext {
   readonly runtime: SandboxRuntime;
 }
 
+/** A module tool's deadline under the [sandbox] ceiling; a request above it is lowered, with a warning. */
+function moduleTimeoutMs(tool: string, asked: number | undefined, sandbox: SandboxContext): number {
+  const { limits, capped } = moduleLimits(sandbox.ceilings, { timeoutMs: asked });
+  if (capped.length > 0)
+    sandbox.log.warn({ tool, capped }, 'requested limits above the [sandbox] ceilings were lowered to them');
+  return limits.timeoutMs;
+}
+
 /** A planned tool as a registry entry: a loaded module tool, or one backed by a sandboxed executor. */
 export async function buildPlannedTool(
   planned: PlannedTool,
@@ -76,7 +85,8 @@ export async function buildPlannedTool(
   if (planned.kind === 'module') {
     const tool = ctx.generation.tools.get(moduleToolKey(planned.plugin, name))!.tool;
     const { description, parameters } = planned.manifest;
-    return { name, tool, description: { name, description, parameters }, config };
+    const timeoutMs = moduleTimeoutMs(name, planned.requested.timeoutMs, ctx.sandbox);
+    return { name, tool, description: { name, description, parameters }, config, timeoutMs };
   }
   const built =
     planned.kind === 'subprocess'
@@ -98,7 +108,9 @@ async function buildTools(
       entries.push(await buildPlannedTool(p, ctx));
     } else {
       const tool = ctx.injected.find((f) => f.name === name)!.create();
-      entries.push({ name, tool, description: tool.describe(), config: entry.config });
+      const asked = entry.timeout_seconds === undefined ? undefined : entry.timeout_seconds * 1000;
+      const timeoutMs = moduleTimeoutMs(name, asked, ctx.sandbox);
+      entries.push({ name, tool, description: tool.describe(), config: entry.config, timeoutMs });
     }
   }
   return ToolRegistry.fromEntries(entries);

@@ -1,7 +1,7 @@
 // The agent's tools: the configured allow-list, each with its schema compiled once (ajv) [NFR-005].
 import type { ValidateFunction } from 'ajv';
 
-import type { ToolDescriptionV1, ToolV1 } from '../../../tool-sdk/src/index.js';
+import type { ToolDescriptionV1, ToolV1 } from '@agent2389/tool-sdk';
 import { compileJsonSchema } from '../json-schema.js';
 
 /** Where a tool's code runs: in-process (`module`), or sandboxed. */
@@ -14,6 +14,8 @@ export interface RegisteredTool {
   readonly validate: ValidateFunction;
   readonly config: Record<string, unknown>;
   readonly executor: ToolExecutor;
+  /** Module tools: the per-call deadline (tool-runner.ts); sandboxed executors enforce their own. */
+  readonly timeoutMs?: number;
 }
 
 export class ToolRegistry {
@@ -27,6 +29,7 @@ export class ToolRegistry {
       description: ToolDescriptionV1;
       config: Record<string, unknown>;
       executor?: ToolExecutor;
+      timeoutMs?: number;
     }>,
   ): ToolRegistry {
     const registry = new ToolRegistry();

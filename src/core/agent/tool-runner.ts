@@ -1,10 +1,5 @@
 // Run one tool call: allow-list, schema validation, execution, output cap. Failures become error results.
-import {
-  ToolError,
-  type LoggerV1,
-  type ToolCallContext,
-  type ToolCallV1,
-} from '../../../tool-sdk/src/index.js';
+import { ToolError, type LoggerV1, type ToolCallContext, type ToolCallV1 } from '@agent2389/tool-sdk';
 import {
   AgentError,
   ERR_TOOL_FAILED,
@@ -12,6 +7,8 @@ import {
   ERR_TOOL_NOT_ALLOWED,
   reasonOf,
 } from '../errors.js';
+import { DEFAULT_MODULE_TIMEOUT_MS } from '../sandbox/limits.js';
+import { withDeadline } from './tool-deadline.js';
 import type { ToolExecutor, ToolRegistry } from './tool-registry.js';
 
 export interface ToolOutcome {
@@ -105,12 +102,31 @@ export async function runToolCall(
     executor: entry.executor,
     ...(report ? { sandbox: report.sandbox, timedOut: report.timedOut } : {}),
   });
+  let callSignal = opts.signal;
+  // Through a promise so that a tool throwing synchronously is a rejection like any other failure.
+  const execute = (signal: AbortSignal): Promise<unknown> =>
+    Promise.resolve().then(() => entry.tool.execute(input, { ...context, signal: (callSignal = signal) }));
+  // Module tools run in-process with no executor to stop them: the deadline is enforced here, once.
+  const timeoutMs = entry.executor === 'module' ? (entry.timeoutMs ?? DEFAULT_MODULE_TIMEOUT_MS) : undefined;
   try {
-    const value: unknown = await entry.tool.execute(input, context);
+    const value: unknown =
+      timeoutMs === undefined
+        ? await execute(opts.signal)
+        : await withDeadline(call.name, timeoutMs, opts.signal, execute);
     const { text, truncated } = capOutput(JSON.stringify(value ?? null), opts.maxOutputBytes);
     return { ok: true, content: text, durationMs: Date.now() - started, truncated, ...ran() };
   } catch (err) {
     const outcome = failure(toolFailure(call.name, err), started);
-    return { ...outcome, truncated: report?.outputTruncated ?? false, ...ran() };
+    // Abandoned at the deadline: the error is the reason the tool's signal was aborted with.
+    const timedOut =
+      timeoutMs !== undefined && AgentError.is(err, 'AGENT_ERR_TOOL_TIMEOUT') && callSignal.reason === err;
+    if (timedOut)
+      opts.log.warn({ tool: call.name, timeout_ms: timeoutMs }, 'tool call abandoned at its deadline');
+    return {
+      ...outcome,
+      truncated: report?.outputTruncated ?? false,
+      ...ran(),
+      ...(timedOut ? { timedOut } : {}),
+    };
   }
 }

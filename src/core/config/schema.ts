@@ -1,7 +1,10 @@
-// The agent.toml schema (zod): every key of SEED.md's examples plus the runtime's own settings.
+// The agent.toml schema (zod): every key of the Rust version's examples (test/fixtures/config/seed-*.toml) plus the runtime's own settings.
+import { readFileSync } from 'node:fs';
+
 import { z } from 'zod';
 
 import { AGENT_ID_PATTERN } from '../protocol/topics.js';
+import { parseSandboxUser } from '../sandbox/sandbox-user.js';
 import { fetchPolicySchema } from './fetch-policy.js';
 
 const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
@@ -112,6 +115,21 @@ export const sandboxSection = z.object({
    * false accepts that risk (the tool then runs unconfined); without bwrap such tools fail to load.
    */
   isolate_same_user_tools: z.boolean().default(true),
+  /**
+   * Who subprocess tools run as when the agent is root: a user name (looked up in /etc/passwd) or
+   * "uid:gid". Default nobody (65534:65534); root is refused. A non-root agent's tools run as itself.
+   */
+  user: z
+    .string()
+    .transform((value, ctx) => {
+      const user = parseSandboxUser(value, () => readFileSync('/etc/passwd', 'utf8'));
+      if ('error' in user) {
+        ctx.addIssue({ code: 'custom', message: user.error });
+        return z.NEVER;
+      }
+      return user;
+    })
+    .optional(),
 });
 
 export const healthSection = z.object({
@@ -146,7 +164,7 @@ export const reloadSection = z.object({
 });
 
 export const progressSection = z.object({
-  /** Publish progress events on /control/agents/{id}/progress (PROTOCOL.md §7). */
+  /** Publish progress events on /control/agents/{id}/progress (docs/protocol.md §7). */
   enabled: z.boolean().default(true),
   /**
    * `normal`: task lifecycle, tool and budget events (names, durations, counts, codes); `verbose` adds

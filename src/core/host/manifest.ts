@@ -9,7 +9,12 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { compileJsonSchema } from '../json-schema.js';
 import { validRange } from 'semver';
 
-import { ERR_MANIFEST_INVALID, ERR_MANIFEST_NOT_FOUND, ERR_MANIFEST_PARSE } from '../errors.js';
+import {
+  ERR_INSTALL_INCOMPLETE,
+  ERR_MANIFEST_INVALID,
+  ERR_MANIFEST_NOT_FOUND,
+  ERR_MANIFEST_PARSE,
+} from '../errors.js';
 import type { HostFunction } from '../sandbox/execution.js';
 import type { ManifestProblem } from '../errors.js';
 import { schemaProblems } from './manifest-problems.js';
@@ -18,6 +23,8 @@ export const EXECUTOR_TYPES = ['module', 'subprocess', 'script'] as const;
 
 export interface ModuleExecutorManifest {
   readonly type: 'module';
+  /** Per-call deadline in ms (default 30 s); capped by the operator's [sandbox] timeout_seconds. */
+  readonly timeoutMs?: number;
 }
 export interface SubprocessExecutorManifest {
   readonly type: 'subprocess';
@@ -93,7 +100,11 @@ function findSchemaFile(): string {
     const file = join(dir, 'tool-sdk', 'schema', 'plugin.schema.json');
     if (existsSync(file)) return file;
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('agent2389: tool-sdk/schema/plugin.schema.json is missing');
+    if (parent === dir)
+      throw new ERR_INSTALL_INCOMPLETE({
+        missing: 'tool-sdk/schema/plugin.schema.json',
+        fix: 'reinstall agent2389',
+      });
     dir = parent;
   }
 }

@@ -1,37 +1,52 @@
-// Resolve a command to an absolute path on a given PATH, and check who may execute it.
-import type { Stats } from 'node:fs';
+// Resolve a command to an absolute path on a given PATH, as the user who will execute it.
 import { stat } from 'node:fs/promises';
 import { delimiter, isAbsolute, join } from 'node:path';
+
+import { executeProblem, type Who } from './path-access.js';
 
 /** Why a command cannot be run: the errno-style code spawn would have reported. */
 export interface NotRunnable {
   readonly code: 'ENOENT' | 'EACCES';
+  /** EACCES: the file found, which the user cannot run. */
+  readonly file?: string;
   readonly reason: string;
 }
 
-/** True when a process running as `uid`/`gid` (no supplementary groups) may execute the file. */
-export function executableBy(st: Stats, uid: number, gid: number): boolean {
-  if (!st.isFile()) return false;
-  if (uid === 0) return (st.mode & 0o111) !== 0;
-  if (st.uid === uid) return (st.mode & 0o100) !== 0;
-  if (st.gid === gid) return (st.mode & 0o010) !== 0;
-  return (st.mode & 0o001) !== 0;
+/** The files a command name means: itself when it holds a slash, else `name` in each absolute PATH folder. */
+function candidatesOf(name: string, pathEnv: string | undefined): string[] {
+  return name.includes('/')
+    ? [name]
+    : (pathEnv ?? '').split(delimiter).flatMap((dir) => (isAbsolute(dir) ? [join(dir, name)] : []));
+}
+
+/**
+ * The first file called `name` on `pathEnv` that `who` can execute (every folder on the way searchable,
+ * the file executable, a `#!` script readable), or the reason the first one found cannot be used.
+ */
+async function locate(
+  name: string,
+  pathEnv: string | undefined,
+  who: Who,
+): Promise<{ path: string } | NotRunnable | undefined> {
+  let refused: NotRunnable | undefined;
+  for (const file of candidatesOf(name, pathEnv)) {
+    const st = await stat(file).catch(() => undefined);
+    if (!st?.isFile()) continue;
+    const problem = await executeProblem(file, who, st).catch((err: Error) => err.message);
+    if (problem === undefined) return { path: file };
+    refused ??= { code: 'EACCES', file, reason: problem };
+  }
+  return refused;
 }
 
 /** The first executable file called `name` on `pathEnv`, or undefined. Absolute names are checked as is. */
 export async function findExecutable(
   name: string,
   pathEnv: string | undefined,
-  who: { uid: number; gid: number } = currentUser(),
+  who: Who = currentUser(),
 ): Promise<string | undefined> {
-  const candidates = name.includes('/')
-    ? [name]
-    : (pathEnv ?? '').split(delimiter).flatMap((dir) => (isAbsolute(dir) ? [join(dir, name)] : []));
-  for (const file of candidates) {
-    const st = await stat(file).catch(() => undefined);
-    if (st && executableBy(st, who.uid, who.gid)) return file;
-  }
-  return undefined;
+  const found = await locate(name, pathEnv, who);
+  return found && 'path' in found ? found.path : undefined;
 }
 
 /**
@@ -42,20 +57,25 @@ export async function findExecutable(
 export async function resolveCommand(
   command: string,
   pathEnv: string,
-  who: { uid: number; gid: number },
+  who: Who,
 ): Promise<{ path: string } | NotRunnable> {
+  if (command.includes('/') && !isAbsolute(command))
+    return { code: 'ENOENT', reason: 'a command path must be absolute' };
+  const found = await locate(command, pathEnv, who);
+  if (found) return found;
   if (command.includes('/')) {
-    if (!isAbsolute(command)) return { code: 'ENOENT', reason: 'a command path must be absolute' };
     const st = await stat(command).catch(() => undefined);
-    if (!st) return { code: 'ENOENT', reason: 'no such file' };
-    if (!executableBy(st, who.uid, who.gid))
-      return { code: 'EACCES', reason: `not an executable file for uid ${who.uid}` };
-    return { path: command };
+    return st
+      ? { code: 'EACCES', file: command, reason: 'not a regular file' }
+      : { code: 'ENOENT', reason: 'no such file' };
   }
-  const found = await findExecutable(command, pathEnv, who);
-  return found ? { path: found } : { code: 'ENOENT', reason: `not found on PATH ${pathEnv}` };
+  return { code: 'ENOENT', reason: `not found on PATH ${pathEnv}` };
 }
 
-function currentUser(): { uid: number; gid: number } {
-  return { uid: process.getuid?.() ?? -1, gid: process.getgid?.() ?? -1 };
+function currentUser(): Who {
+  return {
+    uid: process.getuid?.() ?? -1,
+    gid: process.getgid?.() ?? -1,
+    groups: process.getgroups?.() ?? [],
+  };
 }

@@ -7,6 +7,7 @@ import { prlimitArgv } from './rlimits.js';
 import { effectiveToolUser, sandboxUser } from './sandbox-user.js';
 import type { SandboxUser } from './sandbox-user.js';
 import type { SubprocessSpec } from './subprocess-spec.js';
+import { notExecutable } from './tool-access.js';
 import { toolEnv } from './tool-env.js';
 
 export interface LaunchPlan {
@@ -25,8 +26,12 @@ export interface LaunchPlan {
 export const BASE_MECHANISMS = ['process-group', 'timeout', 'output-cap', 'env-allowlist', 'private-cwd'];
 
 /** Helper binaries on the agent's own PATH (not the tool's), executable by the tool's user. */
-export function hostBinary(name: string, hostPath: string | undefined): Promise<string | undefined> {
-  return findExecutable(name, hostPath, effectiveToolUser());
+export function hostBinary(
+  name: string,
+  hostPath: string | undefined,
+  runAs?: SandboxUser,
+): Promise<string | undefined> {
+  return findExecutable(name, hostPath, effectiveToolUser(runAs));
 }
 
 /**
@@ -59,17 +64,18 @@ export async function checkSandbox(
   spec: SubprocessSpec,
   hostPath: string | undefined,
 ): Promise<AgentError | undefined> {
-  if (!(await hostBinary('prlimit', hostPath)))
+  if (!(await hostBinary('prlimit', hostPath, spec.runAs)))
     return new ERR_SANDBOX_UNAVAILABLE({
       tool: spec.tool,
       mechanism: 'rlimit',
       reason: 'prlimit is not on PATH',
     });
-  const wrapper = wrapperOf(spec, sandboxUser());
+  const user = sandboxUser(spec.runAs);
+  const wrapper = wrapperOf(spec, user);
   if (wrapper === 'none') return undefined;
-  const bwrap = await hostBinary('bwrap', hostPath);
+  const bwrap = await hostBinary('bwrap', hostPath, spec.runAs);
   const verdict = bwrap
-    ? await probeBwrap(bwrap, sandboxUser())
+    ? await probeBwrap(bwrap, user)
     : { ok: false as const, reason: 'bwrap is not on PATH' };
   if (verdict.ok) return undefined;
   if (wrapper === 'isolation') return isolationUnavailable(spec.tool, verdict.reason);
@@ -92,9 +98,11 @@ export async function planLaunch(
   const unavailable = await checkSandbox(spec, hostPath);
   if (unavailable) return { error: unavailable };
   const env = toolEnv(spec.envAllow, callerEnv, workDir);
-  const user = sandboxUser();
-  const resolved = await resolveCommand(spec.command, env.PATH!, effectiveToolUser());
-  if (!('path' in resolved))
+  const user = sandboxUser(spec.runAs);
+  const resolved = await resolveCommand(spec.command, env.PATH!, effectiveToolUser(spec.runAs));
+  if ('code' in resolved && resolved.code === 'EACCES')
+    return { error: notExecutable(spec.tool, resolved.file ?? spec.command, resolved.reason, spec.runAs) };
+  if ('code' in resolved)
     return {
       error: new ERR_TOOL_SPAWN_FAILED({
         tool: spec.tool,
@@ -104,13 +112,13 @@ export async function planLaunch(
     };
   const sandbox = [...BASE_MECHANISMS, 'rlimit'];
   if (user) sandbox.push('uid-drop');
-  const setpriv = await hostBinary('setpriv', hostPath);
+  const setpriv = await hostBinary('setpriv', hostPath, spec.runAs);
   const argv: string[] = setpriv ? [setpriv, '--pdeathsig', 'KILL', '--'] : [];
   if (setpriv) sandbox.push('pdeathsig');
-  argv.push(...prlimitArgv((await hostBinary('prlimit', hostPath))!, spec.limits));
+  argv.push(...prlimitArgv((await hostBinary('prlimit', hostPath, spec.runAs))!, spec.limits));
   const wrapper = wrapperOf(spec, user);
   if (wrapper === 'bwrap') {
-    const bwrap = (await hostBinary('bwrap', hostPath))!;
+    const bwrap = (await hostBinary('bwrap', hostPath, spec.runAs))!;
     argv.push(
       ...(await bwrapArgv(bwrap, {
         workDir,
@@ -123,7 +131,7 @@ export async function planLaunch(
     sandbox.push('bwrap');
     if (!spec.network) sandbox.push('no-network');
   } else if (wrapper === 'isolation') {
-    argv.push(...isolationArgv((await hostBinary('bwrap', hostPath))!, workDir));
+    argv.push(...isolationArgv((await hostBinary('bwrap', hostPath, spec.runAs))!, workDir));
     sandbox.push('pid-namespace', 'read-only-fs');
   }
   argv.push(resolved.path, ...args);

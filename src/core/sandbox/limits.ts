@@ -60,6 +60,21 @@ export function subprocessLimits(
   return merge(DEFAULT_SUBPROCESS_LIMITS, subprocessCeilings(ceilings), requested);
 }
 
+/** A module (in-process) tool's deadline when neither its manifest nor its [tools.x] table asks for one. */
+export const DEFAULT_MODULE_TIMEOUT_MS = 30_000;
+
+/**
+ * A module tool's per-call deadline: what the manifest or table asked for (else 30 s), capped by the
+ * operator's `[sandbox] timeout_seconds` (the same ceiling as subprocess tools).
+ */
+export function moduleLimits(
+  ceilings: Ceilings,
+  requested: { timeoutMs?: number | undefined },
+): Effective<{ timeoutMs: number }> {
+  const ceiling = { timeoutMs: Math.round(ceilings.timeout_seconds * 1000) };
+  return merge({ timeoutMs: DEFAULT_MODULE_TIMEOUT_MS }, ceiling, requested);
+}
+
 export function scriptLimits(ceilings: Ceilings, requested: Partial<ScriptLimits>): Effective<ScriptLimits> {
   return merge(DEFAULT_SCRIPT_LIMITS, scriptCeilings(ceilings), requested);
 }

@@ -51,7 +51,7 @@ export async function runCall(
   if (opts.signal.aborted)
     return report({ ok: false, error: abortedBeforeStart(spec.tool, opts.signal.reason) });
 
-  const user = sandboxUser();
+  const user = sandboxUser(spec.runAs);
   let workDir: string;
   try {
     workDir = await createWorkDir(spec.workDirBase, user);

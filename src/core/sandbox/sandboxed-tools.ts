@@ -1,7 +1,7 @@
 // Turn planned subprocess and script tools into ToolV1s backed by the sandboxed executors.
 import { stat } from 'node:fs/promises';
 
-import type { LoggerV1, ToolCallContext, ToolDescriptionV1, ToolV1 } from '../../../tool-sdk/src/index.js';
+import type { LoggerV1, ToolCallContext, ToolDescriptionV1, ToolV1 } from '@agent2389/tool-sdk';
 import type { AgentConfig } from '../config/schema.js';
 import { ERR_TOOL_FAILED, ERR_TOOL_INIT_FAILED } from '../errors.js';
 import type { PlannedScriptTool, PlannedSubprocessTool } from '../host/plan-tools.js';
@@ -10,6 +10,7 @@ import { wrapperOf } from './launch-plan.js';
 import { scriptLimits, subprocessLimits } from './limits.js';
 import { sandboxUser } from './sandbox-user.js';
 import { ScriptExecutor, type ScriptSpec } from './script.js';
+import { assertToolCommandRunnable } from './tool-access.js';
 import {
   assertSandboxAvailable,
   describeCommand,
@@ -98,11 +99,13 @@ export async function createSubprocessTool(
     network: p.network,
     readOnlyPaths: p.readOnlyPaths,
     isolateSameUser: ctx.ceilings.isolate_same_user_tools,
+    ...(ctx.ceilings.user ? { runAs: ctx.ceilings.user } : {}),
     limits,
   };
   await assertSandboxAvailable(spec);
+  await assertToolCommandRunnable(spec, ctx.env);
   await assertReadOnlyPathsExist(p);
-  if (sandboxUser() === undefined && wrapperOf(spec, undefined) === 'none')
+  if (sandboxUser(spec.runAs) === undefined && wrapperOf(spec, undefined) === 'none')
     ctx.log.warn(
       { tool: p.name },
       "the tool runs unconfined as the agent's own user ([sandbox] isolate_same_user_tools = false): it can read the agent's environment and signal it",

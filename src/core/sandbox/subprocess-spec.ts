@@ -1,6 +1,7 @@
 // What the host tells the subprocess executor about one external tool and one call of it.
-import type { LoggerV1 } from '../../../tool-sdk/src/index.js';
+import type { LoggerV1 } from '@agent2389/tool-sdk';
 import type { SubprocessLimits } from './execution.js';
+import type { SandboxUser } from './sandbox-user.js';
 
 export interface SubprocessSpec {
   /** Tool name, for errors and logs. */
@@ -25,6 +26,8 @@ export interface SubprocessSpec {
    * or memory nor signal it. Default true; false is the operator's explicit opt-out.
    */
   readonly isolateSameUser?: boolean;
+  /** Who the tool runs as when the agent is root ([sandbox] user); default the process-wide sandbox user. */
+  readonly runAs?: SandboxUser;
   readonly limits: SubprocessLimits;
 }
 

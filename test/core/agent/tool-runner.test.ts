@@ -6,7 +6,7 @@ import { parseConfigText } from '../../../src/core/config/load.js';
 import { ERR_TOOL_FAILED } from '../../../src/core/errors.js';
 import { currentTimeToolFactory } from '../../../src/plugins/tools-core/current-time.js';
 import { echoToolFactory } from '../../../src/plugins/tools-core/echo.js';
-import { ToolError, type ToolCallV1, type ToolFactoryV1, type ToolV1 } from '../../../tool-sdk/src/index.js';
+import { ToolError, type ToolCallV1, type ToolFactoryV1, type ToolV1 } from '@agent2389/tool-sdk';
 import { silentLogger as silent } from '../../../src/core/observability/silent-logger.js';
 import { registryFor } from '../../helpers/tool-registry.js';
 
@@ -79,7 +79,6 @@ describe('NFR-005: runToolCall', () => {
     const out = await run({ name: 'echo', input: { message: 'hi' } });
     expect(out).toMatchObject({ ok: true, content: '{"message":"hi"}', truncated: false });
     expect(out.error).toBeUndefined();
-    expect(out.durationMs).toBeGreaterThanOrEqual(0);
   });
 
   it('NFR-005: an unknown tool is an AGENT_ERR_TOOL_NOT_ALLOWED error result', async () => {

@@ -182,7 +182,8 @@ describe('validateManifest', () => {
       '/tools/0/executor/source',
     ],
     ['absolute script source', { type: 'script', source: '/tmp/a.js' }, '/tools/0/executor/source'],
-    ['module with limits', { type: 'module', timeoutMs: 5 }, '/tools/0/executor/timeoutMs'],
+    ['module with a memory limit', { type: 'module', memoryLimitMb: 64 }, '/tools/0/executor/memoryLimitMb'],
+    ['module with timeoutMs 0', { type: 'module', timeoutMs: 0 }, '/tools/0/executor/timeoutMs'],
   ])('executor: %s', (_what, executor, pointer) => {
     const raw =
       'type' in executor && executor.type === 'module'

@@ -18,7 +18,7 @@ describe('describeCommand', () => {
   it.each([
     ['prints no JSON', fixtureSpec('non-json'), 'AGENT_ERR_TOOL_BAD_OUTPUT'],
     ['exits non-zero', fixtureSpec('exit-nonzero-with-stderr'), 'AGENT_ERR_TOOL_EXIT'],
-    ['cannot start', fixtureSpec('not-executable'), 'AGENT_ERR_TOOL_SPAWN_FAILED'],
+    ['cannot start', fixtureSpec('not-executable'), 'AGENT_ERR_TOOL_NOT_EXECUTABLE'],
     [
       'runs too long',
       fixtureSpec('infinite-loop', { limits: { ...FAST_LIMITS, timeoutMs: 300, forceKillAfterMs: 300 } }),

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentError, ERR_TASK_TIMEOUT } from '../../../src/core/errors.js';
 import { runSubprocess } from '../../../src/core/sandbox/subprocess.js';
 import { BIN, callOptions, ensureFixtureModes, fixtureSpec, isRoot, payload } from './subprocess-fixtures.js';
+import { needs } from '../../helpers/require-tool.js';
 
 interface EchoAnswer {
   received: unknown;
@@ -51,7 +52,8 @@ describe('runSubprocess: the protocol', () => {
       ]),
     );
     expect(result.sandbox).not.toContain('bwrap');
-    if (isRoot) expect(result.sandbox).toContain('uid-drop');
+    // As root the tool drops to nobody; as any other user it keeps that user.
+    expect(result.sandbox.includes('uid-drop')).toBe(isRoot);
   });
 
   it('runs in a fresh private work dir (cwd, HOME, TMPDIR) that is removed afterwards', async () => {
@@ -66,7 +68,7 @@ describe('runSubprocess: the protocol', () => {
     expect(existsSync(second.cwd)).toBe(false);
   });
 
-  it.runIf(isRoot)('drops root to nobody:nogroup with no supplementary groups', async () => {
+  needs('root').it('drops root to nobody:nogroup with no supplementary groups', async () => {
     const answer = (await runSubprocess(fixtureSpec('echo-json'), payload(), callOptions()))
       .value as EchoAnswer;
     expect(answer.uid).toBe(65534);
@@ -99,7 +101,6 @@ describe('runSubprocess: the protocol', () => {
 describe('runSubprocess: commands that cannot start', () => {
   it.each([
     ['a missing absolute path', { command: `${BIN}/no-such-tool` }],
-    ['a file without the exec bit', { command: `${BIN}/not-executable` }],
     ['a bare name not on the tool PATH', { command: 'echo-json' }],
     ['a relative path', { command: 'bin/echo-json' }],
     ['a script whose interpreter is missing', { command: `${BIN}/missing-interpreter` }],
@@ -107,6 +108,13 @@ describe('runSubprocess: commands that cannot start', () => {
     const result = await runSubprocess(fixtureSpec('echo-json', over), payload(), callOptions());
     expect(result.ok).toBe(false);
     expect(result.error?.code).toBe('AGENT_ERR_TOOL_SPAWN_FAILED');
+  });
+
+  it('a file without the exec bit is ERR_TOOL_NOT_EXECUTABLE naming it (tool-access.ts)', async () => {
+    const command = `${BIN}/not-executable`;
+    const result = await runSubprocess(fixtureSpec('echo-json', { command }), payload(), callOptions());
+    expect(result.error?.code).toBe('AGENT_ERR_TOOL_NOT_EXECUTABLE');
+    expect(result.error?.data).toMatchObject({ tool: 'echo-json', path: command });
   });
 
   it('a bare name is found on the PATH the tool is allowed', async () => {
