@@ -1,10 +1,7 @@
 // AgentError and every AGENT_ERR_* code. Codes are stable API; messages are not. See docs/errors.md.
 
-const BRAND = Symbol.for('agent2389.error');
-
 /** An error with a stable code and typed data. Foreign errors are wrapped with `cause`. */
 export class AgentError<C extends string = string, D = unknown> extends Error {
-  readonly [BRAND] = true;
   constructor(
     readonly code: C,
     message: string,
@@ -19,14 +16,9 @@ export class AgentError<C extends string = string, D = unknown> extends Error {
     return `${this.name} [${this.code}]: ${this.message}`;
   }
 
-  /** True if `e` is an AgentError (from any copy of this package), optionally with `code`. */
+  /** True if `e` is an AgentError, optionally with `code` (one copy of this module runs: no brand needed). */
   static is<C extends string>(e: unknown, code?: C): e is AgentError<C> {
-    return (
-      typeof e === 'object' &&
-      e !== null &&
-      BRAND in e &&
-      (code === undefined || (e as AgentError).code === code)
-    );
+    return e instanceof AgentError && (code === undefined || e.code === code);
   }
 }
 
@@ -56,10 +48,19 @@ export function reasonOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+export const ERR_NOT_AN_ERROR = createError('AGENT_ERR_NOT_AN_ERROR', (d: { value: string }) => d.value);
+
+/** `err` itself if it is an Error; a thrown string or object becomes one (same message), with a stack. */
+export function toError(err: unknown): Error {
+  return err instanceof Error ? err : new ERR_NOT_AN_ERROR({ value: String(err) });
+}
+
 export interface ConfigProblem {
   /** Dotted key path, e.g. `agent.id`; empty for the whole file. */
   path: string;
   message: string;
+  /** 1-based line of the key (or of its table) in the config file, when known. */
+  line?: number;
 }
 
 export const ERR_CONFIG_NOT_FOUND = createError(
@@ -81,10 +82,6 @@ export const ERR_CONFIG_SECRET_MISSING = createError(
   'AGENT_ERR_CONFIG_SECRET_MISSING',
   (d: { key: string; variable: string }) =>
     `${d.key} names the environment variable ${d.variable}, which is not set`,
-);
-export const ERR_CONFIG_UNSUPPORTED = createError(
-  'AGENT_ERR_CONFIG_UNSUPPORTED',
-  (d: { key: string; reason: string }) => `${d.key}: ${d.reason}`,
 );
 export const ERR_PROVIDER_UNKNOWN = createError(
   'AGENT_ERR_PROVIDER_UNKNOWN',
@@ -152,6 +149,11 @@ export const ERR_TOOL_SPAWN_FAILED = createError(
   (d: { tool: string; command: string; reason: string }) =>
     `tool "${d.tool}" could not start ${d.command}: ${d.reason}`,
 );
+export const ERR_TOOL_NOT_EXECUTABLE = createError(
+  'AGENT_ERR_TOOL_NOT_EXECUTABLE',
+  (d: { tool: string; path: string; user: string; reason: string; fix: string }) =>
+    `tool "${d.tool}" cannot be run by ${d.user}, the user its process runs as: ${d.reason}; fix: ${d.fix}`,
+);
 export const ERR_TOOL_DESCRIBE_FAILED = createError(
   'AGENT_ERR_TOOL_DESCRIBE_FAILED',
   (d: { tool: string; command: string; reason: string }) =>
@@ -166,6 +168,10 @@ export const ERR_SCRIPT_LOAD_FAILED = createError(
   'AGENT_ERR_SCRIPT_LOAD_FAILED',
   (d: { tool: string; source: string; reason: string }) =>
     `script tool "${d.tool}" (${d.source}) cannot be loaded: ${d.reason}`,
+);
+export const ERR_SCRIPT_INVALID = createError(
+  'AGENT_ERR_SCRIPT_INVALID',
+  (d: { reason: string }) => d.reason,
 );
 export const ERR_SCRIPT_FAILED = createError(
   'AGENT_ERR_SCRIPT_FAILED',
@@ -186,6 +192,18 @@ export const ERR_SCRIPT_HOST_CRASHED = createError(
   (d: { tool: string; reason: string }) =>
     `the script host running "${d.tool}" stopped (${d.reason}); it is restarted for the next call`,
 );
+export const ERR_SCRIPT_HOST_START_FAILED = createError(
+  'AGENT_ERR_SCRIPT_HOST_START_FAILED',
+  (d: { reason: string }) => `the script host did not start: ${d.reason}`,
+);
+export const ERR_SANDBOX_CLEANUP_FAILED = createError(
+  'AGENT_ERR_SANDBOX_CLEANUP_FAILED',
+  (d: { dir: string }) => `${d.dir} could not be emptied`,
+);
+export const ERR_INSTALL_INCOMPLETE = createError(
+  'AGENT_ERR_INSTALL_INCOMPLETE',
+  (d: { missing: string; fix: string }) => `agent2389 is not installed completely: ${d.missing} (${d.fix})`,
+);
 export const ERR_TRANSPORT_CONNECT = createError(
   'AGENT_ERR_TRANSPORT_CONNECT',
   (d: { broker: string; reason: string }) => `cannot connect to MQTT broker ${d.broker}: ${d.reason}`,
@@ -201,6 +219,10 @@ export const ERR_TRANSPORT_PUBLISH = createError(
 export const ERR_TRANSPORT_CLOSED = createError(
   'AGENT_ERR_TRANSPORT_CLOSED',
   (_d: Record<string, never>) => 'the transport is closed',
+);
+export const ERR_TRANSPORT_ACK_WITHHELD = createError(
+  'AGENT_ERR_TRANSPORT_ACK_WITHHELD',
+  (_d: Record<string, never>) => 'onMessage returned false: PUBACK withheld',
 );
 export const ERR_BROKER_LISTEN = createError(
   'AGENT_ERR_BROKER_LISTEN',
@@ -289,6 +311,15 @@ export const ERR_PLUGIN_OPTIONS_INVALID = createError(
   (d: { plugin: string; key: string; errors: string[] }) =>
     `${d.key}: invalid options for plugin "${d.plugin}": ${d.errors.join('; ')}`,
 );
+export const ERR_PLUGIN_REGISTRATION_CLOSED = createError(
+  'AGENT_ERR_PLUGIN_REGISTRATION_CLOSED',
+  (d: { plugin: string }) => `plugin "${d.plugin}": registrations are closed once setup() has finished`,
+);
+export const ERR_PLUGIN_CLOSED = createError(
+  'AGENT_ERR_PLUGIN_CLOSED',
+  (d: { plugin: string } | { generation: number }) =>
+    'plugin' in d ? `plugin "${d.plugin}" closed` : `generation ${d.generation} closed`,
+);
 export const ERR_RELOAD_RECONNECT_FAILED = createError(
   'AGENT_ERR_RELOAD_RECONNECT_FAILED',
   (d: { broker: string; reason: string }) =>
@@ -302,4 +333,12 @@ export const ERR_HEALTH_LISTEN = createError(
 export const ERR_CLOSED = createError(
   'AGENT_ERR_CLOSED',
   (_d: Record<string, never>) => 'the agent is shutting down',
+);
+export const ERR_LIFECYCLE_TRANSITION = createError(
+  'AGENT_ERR_LIFECYCLE_TRANSITION',
+  (d: { from: string; to: string }) => `the agent cannot go from ${d.from} to ${d.to}`,
+);
+export const ERR_INTERNAL = createError(
+  'AGENT_ERR_INTERNAL',
+  (d: { where: string; reason: string }) => `internal error in ${d.where}: ${d.reason}`,
 );

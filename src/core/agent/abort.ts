@@ -1,4 +1,5 @@
 // Make a promise settle when a signal aborts, even if the work ignores the signal (it is still told to stop).
+import { toError } from '../errors.js';
 
 /** Resolve/reject with `work`, or reject with the signal's reason as soon as it aborts. Cleans up its listener. */
 export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
@@ -16,7 +17,7 @@ export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<
       },
       (e: unknown) => {
         signal.removeEventListener('abort', onAbort);
-        reject(e instanceof Error ? e : new Error(String(e)));
+        reject(toError(e));
       },
     );
   });

@@ -56,6 +56,7 @@ export function formatIssues(
         return {
           path: path.join('.'),
           message: `is not a known key of this table${line !== undefined ? ` (line ${line})` : ''}`,
+          ...(line !== undefined ? { line } : {}),
         };
       });
     }
@@ -69,6 +70,6 @@ export function formatIssues(
       found === undefined && issue.code === 'invalid_type'
         ? `is required${where}`
         : `${describeValue(found)} ${expectation(issue)}${where}`;
-    return [{ path: dotted, message }];
+    return [{ path: dotted, message, ...(line !== undefined ? { line } : {}) }];
   });
 }

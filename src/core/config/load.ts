@@ -9,6 +9,7 @@ import { applyEnvOverrides } from './env-overrides.js';
 import { formatIssues } from './format-issues.js';
 import { lineOfKey } from './lines.js';
 import { configSchema, type AgentConfig } from './schema.js';
+import { attachSource, problemAt, type ConfigSource } from './source.js';
 import { findUnknownKeys, hoistTopLevelKeys, type ConfigWarning } from './unknown-keys.js';
 
 export interface LoadedConfig {
@@ -23,16 +24,19 @@ export interface LoadOptions {
 }
 
 /** Rules that span several keys. */
-function crossFieldProblems(config: AgentConfig): ConfigProblem[] {
+function crossFieldProblems(config: AgentConfig, lineOf: ConfigSource['lineOf']): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   if (config.mqtt.broker_url === 'embedded' && config.mqtt.protocol_version === 5) {
-    problems.push({
-      path: 'mqtt.protocol_version',
-      message: '5 is not supported by the embedded broker (aedes speaks MQTT 3.1.1): use 4 or remove the key',
-    });
+    problems.push(
+      problemAt(
+        ['mqtt', 'protocol_version'],
+        '5 is not supported by the embedded broker (aedes speaks MQTT 3.1.1): use 4 or remove the key',
+        lineOf,
+      ),
+    );
   }
   if (config.mqtt.password_env && !config.mqtt.username_env) {
-    problems.push({ path: 'mqtt.password_env', message: 'is set without mqtt.username_env' });
+    problems.push(problemAt(['mqtt', 'password_env'], 'is set without mqtt.username_env', lineOf));
   }
   return problems;
 }
@@ -76,12 +80,13 @@ export function parseConfigText(text: string, file: string, options: LoadOptions
   }
   const { origins } = applyEnvOverrides(raw, options.env ?? process.env);
   warnings.push(...findUnknownKeys(raw));
+  const lineOf = (path: readonly (string | number)[]): number | undefined => lineOfKey(text, path);
   const result = configSchema.safeParse(raw);
   if (!result.success) {
-    const problems = formatIssues(result.error.issues, raw, origins, (p) => lineOfKey(text, p));
+    const problems = formatIssues(result.error.issues, raw, origins, lineOf);
     throw new ERR_CONFIG_INVALID({ file, problems });
   }
-  const problems = crossFieldProblems(result.data);
+  const problems = crossFieldProblems(result.data, lineOf);
   if (problems.length > 0) throw new ERR_CONFIG_INVALID({ file, problems });
   // Plugin folders and the data dir are relative to the config file, not to wherever the agent was started.
   const base = dirname(file);
@@ -98,7 +103,10 @@ export function parseConfigText(text: string, file: string, options: LoadOptions
     },
     ...(dataDir !== undefined ? { data_dir: resolve(base, dataDir) } : {}),
   };
-  return { config, file, warnings };
+  // Checks after loading (the plugin plan) name the key's line: the config and each tool table keep their source.
+  const source: ConfigSource = { file, lineOf };
+  for (const entry of Object.values(config.tools)) attachSource(entry, source);
+  return { config: attachSource(config, source), file, warnings };
 }
 
 /** Read and validate a config file, returning warnings alongside the config. */

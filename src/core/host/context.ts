@@ -1,13 +1,7 @@
 // The scoped context a plugin's setup() receives: identity, options, logger, signal, registrations.
-import type {
-  Disposer,
-  LoggerV1,
-  PluginContextV1,
-  ProviderFactoryV1,
-  ToolV1,
-} from '../../../tool-sdk/src/index.js';
+import type { Disposer, LoggerV1, PluginContextV1, ProviderFactoryV1, ToolV1 } from '@agent2389/tool-sdk';
 import type { AgentError } from '../errors.js';
-import { ERR_PLUGIN_UNDECLARED } from '../errors.js';
+import { ERR_PLUGIN_REGISTRATION_CLOSED, ERR_PLUGIN_UNDECLARED } from '../errors.js';
 
 /** What a context collects while setup() runs. */
 export interface Registrations {
@@ -43,8 +37,7 @@ export function createPluginContext(spec: ContextSpec): {
     throw err;
   };
   const register = <T>(map: Map<string, T>, key: string, value: T): Disposer => {
-    if (registrations.sealed)
-      throw new Error(`plugin "${spec.name}": registrations are closed once setup() has finished`);
+    if (registrations.sealed) throw new ERR_PLUGIN_REGISTRATION_CLOSED({ plugin: spec.name });
     map.set(key, value);
     return () => {
       if (!registrations.sealed && map.get(key) === value) map.delete(key);

@@ -1,6 +1,6 @@
 // A generation: the immutable set of loaded plugins, providers and tools one configuration uses.
-import type { LoggerV1, ProviderFactoryV1, ToolV1 } from '../../../tool-sdk/src/index.js';
-import { ERR_PLUGIN_CONFLICT } from '../errors.js';
+import type { LoggerV1, ProviderFactoryV1, ToolV1 } from '@agent2389/tool-sdk';
+import { ERR_PLUGIN_CLOSED, ERR_PLUGIN_CONFLICT } from '../errors.js';
 import { loadPlugin, type LoadablePlugin, type LoadedPlugin } from './load.js';
 
 export interface RegisteredProvider {
@@ -49,7 +49,7 @@ export async function loadGeneration(
   const tools = new Map<string, RegisteredModuleTool>();
   const closeAll = async (): Promise<void> => {
     for (const p of [...loaded].reverse()) await p.close();
-    if (!controller.signal.aborted) controller.abort(new Error(`generation ${opts.id} closed`));
+    if (!controller.signal.aborted) controller.abort(new ERR_PLUGIN_CLOSED({ generation: opts.id }));
   };
   try {
     for (const plugin of plugins) {

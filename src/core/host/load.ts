@@ -2,9 +2,10 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-import type { LoggerV1, PluginV1, ProviderFactoryV1, ToolV1 } from '../../../tool-sdk/src/index.js';
+import type { LoggerV1, PluginV1, ProviderFactoryV1, ToolV1 } from '@agent2389/tool-sdk';
 import {
   AgentError,
+  ERR_PLUGIN_CLOSED,
   ERR_PLUGIN_IMPORT_FAILED,
   ERR_PLUGIN_INVALID_EXPORT,
   ERR_PLUGIN_SETUP_FAILED,
@@ -142,7 +143,7 @@ export async function loadPlugin(plugin: LoadablePlugin, opts: PluginLoadOptions
   });
   const close = async (): Promise<void> => {
     opts.signal.removeEventListener('abort', onParentAbort);
-    if (!abort.signal.aborted) abort.abort(new Error(`plugin "${name}" closed`));
+    if (!abort.signal.aborted) abort.abort(new ERR_PLUGIN_CLOSED({ plugin: name }));
     await runClosers(name, registrations.closers, log);
   };
   try {

@@ -1,7 +1,8 @@
 // A script tool's host.fetch policy: declared host functions × the operator's [tools.x.fetch] table.
-import { parseHttpConfig } from '../../../tool-sdk/src/http/index.js';
+import { parseHttpConfig } from '@agent2389/tool-sdk/http';
 import { DEFAULT_FETCH_POLICY, type FetchPolicy } from '../config/fetch-policy.js';
-import { ERR_CONFIG_UNSUPPORTED, ERR_TOOL_CONFIG_INVALID, reasonOf } from '../errors.js';
+import { invalidKey, type ConfigSource } from '../config/source.js';
+import { ERR_TOOL_CONFIG_INVALID, reasonOf } from '../errors.js';
 import type { HostFunction } from '../sandbox/execution.js';
 
 /**
@@ -10,7 +11,7 @@ import type { HostFunction } from '../sandbox/execution.js';
  * checked here, so `validate` and startup report them before any script runs.
  */
 export function planFetchPolicy(
-  tool: { name: string; plugin?: string },
+  tool: { name: string; plugin?: string; source?: ConfigSource | undefined },
   hostFunctions: readonly HostFunction[],
   table: FetchPolicy | undefined,
 ): FetchPolicy | undefined {
@@ -20,7 +21,11 @@ export function planFetchPolicy(
     const declare = tool.plugin
       ? `the manifest of plugin "${tool.plugin}" does not declare the fetch host function`
       : 'add "fetch" to host_functions to give the script host.fetch';
-    throw new ERR_CONFIG_UNSUPPORTED({ key, reason: `this script cannot fetch: ${declare}` });
+    throw invalidKey(
+      tool.source,
+      ['tools', tool.name, 'fetch'],
+      `cannot be set: this script cannot fetch: ${declare}`,
+    );
   }
   const policy = table ?? DEFAULT_FETCH_POLICY;
   try {

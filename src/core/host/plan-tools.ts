@@ -2,7 +2,7 @@
 import { isAbsolute, join } from 'node:path';
 
 import type { ToolEntry } from '../config/schema.js';
-import { ERR_CONFIG_UNSUPPORTED } from '../errors.js';
+import { invalidKey, sourceOf } from '../config/source.js';
 import type { FetchPolicy } from '../config/fetch-policy.js';
 import type { HostFunction, ScriptLimits, SubprocessLimits } from '../sandbox/execution.js';
 import type { DiscoveredPlugin } from './discover.js';
@@ -20,6 +20,8 @@ export interface PlannedModuleTool extends PlannedBase {
   readonly kind: 'module';
   readonly plugin: string;
   readonly manifest: ToolManifest;
+  /** The per-call deadline the manifest (`timeoutMs`) or the table (`timeout_seconds`) asked for, before the ceiling. */
+  readonly requested: { readonly timeoutMs?: number | undefined };
 }
 
 export interface PlannedSubprocessTool extends PlannedBase {
@@ -64,14 +66,16 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && v > 0 
 const seconds = (v: unknown): number | undefined =>
   num(v) !== undefined ? Math.round(num(v)! * 1000) : undefined;
 
+/** AGENT_ERR_CONFIG_INVALID naming `tools.<name>.<key>`, with its line when the table came from a file. */
+function invalid(name: string, entry: ToolEntry, key: string, message: string): Error {
+  return invalidKey(sourceOf(entry), ['tools', name, key], message);
+}
+
 /** `host_functions`, `fetch` and `wasm` mean something only to script tools: elsewhere they are an error. */
 function refuseScriptKeys(name: string, entry: ToolEntry, kind: string): void {
   for (const k of ['host_functions', 'fetch', 'wasm'] as const) {
     if (entry[k] !== undefined)
-      throw new ERR_CONFIG_UNSUPPORTED({
-        key: `tools.${name}.${k}`,
-        reason: `applies to script tools only; this is a ${kind} tool`,
-      });
+      throw invalid(name, entry, k, `applies to script tools only; this is a ${kind} tool`);
   }
 }
 
@@ -79,21 +83,19 @@ function refuseScriptKeys(name: string, entry: ToolEntry, kind: string): void {
 function readOnlyPaths(name: string, entry: ToolEntry, sandbox: 'none' | 'bwrap'): readonly string[] {
   const paths = entry.read_only_paths ?? [];
   if (paths.length > 0 && sandbox !== 'bwrap')
-    throw new ERR_CONFIG_UNSUPPORTED({
-      key: `tools.${name}.read_only_paths`,
-      reason: 'applies only with sandbox = "bwrap" (without it the tool sees the host file system)',
-    });
+    throw invalid(
+      name,
+      entry,
+      'read_only_paths',
+      'applies only with sandbox = "bwrap" (without it the tool sees the host file system)',
+    );
   return paths;
 }
 
-/** `impl = "external"`: the inline subprocess form (SEED.md's config.max_execution_time / working_dir accepted). */
+/** `impl = "external"`: the inline subprocess form (the Rust version's config.max_execution_time / working_dir accepted). */
 export function planExternal(name: string, entry: ToolEntry): PlannedSubprocessTool {
-  const key = `tools.${name}`;
   if (entry.command === undefined)
-    throw new ERR_CONFIG_UNSUPPORTED({
-      key: `${key}.command`,
-      reason: 'impl = "external" needs command = "/path/to/tool"',
-    });
+    throw invalid(name, entry, 'command', 'is required with impl = "external" (command = "/path/to/tool")');
   refuseScriptKeys(name, entry, 'subprocess');
   const sandbox = entry.sandbox ?? 'none';
   const workDir =
@@ -121,19 +123,12 @@ export function planExternal(name: string, entry: ToolEntry): PlannedSubprocessT
 
 /** `impl = "script"`: the inline isolated-vm form. */
 export function planInlineScript(name: string, entry: ToolEntry): PlannedScriptTool {
-  const key = `tools.${name}`;
   if (entry.source === undefined)
-    throw new ERR_CONFIG_UNSUPPORTED({
-      key: `${key}.source`,
-      reason: 'impl = "script" needs source = "path/to/tool.js"',
-    });
+    throw invalid(name, entry, 'source', 'is required with impl = "script" (source = "path/to/tool.js")');
   if (entry.description === undefined)
-    throw new ERR_CONFIG_UNSUPPORTED({
-      key: `${key}.description`,
-      reason: 'impl = "script" needs a description for the LLM',
-    });
+    throw invalid(name, entry, 'description', 'is required with impl = "script" (the LLM reads it)');
   const hostFunctions = entry.host_functions ?? ['log'];
-  const fetch = planFetchPolicy({ name }, hostFunctions, entry.fetch);
+  const fetch = planFetchPolicy({ name, source: sourceOf(entry) }, hostFunctions, entry.fetch);
   return {
     kind: 'script',
     name,
@@ -145,7 +140,7 @@ export function planInlineScript(name: string, entry: ToolEntry): PlannedScriptT
     ...(fetch ? { fetch } : {}),
     wasm: entry.wasm ?? false,
     requested: {
-      timeoutMs: entry.timeout_ms,
+      timeoutMs: lower(entry.timeout_ms, seconds(entry.timeout_seconds)),
       memoryLimitMb: entry.memory_limit_mb,
       maxOutputBytes: entry.max_output_bytes,
     },
@@ -163,7 +158,10 @@ export function planPluginTool(
   const ex = manifest.executor;
   if (ex.type === 'script') return planManifestScript(base, plugin, manifest, ex, entry);
   refuseScriptKeys(manifest.name, entry, ex.type);
-  if (ex.type === 'module') return { ...base, kind: 'module', manifest };
+  if (ex.type === 'module') {
+    const timeoutMs = lower(ex.timeoutMs, seconds(entry.timeout_seconds));
+    return { ...base, kind: 'module', manifest, requested: { timeoutMs } };
+  }
   return planManifestSubprocess(base, plugin, manifest, ex, entry);
 }
 
@@ -211,17 +209,25 @@ function planManifestScript(
   entry: ToolEntry,
 ): PlannedScriptTool {
   if (entry.host_functions !== undefined)
-    throw new ERR_CONFIG_UNSUPPORTED({
-      key: `tools.${base.name}.host_functions`,
-      reason: `the manifest of plugin "${base.plugin}" decides which host functions its script gets`,
-    });
+    throw invalid(
+      base.name,
+      entry,
+      'host_functions',
+      `cannot be set here: the manifest of plugin "${base.plugin}" decides which host functions its script gets`,
+    );
   const hostFunctions = ex.hostFunctions ?? [];
-  const fetch = planFetchPolicy({ name: base.name, plugin: base.plugin }, hostFunctions, entry.fetch);
+  const fetch = planFetchPolicy(
+    { name: base.name, plugin: base.plugin, source: sourceOf(entry) },
+    hostFunctions,
+    entry.fetch,
+  );
   if (entry.wasm === true && ex.wasm !== true)
-    throw new ERR_CONFIG_UNSUPPORTED({
-      key: `tools.${base.name}.wasm`,
-      reason: `the manifest of plugin "${base.plugin}" does not enable WebAssembly ("wasm": true); the table can only deny it`,
-    });
+    throw invalid(
+      base.name,
+      entry,
+      'wasm',
+      `cannot enable WebAssembly: the manifest of plugin "${base.plugin}" does not ("wasm": true); the table can only deny it`,
+    );
   return {
     ...base,
     kind: 'script',
@@ -232,7 +238,7 @@ function planManifestScript(
     ...(fetch ? { fetch } : {}),
     wasm: ex.wasm === true && entry.wasm !== false,
     requested: {
-      timeoutMs: lower(ex.timeoutMs, entry.timeout_ms),
+      timeoutMs: lower(lower(ex.timeoutMs, entry.timeout_ms), seconds(entry.timeout_seconds)),
       memoryLimitMb: lower(ex.memoryLimitMb, entry.memory_limit_mb),
       maxOutputBytes: lower(ex.maxOutputBytes, entry.max_output_bytes),
     },

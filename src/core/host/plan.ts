@@ -1,11 +1,7 @@
 // Decide, from agent.toml and the discovered manifests alone (no plugin code runs), which plugins to load.
 import type { AgentConfig } from '../config/schema.js';
-import {
-  ERR_CONFIG_UNSUPPORTED,
-  ERR_PLUGIN_NOT_FOUND,
-  ERR_PROVIDER_UNKNOWN,
-  ERR_TOOL_UNKNOWN,
-} from '../errors.js';
+import { invalidKey, sourceOf, type ConfigSource } from '../config/source.js';
+import { ERR_PLUGIN_NOT_FOUND, ERR_PROVIDER_UNKNOWN, ERR_TOOL_UNKNOWN } from '../errors.js';
 import type { DiscoveredPlugin } from './discover.js';
 import type { ProviderManifest, ToolManifest } from './manifest.js';
 
@@ -39,6 +35,7 @@ function findPluginTool(
   impl: string,
   discovered: readonly DiscoveredPlugin[],
   injected: readonly string[],
+  source: ConfigSource | undefined,
 ): { plugin: DiscoveredPlugin; manifest: ToolManifest } {
   const key = `tools.${name}.impl`;
   let candidates: readonly DiscoveredPlugin[];
@@ -55,10 +52,11 @@ function findPluginTool(
       });
     }
   } else {
-    throw new ERR_CONFIG_UNSUPPORTED({
-      key,
-      reason: `"${impl}" is not an impl: use "builtin", "plugin:<name>", "external" or "script"`,
-    });
+    throw invalidKey(
+      source,
+      ['tools', name, 'impl'],
+      `"${impl}" must be "builtin", "plugin:<name>", "external" or "script"`,
+    );
   }
   for (const plugin of candidates) {
     const manifest = plugin.manifest.tools?.find((t) => t.name === name);
@@ -105,7 +103,13 @@ export function planPlugins(
       tools.push(planInlineScript(name, entry));
       continue;
     }
-    const { plugin, manifest } = findPluginTool(name, entry.impl, discovered, inputs.injectedTools);
+    const { plugin, manifest } = findPluginTool(
+      name,
+      entry.impl,
+      discovered,
+      inputs.injectedTools,
+      sourceOf(config),
+    );
     const pluginName = plugin.manifest.name;
     needed.add(pluginName);
     const schema = manifest.configSchema ?? plugin.manifest.optionsSchema;

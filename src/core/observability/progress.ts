@@ -1,5 +1,6 @@
-// Progress events (PROTOCOL.md §7) on /control/agents/{id}/progress: QoS 1, not retained, best effort.
-import type { LoggerV1 } from '../../../tool-sdk/src/index.js';
+// Progress events (docs/protocol.md §7) on /control/agents/{id}/progress: QoS 1, not retained, best effort.
+import type { LoggerV1 } from '@agent2389/tool-sdk';
+import { toError } from '../errors.js';
 import { progressTopic } from '../protocol/topics.js';
 
 export type ProgressEventName =
@@ -101,7 +102,7 @@ export function emitProgress(
   try {
     sent = sink.publish(progressTopic(agentId), payload);
   } catch (err) {
-    sent = Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    sent = Promise.reject(toError(err));
   }
   sent.catch((err: unknown) => sink.log.debug({ err, event }, 'progress event not sent'));
 }

@@ -3,6 +3,7 @@
 // reads the value after it with a sticky pattern. Putting the name test inside one pattern
 // (`[\w-]*token[\w-]*=…`) made the engine retry every split of a long word (cubic on `pwd-pwd-…`);
 // reading the value of a name that is then turned down re-reads the rest of the text for each name.
+import { ERR_INTERNAL } from '../errors.js';
 
 /** What replaces the text from the head's start up to `end`. */
 export interface Replacement {
@@ -20,7 +21,8 @@ export function replaceMatches(
   head: RegExp,
   decide: (match: RegExpExecArray) => Replacement | undefined,
 ): string {
-  if (!head.global) throw new TypeError('replaceMatches needs a global pattern');
+  if (!head.global)
+    throw new ERR_INTERNAL({ where: 'replaceMatches', reason: 'the head pattern must be global' });
   const parts: string[] = [];
   let kept = 0;
   head.lastIndex = 0;
@@ -41,7 +43,7 @@ export function replaceMatches(
 
 /** Where the sticky pattern `tail` matches from `from` ends, or -1 when it does not match there. */
 export function tailEnd(text: string, tail: RegExp, from: number): number {
-  if (!tail.sticky) throw new TypeError('tailEnd needs a sticky pattern');
+  if (!tail.sticky) throw new ERR_INTERNAL({ where: 'tailEnd', reason: 'the tail pattern must be sticky' });
   tail.lastIndex = from;
   return tail.test(text) ? tail.lastIndex : -1;
 }

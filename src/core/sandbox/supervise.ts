@@ -3,6 +3,7 @@
 // process group, count output bytes as they stream and stop the tool at the cap — is done here.
 import type { execa as execaFn, Options, Result, ResultPromise } from 'execa';
 
+import { toError } from '../errors.js';
 import type { SubprocessLimits } from './execution.js';
 import type { LaunchPlan } from './launch-plan.js';
 import { StreamCap } from './output-cap.js';
@@ -85,7 +86,7 @@ export async function superviseProcess(
   const stdout = new StreamCap(limits.maxOutputBytes, 'head');
   const stderr = new StreamCap(limits.maxOutputBytes, 'tail', STDERR_TAIL_BYTES);
   const failed = (err: unknown): RawOutcome => ({
-    spawnError: err instanceof Error ? err : new Error(String(err)),
+    spawnError: toError(err),
     exitCode: null,
     signal: null,
     stdout,
@@ -111,7 +112,7 @@ export async function superviseProcess(
 }
 
 function spawnCause(result: Result): Error {
-  return result.cause instanceof Error ? result.cause : new Error(result.shortMessage);
+  return result.cause instanceof Error ? result.cause : toError(result.shortMessage);
 }
 
 function supervise(s: Supervision): Promise<RawOutcome> {

@@ -12,6 +12,7 @@ import { mkdtemp, open, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { ERR_SANDBOX_CLEANUP_FAILED } from '../errors.js';
 import type { SandboxUser } from './sandbox-user.js';
 
 /** How long emptying the dir as the tool's user may take before it is killed and the dir is reported left behind. */
@@ -84,7 +85,7 @@ async function removeAs(dir: string, user: SandboxUser | undefined): Promise<voi
     await runAs(['chmod', '-R', 'u+rwX', '.'], dir, user);
     await runAs(EMPTY_HERE, dir, user);
   }
-  if (!(await rmdirIfEmpty(dir))) throw new Error(`${dir} could not be emptied`);
+  if (!(await rmdirIfEmpty(dir))) throw new ERR_SANDBOX_CLEANUP_FAILED({ dir });
 }
 
 /**

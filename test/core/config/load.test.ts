@@ -21,7 +21,7 @@ function problemsOf(fn: () => unknown): { path: string; message: string }[] {
 const minimal = `[agent]\nid = "a1"\n[mqtt]\nbroker_url = "embedded"\n[llm]\nprovider = "scripted"\n`;
 
 describe('loadConfig', () => {
-  it('loads SEED.md basic example with every key understood', async () => {
+  it('loads the Rust version basic example (seed-basic.toml) with every key understood', async () => {
     const { config, warnings } = await loadConfigFile(fixture('seed-basic.toml'), { env: {} });
     expect(config.agent.id).toBe('my-agent-001');
     expect(config.agent.capabilities).toEqual(['general-purpose', 'task-execution']);
@@ -38,7 +38,7 @@ describe('loadConfig', () => {
     expect(warnings).toEqual([]);
   });
 
-  it('loads SEED.md advanced example, hoisting the performance keys TOML scoped into [tools.custom_tool]', async () => {
+  it('loads the Rust version advanced example (seed-advanced.toml), hoisting the performance keys TOML scoped into [tools.custom_tool]', async () => {
     const { config, warnings } = await loadConfigFile(fixture('seed-advanced.toml'), { env: {} });
     expect(config.mqtt).toMatchObject({
       broker_url: 'mqtts://secure-mqtt.example.com:8883',
@@ -67,7 +67,7 @@ describe('loadConfig', () => {
     ]);
   });
 
-  it('applies defaults from PROTOCOL.md', () => {
+  it('applies defaults from docs/protocol.md', () => {
     const { config } = parseConfigText(minimal, 'a.toml', { env: {} });
     expect(config).toMatchObject({
       max_pipeline_depth: 16,
@@ -85,7 +85,7 @@ describe('loadConfig', () => {
       parseConfigText(minimal.replace('"a1"', '"my agent"'), 'a.toml', { env: {} }),
     );
     expect(problems).toEqual([
-      { path: 'agent.id', message: '"my agent" must match [a-zA-Z0-9._-]+ (line 2)' },
+      { path: 'agent.id', message: '"my agent" must match [a-zA-Z0-9._-]+ (line 2)', line: 2 },
     ]);
   });
 

@@ -107,6 +107,7 @@ describe('loadGeneration', () => {
     await gen.close();
     await gen.close();
     expect(gen.signal.aborted).toBe(true);
+    expect(gen.signal.reason).toMatchObject({ code: 'AGENT_ERR_PLUGIN_CLOSED', data: { generation: 1 } });
     expect(globalThis.__fixtureLog?.filter((l) => l.startsWith('close'))).toEqual([
       'close second-registered',
       'close first-registered',

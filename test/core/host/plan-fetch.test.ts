@@ -48,9 +48,12 @@ describe('host.fetch planning', () => {
     });
   });
 
-  it('a fetch table for a script that does not declare fetch is AGENT_ERR_CONFIG_UNSUPPORTED', () => {
+  it('a fetch table for a script that does not declare fetch is AGENT_ERR_CONFIG_INVALID at its line', () => {
     const err = thrown(() => plan(`[tools.t]\n${SCRIPT}[tools.t.fetch]\nmax_requests = 3`));
-    expect(err).toMatchObject({ code: 'AGENT_ERR_CONFIG_UNSUPPORTED', data: { key: 'tools.t.fetch' } });
+    expect(err).toMatchObject({
+      code: 'AGENT_ERR_CONFIG_INVALID',
+      data: { file: 'a.toml', problems: [{ path: 'tools.t.fetch', line: 12 }] },
+    });
   });
 
   it('a malformed CIDR or host glob is AGENT_ERR_TOOL_CONFIG_INVALID naming tools.x.fetch', () => {
@@ -75,14 +78,17 @@ describe('host.fetch planning', () => {
     });
   });
 
-  it('host_functions and fetch on a subprocess tool are AGENT_ERR_CONFIG_UNSUPPORTED', () => {
+  it('host_functions and fetch on a subprocess tool are AGENT_ERR_CONFIG_INVALID at their line', () => {
     const external = 'impl = "external"\ncommand = "/bin/true"\n';
     for (const [extra, key] of [
       ['host_functions = ["fetch"]', 'tools.t.host_functions'],
       ['[tools.t.fetch]\nmax_requests = 1', 'tools.t.fetch'],
     ]) {
       const err = thrown(() => plan(`[tools.t]\n${external}${extra}`));
-      expect(err).toMatchObject({ code: 'AGENT_ERR_CONFIG_UNSUPPORTED', data: { key } });
+      expect(err).toMatchObject({
+        code: 'AGENT_ERR_CONFIG_INVALID',
+        data: { problems: [{ path: key, line: 11 }] },
+      });
     }
   });
 
@@ -98,7 +104,10 @@ describe('host.fetch planning', () => {
       ['[tools.word_count.fetch]\nmax_requests = 1', 'tools.word_count.fetch'],
     ]) {
       const err = thrown(() => planPlugins(config(base + extra), list, bare));
-      expect(err).toMatchObject({ code: 'AGENT_ERR_CONFIG_UNSUPPORTED', data: { key } });
+      expect(err).toMatchObject({
+        code: 'AGENT_ERR_CONFIG_INVALID',
+        data: { problems: [{ path: key, line: 10 }] },
+      });
     }
   });
 });

@@ -33,11 +33,14 @@ describe('WebAssembly planning', () => {
     expect(on).toMatchObject({ kind: 'script', wasm: true });
   });
 
-  it('wasm on a subprocess tool is AGENT_ERR_CONFIG_UNSUPPORTED', () => {
+  it('wasm on a subprocess tool is AGENT_ERR_CONFIG_INVALID at its line', () => {
     const err = thrown(() =>
       planPlugins(config('[tools.t]\nimpl = "external"\ncommand = "/bin/true"\nwasm = true'), [], bare),
     );
-    expect(err).toMatchObject({ code: 'AGENT_ERR_CONFIG_UNSUPPORTED', data: { key: 'tools.t.wasm' } });
+    expect(err).toMatchObject({
+      code: 'AGENT_ERR_CONFIG_INVALID',
+      data: { file: 'a.toml', problems: [{ path: 'tools.t.wasm', line: 11 }] },
+    });
   });
 
   it('a plugin script gets WebAssembly from its manifest; the table may deny it, never grant it', async () => {
@@ -58,8 +61,8 @@ describe('WebAssembly planning', () => {
     expect(tools(', wasm = false')[0]).toMatchObject({ name: 'wasm_grow', wasm: false });
     const err = thrown(() => tools('', ', wasm = true'));
     expect(err).toMatchObject({
-      code: 'AGENT_ERR_CONFIG_UNSUPPORTED',
-      data: { key: 'tools.plain_grow.wasm' },
+      code: 'AGENT_ERR_CONFIG_INVALID',
+      data: { problems: [{ path: 'tools.plain_grow.wasm', line: 9 }] },
     });
   });
 

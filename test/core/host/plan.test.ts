@@ -166,7 +166,7 @@ describe('planPlugins', () => {
     expect(plan.plugins.map((p) => p.manifest.name)).toContain('good-tools');
   });
 
-  it("plans the inline external form, with SEED.md's config.max_execution_time as the timeout", () => {
+  it("plans the inline external form, with the Rust version's config.max_execution_time as the timeout", () => {
     const tools =
       '[tools.custom_tool]\nimpl = "external"\ncommand = "/usr/local/bin/my-tool"\n' +
       'config = { working_dir = "/tmp", max_execution_time = 60 }';
@@ -197,12 +197,12 @@ describe('planPlugins', () => {
       '[tools.t]\nimpl = "external"\ncommand = "/usr/local/bin/t"\nread_only_paths = ["/srv/data"]';
     const err = thrown(() => planPlugins(config('provider = "scripted"', plainTool), [], bare));
     expect(err).toMatchObject({
-      code: 'AGENT_ERR_CONFIG_UNSUPPORTED',
-      data: { key: 'tools.t.read_only_paths' },
+      code: 'AGENT_ERR_CONFIG_INVALID',
+      data: { file: 'a.toml', problems: [{ path: 'tools.t.read_only_paths', line: 11 }] },
     });
   });
 
-  it('inline external without command, or script without source or description, is a config error', () => {
+  it('inline external without command, or script without source or description, is AGENT_ERR_CONFIG_INVALID at the table', () => {
     const cases: Array<[string, string]> = [
       ['x = { impl = "external" }', 'tools.x.command'],
       ['x = { impl = "script", description = "d" }', 'tools.x.source'],
@@ -210,7 +210,10 @@ describe('planPlugins', () => {
     ];
     for (const [tools, key] of cases) {
       const err = thrown(() => planPlugins(config('provider = "scripted"', tools), [], bare));
-      expect(err).toMatchObject({ code: 'AGENT_ERR_CONFIG_UNSUPPORTED', data: { key } });
+      expect(err).toMatchObject({
+        code: 'AGENT_ERR_CONFIG_INVALID',
+        data: { file: 'a.toml', problems: [{ path: key, line: 8 }] },
+      });
     }
   });
 
@@ -255,11 +258,25 @@ describe('planPlugins', () => {
     );
   });
 
-  it('an unknown impl is AGENT_ERR_CONFIG_UNSUPPORTED', async () => {
+  it('an unknown impl is AGENT_ERR_CONFIG_INVALID naming the key and its line', async () => {
     const list = await discovered();
-    expect(thrown(() => planPlugins(config('provider = "scripted"', 'echo = "wasm"'), list, none)).code).toBe(
-      'AGENT_ERR_CONFIG_UNSUPPORTED',
-    );
+    const err = thrown(() => planPlugins(config('provider = "scripted"', '\necho = "wasm"'), list, none));
+    expect(err).toMatchObject({
+      code: 'AGENT_ERR_CONFIG_INVALID',
+      data: { file: 'a.toml', problems: [{ path: 'tools.echo.impl', line: 9 }] },
+    });
+  });
+
+  it('a config built in code (no file) still names the key, without a line', async () => {
+    const list = await discovered();
+    const loaded = config('provider = "scripted"', 'echo = "wasm"');
+    const inCode = JSON.parse(JSON.stringify(loaded)) as typeof loaded; // plain data: no source
+    const err = thrown(() => planPlugins(inCode, list, none));
+    expect(err).toMatchObject({
+      code: 'AGENT_ERR_CONFIG_INVALID',
+      data: { problems: [{ path: 'tools.echo.impl' }] },
+    });
+    expect((err.data as { problems: { line?: number }[] }).problems[0]!.line).toBeUndefined();
   });
 
   it('an unknown builtin is AGENT_ERR_TOOL_UNKNOWN listing the available tools', async () => {

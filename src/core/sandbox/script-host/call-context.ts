@@ -5,7 +5,7 @@ import type { ScriptLimits } from '../execution.js';
 import { bootstrapSource } from './bootstrap.js';
 import type { CallFetches, FetchSetup } from './host-fetch.js';
 import type { HostFunction, RunOutcome } from './protocol.js';
-import { reasonOf } from '../../errors.js';
+import { ERR_SCRIPT_INVALID, reasonOf, toError } from '../../errors.js';
 
 /** `(fn, paramsJson, maxChars) => tagged string`: see bootstrapSource. */
 type Runner = (fn: unknown, params: string, max: number) => string;
@@ -60,13 +60,13 @@ export function withDeadline<T>(
       try {
         resolve(onTimeout());
       } catch (e) {
-        reject(e instanceof Error ? e : new Error(String(e)));
+        reject(toError(e));
       }
     };
     timer = setTimeout(check, ms);
     p.then(
       (v) => (clearTimeout(timer), resolve(v)),
-      (e: unknown) => (clearTimeout(timer), reject(e instanceof Error ? e : new Error(String(e)))),
+      (e: unknown) => (clearTimeout(timer), reject(toError(e))),
     );
   });
 }
@@ -132,21 +132,23 @@ export async function prepareContext(
     const runner = hold(api.getSync('run', { reference: true }) as ivm.Reference<Runner>);
     const mod = hold(isolate.compileModuleSync(script.code, { filename: script.filename }));
     if (mod.dependencySpecifiers.length > 0) {
-      throw new Error(`imports are not allowed (${mod.dependencySpecifiers.join(', ')})`);
+      const reason = `imports are not allowed (${mod.dependencySpecifiers.join(', ')})`;
+      throw new ERR_SCRIPT_INVALID({ reason });
     }
     mod.instantiateSync(context, (specifier) => {
-      throw new Error(`imports are not allowed (${specifier})`);
+      throw new ERR_SCRIPT_INVALID({ reason: `imports are not allowed (${specifier})` });
     });
     const ms = script.limits.timeoutMs;
     const evaluated = mod.evaluate({ timeout: ms }).catch((e: unknown) => {
-      throw new Error(explainWasm(api, reasonOf(e)));
+      throw new ERR_SCRIPT_INVALID({ reason: explainWasm(api, reasonOf(e)) }, { cause: e });
     });
     await withDeadline(evaluated, ms + 250, () => {
-      throw new Error(`module evaluation did not finish within ${ms} ms`);
+      throw new ERR_SCRIPT_INVALID({ reason: `module evaluation did not finish within ${ms} ms` });
     });
     const namespace = hold(mod.namespace);
     const fn = hold(namespace.getSync('default', { reference: true }) as ivm.Reference<unknown>);
-    if (fn.typeof !== 'function') throw new Error('the module has no default-exported function');
+    if (fn.typeof !== 'function')
+      throw new ERR_SCRIPT_INVALID({ reason: 'the module has no default-exported function' });
     await warmRunner(context, runner);
     return {
       runner,
@@ -219,7 +221,7 @@ function start(
       call.runner.applySync(undefined, [fn, paramsJson, limits.maxOutputBytes], options),
     );
   } catch (e) {
-    return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    return Promise.reject(toError(e));
   }
 }
 

@@ -1,6 +1,7 @@
 // Per-tool pool of warm isolates, each holding one pre-built context; every call gets a fresh one.
 import ivm from 'isolated-vm';
 
+import { ERR_SCRIPT_INVALID, toError } from '../../errors.js';
 import {
   invoke,
   prepareContext,
@@ -51,7 +52,7 @@ export class IsolatePool {
       const isolate = newIsolate(script.limits.memoryLimitMb);
       const slot: Slot = {
         isolate,
-        next: Promise.resolve(new Error('unused')),
+        next: Promise.resolve(new ERR_SCRIPT_INVALID({ reason: 'no context built yet' })), // #warm replaces it
         warm: false,
         busy: false,
         callId: undefined,
@@ -71,9 +72,7 @@ export class IsolatePool {
   /** Start building the slot's next context in the background. */
   #warm(slot: Slot): void {
     slot.warm = false;
-    const next = prepareContext(slot.isolate, this.script, this.log).catch((e: unknown) =>
-      e instanceof Error ? e : new Error(String(e)),
-    );
+    const next = prepareContext(slot.isolate, this.script, this.log).catch(toError);
     slot.next = next;
     void next.then(() => {
       if (slot.next === next) slot.warm = true;
