@@ -20,6 +20,13 @@ function rssMb(pid: number): number {
   return Number(kb) / 1024;
 }
 
+/** CPU time (user + system) the process has used so far, in µs (/proc/<pid>/stat, clock ticks of 10 ms). */
+function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
+  return (Number(fields[11]) + Number(fields[12])) * 10_000; // utime, stime (fields 14, 15)
+}
+
 function waitForLine(child: ChildProcess, pattern: RegExp, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
     let seen = '';
@@ -68,12 +75,16 @@ interface Sample {
   tps: number;
   p50: number;
   p99: number;
+  /** The responder's CPU time per task in the throughput run (µs): unlike tasks/s, not skewed by other load. */
+  cpuPerTask: number;
 }
 
-async function sample(load: LoadClient, agentId: string): Promise<Sample> {
+async function sample(load: LoadClient, agentId: string, pid: number): Promise<Sample> {
+  const cpuBefore = cpuMicros(pid);
   const tps = await load.throughput(agentId, TOTAL, WINDOW);
+  const cpuPerTask = (cpuMicros(pid) - cpuBefore) / TOTAL;
   const lat = await load.latencies(agentId, SERIAL);
-  return { tps, p50: percentile(lat, 50), p99: percentile(lat, 99) };
+  return { tps, p50: percentile(lat, 50), p99: percentile(lat, 99), cpuPerTask };
 }
 
 const median = (xs: number[]): number => percentile(xs, 50);
@@ -94,18 +105,20 @@ async function main(): Promise<void> {
     const base: Sample[] = [];
     const ours: Sample[] = [];
     for (let r = 0; r < ROUNDS; r++) {
-      base.push(await sample(load, 'echo-baseline'));
-      ours.push(await sample(load, 'bench-agent'));
+      base.push(await sample(load, 'echo-baseline', baseline.pid!));
+      ours.push(await sample(load, 'bench-agent', agent.pid!));
     }
     const b = {
       tps: median(base.map((s) => s.tps)),
       p50: median(base.map((s) => s.p50)),
       p99: median(base.map((s) => s.p99)),
+      cpu: median(base.map((s) => s.cpuPerTask)),
     };
     const o = {
       tps: median(ours.map((s) => s.tps)),
       p50: median(ours.map((s) => s.p50)),
       p99: median(ours.map((s) => s.p99)),
+      cpu: median(ours.map((s) => s.cpuPerTask)),
     };
     const ratio = o.tps / b.tps;
     const rows = [
@@ -113,6 +126,7 @@ async function main(): Promise<void> {
       [`throughput (tasks/s, window ${WINDOW})`, fmt(b.tps, 0), fmt(o.tps, 0), fmt(ratio), '≥ 0.50'],
       ['serial latency p50 (ms)', fmt(b.p50, 3), fmt(o.p50, 3), fmt(o.p50 / b.p50), '≤ 1 ms'],
       ['serial latency p99 (ms)', fmt(b.p99, 3), fmt(o.p99, 3), fmt(o.p99 / b.p99), ''],
+      ['CPU per task (µs, throughput run)', fmt(b.cpu, 1), fmt(o.cpu, 1), fmt(o.cpu / b.cpu), ''],
       ['idle RSS (MB)', fmt(baselineIdleRss, 1), fmt(idleRss, 1), '', '≤ 100 MB'],
     ];
     process.stdout.write(

@@ -1,5 +1,5 @@
 // The agent's HTTP endpoints: /live, /ready, /health and /metrics over the agent's own state.
-import type { LoggerV1 } from '../../../tool-sdk/src/index.js';
+import type { LoggerV1 } from '@agent2389/tool-sdk';
 import type { AgentConfig } from '../config/schema.js';
 import { startHealthServer, type HealthServer } from '../observability/health-server.js';
 import { PrometheusExporter } from '../observability/prometheus.js';
@@ -17,7 +17,7 @@ export function serveHealth(
     {
       ready: () => agent.readiness,
       health: () => agent.healthReport(),
-      metricsJson: () => agent.metrics.toJSON(),
+      metricsJson: () => agent.metrics.snapshot(),
       prometheus: () => exporter.render(),
     },
     { host: health.host, port: health.port, log },

@@ -1,6 +1,17 @@
 // What an agent counts: tasks, LLM calls, tool calls, MQTT, reloads. Names are those of the
 // Prometheus exposition (all prefixed agent2389_); docs/observability.md lists each with its labels.
+// The values live in prom-client, in this agent's own Registry; the JSON view is read back from it.
+import { Registry } from 'prom-client';
+
 import { CounterFamily, GaugeFamily, HistogramFamily, type AnyFamily } from './metric-store.js';
+import {
+  histogramQuantile,
+  histogramTotals,
+  seriesOf,
+  sumOf,
+  type Labels,
+  type MetricJson,
+} from './metrics-view.js';
 
 const SECONDS_TASK = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 const SECONDS_LLM = [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
@@ -19,6 +30,14 @@ export interface MetricSources {
   mqttConnected(): boolean;
   generation(): number;
 }
+
+/** The gauges' names, read back by the JSON view. */
+const GAUGE = {
+  inFlight: 'agent2389_tasks_in_flight',
+  queued: 'agent2389_tasks_queued',
+  connected: 'agent2389_mqtt_connected',
+  generation: 'agent2389_config_generation',
+} as const;
 
 const ms = (seconds: number): number => Math.round(seconds * 1e6) / 1e3;
 
@@ -119,19 +138,21 @@ export class AgentMetrics {
   );
   readonly #gauges: GaugeFamily[];
 
+  /** Where every family's values are kept: read by the JSON view and the Prometheus exposition. */
+  readonly registry = new Registry();
+
   constructor(readonly sources: MetricSources) {
     this.#gauges = [
-      new GaugeFamily('agent2389_tasks_in_flight', 'Tasks running now', () => sources.inFlight()),
-      new GaugeFamily('agent2389_tasks_queued', 'Tasks accepted and waiting for a slot', () =>
-        sources.queued(),
-      ),
-      new GaugeFamily('agent2389_mqtt_connected', '1 while connected to the broker', () =>
+      new GaugeFamily(GAUGE.inFlight, 'Tasks running now', () => sources.inFlight()),
+      new GaugeFamily(GAUGE.queued, 'Tasks accepted and waiting for a slot', () => sources.queued()),
+      new GaugeFamily(GAUGE.connected, '1 while connected to the broker', () =>
         sources.mqttConnected() ? 1 : 0,
       ),
-      new GaugeFamily('agent2389_config_generation', 'The configuration generation new tasks run on', () =>
+      new GaugeFamily(GAUGE.generation, 'The configuration generation new tasks run on', () =>
         sources.generation(),
       ),
     ];
+    for (const f of this.families()) this.registry.registerMetric(f.metric);
   }
 
   /** Every family, for the Prometheus exposition. */
@@ -184,78 +205,83 @@ export class AgentMetrics {
     this.toolDuration.observe({ tool }, durationMs / 1000);
   }
 
-  /** The JSON of /metrics: SEED.md's "Key Metrics" shape, with real values. */
-  toJSON(): Record<string, unknown> {
-    const t = this.taskDuration.totals();
-    const done = this.tasks.total({ outcome: 'responded' }) + this.tasks.total({ outcome: 'forwarded' });
-    const tools = this.toolDuration.totals();
-    const llm = this.llmDuration.totals();
+  /**
+   * The JSON of /metrics: the Rust version's "Key Metrics" shape (docs/observability.md), read from
+   * the registry (every value, the gauges included, is what the Prometheus exposition would show at
+   * the same moment).
+   */
+  async snapshot(): Promise<Record<string, unknown>> {
+    const byName = new Map((await this.registry.getMetricsAsJSON()).map((m) => [m.name, m]));
+    const of = (f: AnyFamily | string): MetricJson | undefined =>
+      byName.get(typeof f === 'string' ? f : f.name);
+    const total = (f: CounterFamily | string, match?: Labels): number => sumOf(of(f), match);
+    const avgMs = (t: { count: number; sum: number }): number => (t.count ? ms(t.sum / t.count) : 0);
+    const taskP = (q: number): number => ms(histogramQuantile(of(this.taskDuration), q));
     const byTool: Record<string, Record<string, number>> = {};
-    for (const s of this.toolCalls.all()) {
-      const entry = (byTool[s.labels.tool!] ??= { ok: 0, truncated: 0, timeout: 0, error: 0 });
-      entry[s.labels.outcome!] = (entry[s.labels.outcome!] ?? 0) + s.value;
+    for (const { labels, value } of seriesOf(of(this.toolCalls))) {
+      const entry = (byTool[labels.tool ?? ''] ??= { ok: 0, truncated: 0, timeout: 0, error: 0 });
+      entry[labels.outcome ?? ''] = (entry[labels.outcome ?? ''] ?? 0) + value;
     }
+    const errorsByCode: Record<string, number> = {};
+    for (const { labels, value } of seriesOf(of(this.tasks)))
+      if (labels.code) errorsByCode[labels.code] = (errorsByCode[labels.code] ?? 0) + value;
+    const llm = histogramTotals(of(this.llmDuration));
+    const tools = histogramTotals(of(this.toolDuration));
+    const outcome = (f: CounterFamily, o: string): number => total(f, { outcome: o });
     return {
       uptime_seconds: Math.round((Date.now() - this.started) / 1000),
-      generation: this.sources.generation(),
+      generation: total(GAUGE.generation),
       tasks: {
-        tasks_received: this.tasksReceived.total(),
-        tasks_completed: done,
-        tasks_responded: this.tasks.total({ outcome: 'responded' }),
-        tasks_forwarded: this.tasks.total({ outcome: 'forwarded' }),
-        tasks_failed: this.tasks.total({ outcome: 'failed' }),
-        tasks_rejected: this.tasks.total({ outcome: 'rejected' }),
-        tasks_discarded: this.tasks.total({ outcome: 'discarded' }),
-        tasks_processing: this.sources.inFlight(),
-        tasks_queued: this.sources.queued(),
-        budget_exhausted: this.budgetExhausted.total(),
-        avg_processing_time_ms: t.count ? ms(t.sum / t.count) : 0,
-        processing_time_p50_ms: ms(this.taskDuration.quantile(0.5)),
-        processing_time_p95_ms: ms(this.taskDuration.quantile(0.95)),
-        processing_time_p99_ms: ms(this.taskDuration.quantile(0.99)),
-        errors_by_code: this.#errorsByCode(),
+        tasks_received: total(this.tasksReceived),
+        tasks_completed: outcome(this.tasks, 'responded') + outcome(this.tasks, 'forwarded'),
+        tasks_responded: outcome(this.tasks, 'responded'),
+        tasks_forwarded: outcome(this.tasks, 'forwarded'),
+        tasks_failed: outcome(this.tasks, 'failed'),
+        tasks_rejected: outcome(this.tasks, 'rejected'),
+        tasks_discarded: outcome(this.tasks, 'discarded'),
+        tasks_processing: total(GAUGE.inFlight),
+        tasks_queued: total(GAUGE.queued),
+        budget_exhausted: total(this.budgetExhausted),
+        avg_processing_time_ms: avgMs(histogramTotals(of(this.taskDuration))),
+        processing_time_p50_ms: taskP(0.5),
+        processing_time_p95_ms: taskP(0.95),
+        processing_time_p99_ms: taskP(0.99),
+        errors_by_code: errorsByCode,
       },
       llm: {
         requests: llm.count,
-        failures: this.llmCalls.total({ outcome: 'error' }),
-        avg_request_time_ms: llm.count ? ms(llm.sum / llm.count) : 0,
-        input_tokens: this.llmTokens.total({ direction: 'input' }),
-        output_tokens: this.llmTokens.total({ direction: 'output' }),
+        failures: outcome(this.llmCalls, 'error'),
+        avg_request_time_ms: avgMs(llm),
+        input_tokens: total(this.llmTokens, { direction: 'input' }),
+        output_tokens: total(this.llmTokens, { direction: 'output' }),
       },
       mqtt: {
-        connected: this.sources.mqttConnected(),
-        messages_received: this.mqttReceived.total(),
-        messages_published: this.mqttPublished.total(),
-        publish_failures: this.mqttPublishFailures.total(),
-        connection_failures: this.mqttDisconnects.total(),
-        reconnects: this.mqttReconnects.total(),
+        connected: total(GAUGE.connected) === 1,
+        messages_received: total(this.mqttReceived),
+        messages_published: total(this.mqttPublished),
+        publish_failures: total(this.mqttPublishFailures),
+        connection_failures: total(this.mqttDisconnects),
+        reconnects: total(this.mqttReconnects),
       },
       tools: {
         total_executions: tools.count,
-        failures: this.toolCalls.total({ outcome: 'error' }),
-        timeouts: this.toolCalls.total({ outcome: 'timeout' }),
-        truncated: this.toolCalls.total({ outcome: 'truncated' }),
-        avg_execution_time_ms: tools.count ? ms(tools.sum / tools.count) : 0,
-        execution_time_p95_ms: ms(this.toolDuration.quantile(0.95)),
+        failures: outcome(this.toolCalls, 'error'),
+        timeouts: outcome(this.toolCalls, 'timeout'),
+        truncated: outcome(this.toolCalls, 'truncated'),
+        avg_execution_time_ms: avgMs(tools),
+        execution_time_p95_ms: ms(histogramQuantile(of(this.toolDuration), 0.95)),
         by_tool: byTool,
       },
       progress: {
-        published: this.progressPublished.total(),
-        dropped: this.progressDropped.total(),
+        published: total(this.progressPublished),
+        dropped: total(this.progressDropped),
       },
       reloads: {
-        applied: this.reloads.total({ outcome: 'applied' }),
-        unchanged: this.reloads.total({ outcome: 'unchanged' }),
-        rejected: this.reloads.total({ outcome: 'rejected' }),
+        applied: outcome(this.reloads, 'applied'),
+        unchanged: outcome(this.reloads, 'unchanged'),
+        rejected: outcome(this.reloads, 'rejected'),
       },
-      internal_errors: this.internalErrors.total(),
+      internal_errors: total(this.internalErrors),
     };
-  }
-
-  #errorsByCode(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const s of this.tasks.all())
-      if (s.labels.code) out[s.labels.code] = (out[s.labels.code] ?? 0) + s.value;
-    return out;
   }
 }

@@ -2,7 +2,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import type { LoggerV1 } from '../../../tool-sdk/src/index.js';
+import type { LoggerV1 } from '@agent2389/tool-sdk';
 import { ERR_HEALTH_LISTEN } from '../errors.js';
 import type { HealthReport } from './health-report.js';
 
@@ -10,7 +10,7 @@ export interface HealthSource {
   /** True once `available` is published, while connected and not draining. */
   ready(): { ready: boolean; reason?: string };
   health(): HealthReport;
-  metricsJson(): Record<string, unknown>;
+  metricsJson(): Record<string, unknown> | Promise<Record<string, unknown>>;
   prometheus(): Promise<{ contentType: string; body: string }>;
 }
 
@@ -66,7 +66,7 @@ async function route(source: HealthSource, req: IncomingMessage, res: ServerResp
       return send(res, h.status === 'healthy' ? 200 : 503, h);
     }
     case '/metrics': {
-      if (!wantsPrometheus(req, url)) return send(res, 200, source.metricsJson());
+      if (!wantsPrometheus(req, url)) return send(res, 200, await source.metricsJson());
       const { contentType, body } = await source.prometheus();
       res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
       res.end(body);

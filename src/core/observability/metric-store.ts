@@ -1,145 +1,123 @@
-// Counters, gauges and histograms kept as plain numbers: cheap to update on the task path, read by the
-// JSON view (/metrics) and exposed in Prometheus text through prom-client (prometheus.ts).
+// The metric families an agent records into: prom-client's Counter, Gauge and Histogram (the one
+// store, read by both /metrics views). Each family is created unregistered; AgentMetrics registers
+// it in the agent's own Registry. Reads use prom-client's documented `get()` (metrics-view.ts).
+import { Counter, Gauge, Histogram } from 'prom-client';
 
-export type Labels = Readonly<Record<string, string>>;
+import {
+  histogramQuantile,
+  histogramSeries,
+  histogramTotals,
+  seriesOf,
+  sumOf,
+  type HistogramValue,
+  type Labels,
+  type Series,
+} from './metrics-view.js';
 
-interface Series<V> {
-  readonly labels: Labels;
-  value: V;
+export type { HistogramValue, Labels, Series } from './metrics-view.js';
+
+/**
+ * Exactly the declared labels, a missing one as "" (prom-client throws on an undeclared label, and
+ * would count a missing one as a series of its own). Runs per task.
+ */
+function own(labelNames: readonly string[], labels: Labels): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of labelNames) out[n] = labels[n] ?? '';
+  return out;
 }
 
-/** Label values in the declared order, as a map key (no intermediate arrays: this runs per task). */
-function keyOf(labelNames: readonly string[], labels: Labels): string {
-  let key = '';
-  for (let i = 0; i < labelNames.length; i++) key += (i ? '\u0000' : '') + (labels[labelNames[i]!] ?? '');
-  return key;
-}
-
-abstract class Family<V> {
-  readonly #series = new Map<string, Series<V>>();
+export class CounterFamily {
+  readonly type = 'counter';
+  readonly metric: Counter;
 
   constructor(
     readonly name: string,
     readonly help: string,
     readonly labelNames: readonly string[],
-  ) {}
-
-  protected abstract initial(): V;
-
-  /** The one series of a family without labels, once created. */
-  #only?: Series<V>;
-
-  protected series(labels: Labels): Series<V> {
-    if (this.#only) return this.#only;
-    const key = keyOf(this.labelNames, labels);
-    let s = this.#series.get(key);
-    if (!s) {
-      const own: Record<string, string> = {};
-      for (const n of this.labelNames) own[n] = labels[n] ?? '';
-      s = { labels: own, value: this.initial() };
-      this.#series.set(key, s);
-      if (this.labelNames.length === 0) this.#only = s;
-    }
-    return s;
+  ) {
+    this.metric = new Counter({ name, help, labelNames: [...labelNames], registers: [] });
   }
 
-  /** Every labelled series recorded so far. */
-  all(): Array<Series<V>> {
-    return [...this.#series.values()];
-  }
-}
-
-export class CounterFamily extends Family<number> {
-  readonly type = 'counter';
-  protected initial(): number {
-    return 0;
-  }
+  /** Add `by` (default 1). A negative or non-finite amount (e.g. a provider's bogus token count) is ignored. */
   inc(labels: Labels = {}, by = 1): void {
-    this.series(labels).value += by;
+    if (!(by >= 0 && by < Infinity)) return; // prom-client throws on a negative and would add a NaN
+    if (this.labelNames.length === 0) this.metric.inc(by);
+    else this.metric.inc(own(this.labelNames, labels), by);
   }
+
+  /** Every series recorded so far (a family without labels always has its one series). */
+  async all(): Promise<Array<Series<number>>> {
+    return seriesOf(await this.metric.get());
+  }
+
   /** Sum over the series whose labels include `match`. */
-  total(match: Labels = {}): number {
-    let sum = 0;
-    for (const s of this.all()) if (matches(s.labels, match)) sum += s.value;
-    return sum;
+  async total(match: Labels = {}): Promise<number> {
+    return sumOf(await this.metric.get(), match);
   }
 }
 
-/** A gauge read when collected (in-flight tasks, connection state). */
+/** A gauge read from `read` when collected (in-flight tasks, connection state). */
 export class GaugeFamily {
   readonly type = 'gauge';
+  readonly metric: Gauge;
+
   constructor(
     readonly name: string,
     readonly help: string,
     readonly read: () => number,
-  ) {}
+  ) {
+    this.metric = new Gauge({
+      name,
+      help,
+      registers: [],
+      collect() {
+        this.set(read());
+      },
+    });
+  }
 }
 
-export interface HistogramValue {
-  /** Per bucket (same order as `buckets`), the number of observations ≤ its bound, not cumulative. */
-  readonly counts: number[];
-  sum: number;
-  count: number;
-}
-
-/** Recent observations kept per family for the JSON view's percentiles. */
-const RECENT = 1024;
-
-export class HistogramFamily extends Family<HistogramValue> {
+export class HistogramFamily {
   readonly type = 'histogram';
-  readonly #recent: number[] = [];
-  #next = 0;
+  readonly metric: Histogram;
 
   constructor(
-    name: string,
-    help: string,
-    labelNames: readonly string[],
+    readonly name: string,
+    readonly help: string,
+    readonly labelNames: readonly string[],
     /** Upper bounds, ascending (the +Inf bucket is implicit). */
     readonly buckets: readonly number[],
   ) {
-    super(name, help, labelNames);
+    this.metric = new Histogram({
+      name,
+      help,
+      labelNames: [...labelNames],
+      buckets: [...buckets],
+      registers: [],
+    });
   }
 
-  protected initial(): HistogramValue {
-    return { counts: this.buckets.map(() => 0), sum: 0, count: 0 };
-  }
-
+  /** Record one value; a NaN or infinity is ignored (it would poison the sum for good). */
   observe(labels: Labels, value: number): void {
-    if (!Number.isFinite(value)) return; // a NaN would poison the sum for good
-    const s = this.series(labels).value;
-    const i = this.buckets.findIndex((b) => value <= b);
-    if (i >= 0) s.counts[i]!++;
-    s.sum += value;
-    s.count++;
-    if (this.#recent.length < RECENT) this.#recent.push(value);
-    else this.#recent[this.#next] = value;
-    this.#next = (this.#next + 1) % RECENT;
+    if (!Number.isFinite(value)) return;
+    if (this.labelNames.length === 0) this.metric.observe(value);
+    else this.metric.observe(own(this.labelNames, labels), value);
   }
 
-  /** The q-quantile (0–1, nearest rank) of the last observations of every series, or 0 with none. */
-  quantile(q: number): number {
-    if (this.#recent.length === 0) return 0;
-    const sorted = [...this.#recent].sort((a, b) => a - b);
-    const rank = Math.ceil(q * sorted.length);
-    return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
+  /** Every labelled series recorded so far, with per-bucket (not cumulative) counts. */
+  async all(): Promise<Array<Series<HistogramValue>>> {
+    return histogramSeries(await this.metric.get());
   }
 
   /** Count and sum over the series whose labels include `match`. */
-  totals(match: Labels = {}): { count: number; sum: number } {
-    let count = 0;
-    let sum = 0;
-    for (const s of this.all()) {
-      if (!matches(s.labels, match)) continue;
-      count += s.value.count;
-      sum += s.value.sum;
-    }
-    return { count, sum };
+  async totals(match: Labels = {}): Promise<{ count: number; sum: number }> {
+    return histogramTotals(await this.metric.get(), match);
   }
-}
 
-function matches(labels: Labels, match: Labels): boolean {
-  for (const [k, v] of Object.entries(match)) if (labels[k] !== v) return false;
-  return true;
+  /** The q-quantile (0–1) over every series, estimated from the buckets (see histogramQuantile). */
+  async quantile(q: number): Promise<number> {
+    return histogramQuantile(await this.metric.get(), q);
+  }
 }
 
 export type AnyFamily = CounterFamily | GaugeFamily | HistogramFamily;

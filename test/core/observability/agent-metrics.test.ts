@@ -62,8 +62,8 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-describe('AgentMetrics.toJSON', () => {
-  it('reports every field from a known sequence of observations', () => {
+describe('AgentMetrics.snapshot', () => {
+  it('reports every field from a known sequence of observations', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date('2025-01-01T00:00:00Z'));
     const sources = fakeSources();
@@ -72,7 +72,7 @@ describe('AgentMetrics.toJSON', () => {
     recordKnownSequence(m);
     vi.setSystemTime(new Date('2025-01-01T00:01:30.400Z'));
 
-    expect(m.toJSON()).toEqual({
+    expect(await m.snapshot()).toEqual({
       uptime_seconds: 90,
       generation: 5,
       tasks: {
@@ -88,9 +88,12 @@ describe('AgentMetrics.toJSON', () => {
         budget_exhausted: 2,
         // durations 100, 300, 200, 400 ms (the two tasks without one are not averaged)
         avg_processing_time_ms: 250,
-        processing_time_p50_ms: 200, // nearest rank of 100, 200, 300, 400
-        processing_time_p95_ms: 400,
-        processing_time_p99_ms: 400,
+        // Estimated from the buckets (…, 0.1, 0.25, 0.5, … s) as Prometheus's histogram_quantile does:
+        // 100 ≤ 0.1 s, 200 ≤ 0.25 s, 300 and 400 ≤ 0.5 s. p50 = rank 2 of 4, the top of the 0.1–0.25 bucket;
+        // p95 = rank 3.8: 0.25 + 0.25 × (3.8 − 2) / 2; p99 = rank 3.96.
+        processing_time_p50_ms: 250,
+        processing_time_p95_ms: 475,
+        processing_time_p99_ms: 495,
         errors_by_code: { tool_execution_failed: 2, invalid_input: 1 },
       },
       llm: {
@@ -114,7 +117,8 @@ describe('AgentMetrics.toJSON', () => {
         timeouts: 1,
         truncated: 1,
         avg_execution_time_ms: 120, // (10 + 30 + 500 + 20 + 40) / 5
-        execution_time_p95_ms: 500,
+        // rank 4.75 of 5 lies in the 0.25–0.5 s bucket (the 500 ms call): 0.25 + 0.25 × 0.75
+        execution_time_p95_ms: 437.5,
         by_tool: {
           echo: { ok: 2, truncated: 0, timeout: 1, error: 0 },
           http: { ok: 0, truncated: 1, timeout: 0, error: 1 },
@@ -126,8 +130,8 @@ describe('AgentMetrics.toJSON', () => {
     });
   });
 
-  it('reports zeros, not NaN, before anything happened', () => {
-    const json = new AgentMetrics(fakeSources()).toJSON() as {
+  it('reports zeros, not NaN, before anything happened', async () => {
+    const json = (await new AgentMetrics(fakeSources()).snapshot()) as {
       tasks: Record<string, unknown>;
       llm: Record<string, unknown>;
       tools: Record<string, unknown>;
@@ -144,21 +148,22 @@ describe('AgentMetrics.toJSON', () => {
     expect(JSON.stringify(json)).not.toContain('null');
   });
 
-  it('keeps sub-millisecond precision in ms (three decimals)', () => {
+  it('keeps sub-millisecond precision in ms (three decimals)', async () => {
     const m = new AgentMetrics(fakeSources());
     m.toolCall('fast', 'ok', 0.25);
     m.toolCall('fast', 'ok', 0.5);
-    const tools = m.toJSON().tools as Record<string, unknown>;
+    const tools = (await m.snapshot()).tools as Record<string, unknown>;
     expect(tools.avg_execution_time_ms).toBe(0.375);
-    expect(tools.execution_time_p95_ms).toBe(0.5);
+    // both in the first bucket (≤ 1 ms): rank 1.9 of 2 → 0.95 of its width
+    expect(tools.execution_time_p95_ms).toBe(0.95);
   });
 
-  it('reads the sources at each call', () => {
+  it('reads the sources at each call', async () => {
     const sources = fakeSources();
     const m = new AgentMetrics(sources);
-    const before = m.toJSON();
+    const before = await m.snapshot();
     Object.assign(sources.state, { inFlight: 4, queued: 9, connected: true, generation: 2 });
-    const after = m.toJSON() as {
+    const after = (await m.snapshot()) as {
       generation: number;
       tasks: Record<string, unknown>;
       mqtt: Record<string, unknown>;
@@ -175,32 +180,38 @@ describe('AgentMetrics.toJSON', () => {
     });
   });
 
-  it('serializes through JSON.stringify to the same object', () => {
+  it('is plain JSON: JSON.stringify gives back the same object', async () => {
     const m = new AgentMetrics(fakeSources());
     recordKnownSequence(m);
-    expect(JSON.parse(JSON.stringify(m)) as unknown).toEqual(m.toJSON());
+    const json = await m.snapshot();
+    expect(JSON.parse(JSON.stringify(json)) as unknown).toEqual(json);
   });
 });
 
 describe('AgentMetrics recording', () => {
-  it('labels tasks by outcome and code, and times them by outcome in seconds', () => {
+  it('labels tasks by outcome and code, and times them by outcome in seconds', async () => {
     const m = new AgentMetrics(fakeSources());
     m.taskFinished('failed', 'processing_failed', 1500);
-    expect(m.tasks.all()).toEqual([{ labels: { outcome: 'failed', code: 'processing_failed' }, value: 1 }]);
-    expect(m.taskDuration.all()[0]).toMatchObject({ labels: { outcome: 'failed' }, value: { sum: 1.5 } });
+    expect(await m.tasks.all()).toEqual([
+      { labels: { outcome: 'failed', code: 'processing_failed' }, value: 1 },
+    ]);
+    expect((await m.taskDuration.all())[0]).toMatchObject({
+      labels: { outcome: 'failed' },
+      value: { sum: 1.5 },
+    });
   });
 
-  it('counts LLM calls by provider, model and outcome, and tokens by direction', () => {
+  it('counts LLM calls by provider, model and outcome, and tokens by direction', async () => {
     const m = new AgentMetrics(fakeSources());
     m.llmCall('openai', 'gpt-4o', true, 250, { inputTokens: 10, outputTokens: 3 });
     m.llmCall('openai', 'gpt-4o', false, 100);
-    expect(m.llmCalls.total({ provider: 'openai', model: 'gpt-4o', outcome: 'ok' })).toBe(1);
-    expect(m.llmCalls.total({ outcome: 'error' })).toBe(1);
-    expect(m.llmTokens.all()).toEqual([
+    expect(await m.llmCalls.total({ provider: 'openai', model: 'gpt-4o', outcome: 'ok' })).toBe(1);
+    expect(await m.llmCalls.total({ outcome: 'error' })).toBe(1);
+    expect(await m.llmTokens.all()).toEqual([
       { labels: { provider: 'openai', model: 'gpt-4o', direction: 'input' }, value: 10 },
       { labels: { provider: 'openai', model: 'gpt-4o', direction: 'output' }, value: 3 },
     ]);
-    expect(m.llmDuration.totals({ provider: 'openai' })).toEqual({ count: 2, sum: 0.35 });
+    expect(await m.llmDuration.totals({ provider: 'openai' })).toEqual({ count: 2, sum: 0.35 });
   });
 
   it('lists every family, each named agent2389_*, the gauges reading the sources', () => {

@@ -18,20 +18,28 @@ function exporterFor(metrics: AgentMetrics, agentId = 'writer-1'): PrometheusExp
   return new PrometheusExporter(metrics, { agentId: () => agentId, version: '9.8.7' });
 }
 
-/** The sample lines (not comments) of an exposition, as `name{labels}` → value. */
+/** `name{b="2",a="1"}` as `name{a="1",b="2"}`: the text format does not order labels. */
+function canonical(series: string): string {
+  const brace = series.indexOf('{');
+  if (brace < 0) return series;
+  const pairs = series.slice(brace + 1, -1).match(/\w+="(?:[^"\\]|\\.)*"/g) ?? [];
+  return `${series.slice(0, brace)}{${pairs.sort().join(',')}}`;
+}
+
+/** The sample lines (not comments) of an exposition, as `name{labels}` (labels sorted) → value. */
 function samples(body: string): Map<string, number> {
   const out = new Map<string, number>();
   for (const line of body.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
     const at = line.lastIndexOf(' ');
-    out.set(line.slice(0, at), Number(line.slice(at + 1)));
+    out.set(canonical(line.slice(0, at)), Number(line.slice(at + 1)));
   }
   return out;
 }
 
-/** The value of one sample line; fails the test when it is absent. */
+/** The value of one sample line (labels in any order); fails the test when it is absent. */
 function sample(body: string, series: string): number {
-  const value = samples(body).get(series);
+  const value = samples(body).get(canonical(series));
   if (value === undefined) throw new Error(`no sample ${series} in:\n${body}`);
   return value;
 }
@@ -95,8 +103,8 @@ describe('PrometheusExporter.render', () => {
     expect(sample(body, 'agent2389_tool_call_duration_seconds_sum{tool="echo"}')).toBeCloseTo(90.048, 9);
 
     // Every bucket line of the series, in order, never decreases and ends at the count.
-    const series = [...samples(body)].filter(([k]) =>
-      k.startsWith('agent2389_tool_call_duration_seconds_bucket{tool="echo"'),
+    const series = [...samples(body)].filter(
+      ([k]) => k.startsWith('agent2389_tool_call_duration_seconds_bucket{') && k.includes('tool="echo"'),
     );
     expect(series).toHaveLength(15); // 14 bounds + +Inf
     const values = series.map(([, v]) => v);

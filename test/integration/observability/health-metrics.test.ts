@@ -97,10 +97,13 @@ describe('HTTP health server and metrics (real process, mosquitto)', () => {
     expect(sample(text, 'agent2389_tasks_total{outcome="rejected",code="invalid_input"}')).toBe(1);
     expect(sample(text, 'agent2389_tool_calls_total{tool="echo",outcome="ok"}')).toBe(2);
     expect(sample(text, 'agent2389_task_duration_seconds_count{outcome="responded"}')).toBe(3);
-    expect(sample(text, 'agent2389_task_duration_seconds_bucket{outcome="responded",le="+Inf"}')).toBe(3);
+    // prom-client writes a histogram's `le` before the series' own labels
+    expect(sample(text, 'agent2389_task_duration_seconds_bucket{le="+Inf",outcome="responded"}')).toBe(3);
     const buckets = text
       .split('\n')
-      .filter((l) => l.startsWith('agent2389_task_duration_seconds_bucket{outcome="responded"'))
+      .filter(
+        (l) => l.startsWith('agent2389_task_duration_seconds_bucket{') && l.includes('outcome="responded"'),
+      )
       .map((l) => Number(l.split(' ')[1]));
     expect(buckets.length).toBeGreaterThan(5);
     expect([...buckets].sort((a, b) => a - b)).toEqual(buckets); // cumulative
