@@ -7,6 +7,8 @@
 // setImmediate — after the microtasks and I/O callbacks of this turn, before the loop waits again —
 // uncorks it. An idle agent's single response goes out in the same turn it was written, so latency
 // does not change measurably (serial p50 in `npm run bench`: 0.39 ms before, 0.35–0.41 ms after).
+// This wraps our own socket's write(); it works because mqtt.js writes packets with stream.write(),
+// which test/core/transport/mqtt-internals.test.ts checks against the installed mqtt.js.
 import type { Socket } from 'node:net';
 
 type Writable = Pick<Socket, 'write' | 'cork' | 'uncork'>;

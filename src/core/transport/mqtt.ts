@@ -1,22 +1,34 @@
-// The MQTT Transport on mqtt.js (the only importer of `mqtt`): persistent QoS 1 session, capped backoff, TCP_NODELAY, TLS.
+// The MQTT Transport on mqtt.js (the only importer of `mqtt`; its internals only through mqtt-internals.ts):
+// persistent QoS 1 session, capped backoff, TCP_NODELAY, TLS.
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { MqttClient } from 'mqtt';
 import type { IClientOptions, IClientPublishOptions, IClientSubscribeOptions, IStream } from 'mqtt';
-import type { LoggerV1 } from '../../../tool-sdk/src/index.js';
+import type { LoggerV1 } from '@agent2389/tool-sdk';
 import {
   AgentError,
+  ERR_TRANSPORT_ACK_WITHHELD,
   ERR_TRANSPORT_CLOSED,
   ERR_TRANSPORT_CONNECT,
   ERR_TRANSPORT_PUBLISH,
   ERR_TRANSPORT_SUBSCRIBE,
   reasonOf,
+  toError,
 } from '../errors.js';
 import { topicNameProblem } from '../protocol/topics.js';
 import { coalesceWrites } from './coalesce-writes.js';
 import { parseBrokerUrl, readTlsMaterial } from './mqtt-endpoint.js';
 import type { TlsFiles, TlsMaterial } from './mqtt-endpoint.js';
-import { forgetPending, guardPacketWriter, type WriterClient } from './mqtt-write-guard.js';
+import {
+  destroyConnection,
+  downgradeToMqtt311,
+  failAllPending,
+  forgetPendingCallback,
+  guardPacketWriter,
+  protocolVersionOf,
+  reconnectDelayOf,
+  setReconnectDelay,
+} from './mqtt-internals.js';
 import { quotedTopic, refusePublishTopic, refuseTopicFilter } from './topic-guard.js';
 import type { LastWill, PublishOptions, Transport, TransportHandlers } from './transport.js';
 
@@ -56,7 +68,7 @@ const CLOSE_TIMEOUT_MS = 5_000;
 const PUBLISH_PLAIN: IClientPublishOptions = { qos: 1, retain: false };
 const PUBLISH_RETAINED: IClientPublishOptions = { qos: 1, retain: true };
 const SUBSCRIBE_QOS1: IClientSubscribeOptions = { qos: 1 };
-const NOT_ACKNOWLEDGED = new Error('onMessage returned false: PUBACK withheld'); // mqtt.js only checks truthiness
+const NOT_ACKNOWLEDGED = new ERR_TRANSPORT_ACK_WITHHELD({}); // mqtt.js only checks truthiness
 
 /** Whether `DEBUG` (the `debug` package's switch) names mqtt.js's trace, e.g. `DEBUG=mqttjs*`. */
 export function mqttTraceWanted(debug = process.env.DEBUG): boolean {
@@ -146,8 +158,7 @@ export function createMqttTransport(options: MqttTransportOptions): Transport {
         }),
     };
     const c = new MqttClient(streamBuilder, mqttOptions);
-    // `_writePacket` is private in mqtt.js's types; the guard needs it (see mqtt-write-guard.ts).
-    guardPacketWriter(c as unknown as WriterClient, (err, packet) => {
+    guardPacketWriter(c, (err, packet) => {
       const reason = `the packet writer failed (${reasonOf(err)}): dropped`;
       const topic = typeof packet.topic === 'string' ? quotedTopic(packet.topic) : `(${packet.cmd} packet)`;
       const failure =
@@ -160,14 +171,14 @@ export function createMqttTransport(options: MqttTransportOptions): Transport {
       return failure;
     });
 
-    // mqtt.js waits options.reconnectPeriod after each failure: we set it for the next wait before each attempt.
+    // mqtt.js waits its reconnect period after each failure: we set it for the next wait before each attempt.
     c.on('reconnect', () => {
       attempt += 1;
-      c.options.reconnectPeriod = backoffDelayMs(attempt, backoff);
+      setReconnectDelay(c, backoffDelayMs(attempt, backoff));
     });
     c.on('connect', (connack) => {
       attempt = 0;
-      c.options.reconnectPeriod = backoffDelayMs(0, backoff);
+      setReconnectDelay(c, backoffDelayMs(0, backoff));
       up = true;
       const info = { first, sessionPresent: connack.sessionPresent };
       first = false;
@@ -182,7 +193,7 @@ export function createMqttTransport(options: MqttTransportOptions): Transport {
       lastError = undefined;
       if (wasUp) safely('onDisconnect', () => handlers.onDisconnect(closed ? 'closed' : reason));
       if (closed) return;
-      const retryInMs = c.options.reconnectPeriod;
+      const retryInMs = reconnectDelayOf(c);
       log.warn(
         { reason, attempt, retryInMs },
         wasUp ? 'MQTT connection lost' : 'MQTT connection attempt failed',
@@ -190,10 +201,9 @@ export function createMqttTransport(options: MqttTransportOptions): Transport {
     });
     c.on('error', (err) => {
       lastError = err.message;
-      if (options.protocolFallback && c.options.protocolVersion === 5 && refusesProtocol(err)) {
-        c.options.protocolVersion = 4;
-        delete c.options.properties;
-        c.options.reconnectPeriod = backoffDelayMs(0, backoff);
+      if (options.protocolFallback && protocolVersionOf(c) === 5 && refusesProtocol(err)) {
+        downgradeToMqtt311(c);
+        setReconnectDelay(c, backoffDelayMs(0, backoff));
         log.warn(
           'the broker does not accept MQTT 5: using MQTT 3.1.1 (set [mqtt] protocol_version = 4 to skip this)',
         );
@@ -230,7 +240,7 @@ export function createMqttTransport(options: MqttTransportOptions): Transport {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         log.warn('MQTT clean disconnect timed out; dropping the connection');
-        c.stream.destroy();
+        destroyConnection(c);
         resolve();
       }, CLOSE_TIMEOUT_MS);
       c.end(!c.connected, () => {
@@ -278,7 +288,7 @@ export function createMqttTransport(options: MqttTransportOptions): Transport {
     },
 
     // The topic is checked before anything is written: a broker closes the connection on a malformed
-    // topic, and mqtt.js would re-send the stored publish on every reconnect (PROTOCOL.md §1).
+    // topic, and mqtt.js would re-send the stored publish on every reconnect (docs/protocol.md §1).
     publish(topic: string, payload: string, opts?: PublishOptions) {
       const qos = opts?.retain === true ? PUBLISH_RETAINED : PUBLISH_PLAIN;
       const send: Send = (c, done) => c.publish(topic, payload, qos, done);
@@ -294,10 +304,7 @@ export function createMqttTransport(options: MqttTransportOptions): Transport {
         if (!c) return;
         await endClient(c);
         // Publishes and subscriptions still waiting for an ack (e.g. queued while offline) fail now.
-        for (const [id, entry] of Object.entries(c.outgoing)) {
-          delete c.outgoing[Number(id)];
-          entry.cb(closedError());
-        }
+        failAllPending(c, closedError);
         log.info('MQTT transport closed');
       })();
       return closing;
@@ -329,10 +336,8 @@ export function createMqttTransport(options: MqttTransportOptions): Transport {
       try {
         send(c, done);
       } catch (err) {
-        const internals = c as unknown as WriterClient;
-        for (const [id, pending] of Object.entries(internals.outgoing))
-          if (pending?.cb === done) forgetPending(internals, Number(id));
-        reject(wrap(err instanceof Error ? err : new Error(String(err))));
+        forgetPendingCallback(c, done);
+        reject(wrap(toError(err)));
       }
     });
   }

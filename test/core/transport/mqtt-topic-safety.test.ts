@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { MqttClient, type IClientPublishOptions } from 'mqtt';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 
-import { guardPacketWriter, type WriterClient } from '../../../src/core/transport/mqtt-write-guard.js';
+import { guardPacketWriter } from '../../../src/core/transport/mqtt-internals.js';
 import { startMosquitto, type Mosquitto } from '../../helpers/mosquitto.js';
 import { WAIT, connected, defer, runCleanups, text, uniqueId } from './mqtt-harness.js';
 
@@ -84,7 +84,7 @@ describe('the packet-writer guard (defence in depth behind the topic check)', ()
       properties: { sessionExpiryInterval: 3600 },
     });
     const failures: unknown[] = [];
-    guardPacketWriter(c as unknown as WriterClient, (err) => {
+    guardPacketWriter(c, (err) => {
       failures.push(err);
       return Object.assign(new Error('write failed'), { code: 'TEST_WRITE_FAILED' });
     });
