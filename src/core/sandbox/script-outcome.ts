@@ -1,5 +1,5 @@
 // How a script call's outcome and log lines, as the script host reports them, reach the agent.
-import type { LoggerV1 } from '../../../tool-sdk/src/index.js';
+import type { LoggerV1 } from '@agent2389/tool-sdk';
 import {
   ERR_SCRIPT_FAILED,
   ERR_SCRIPT_HOST_CRASHED,
@@ -10,14 +10,18 @@ import {
   reasonOf,
 } from '../errors.js';
 import type { ExecutionResult, ScriptLimits } from './execution.js';
-import type { LogLevel, RunOutcome } from './script-host/protocol.js';
+import { LOG_LEVELS, type LogLevel, type RunOutcome } from './script-host/protocol.js';
 
 export type Failure = Pick<ExecutionResult, 'error'> &
   Partial<Pick<ExecutionResult, 'timedOut' | 'outputTruncated'>>;
 export type Outcome = { ok: true; value: unknown } | Failure;
 
-/** The result of one call of `tool`, from what the child decided. */
+/** The result of one call of `tool`, from what the child decided (hostile input: any shape may arrive). */
 export function toOutcome(tool: string, limits: ScriptLimits, o: RunOutcome): Outcome {
+  const unreadable = (): Failure => ({
+    error: new ERR_SCRIPT_FAILED({ tool, reason: 'the script host sent an unreadable outcome' }),
+  });
+  if (typeof o !== 'object' || o === null) return unreadable();
   switch (o.kind) {
     case 'ok':
       try {
@@ -40,13 +44,15 @@ export function toOutcome(tool: string, limits: ScriptLimits, o: RunOutcome): Ou
         outputTruncated: true,
         error: new ERR_TOOL_OUTPUT_TOO_LARGE({ tool, stream: 'result', limitBytes: limits.maxOutputBytes }),
       };
+    default:
+      return unreadable();
   }
 }
 
 /** A script's host.log line, to the call's logger. */
 export function forwardLog(log: LoggerV1, tool: string, level: LogLevel, message: string): void {
   try {
-    log[level]({ tool, source: 'script' }, message);
+    log[LOG_LEVELS.includes(level) ? level : 'info']({ tool, source: 'script' }, message);
   } catch {
     // A broken logger must not break the call.
   }

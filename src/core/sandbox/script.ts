@@ -18,7 +18,7 @@
 // the machine: the child dies at its cap and is restarted, like after any crash.
 //
 // The agent process never loads isolated-vm: only the children do (they need --no-node-snapshot).
-import type { LoggerV1 } from '../../../tool-sdk/src/index.js';
+import type { LoggerV1 } from '@agent2389/tool-sdk';
 import {
   AgentError,
   ERR_CLOSED,
@@ -30,31 +30,15 @@ import {
   ERR_TOOL_TIMEOUT,
   reasonOf,
 } from '../errors.js';
-import { DEFAULT_FETCH_POLICY, type FetchPolicy } from '../config/fetch-policy.js';
-import {
-  DEFAULT_SCRIPT_HOST_MEMORY_MB,
-  type ExecutionResult,
-  type HostFunction,
-  type ScriptLimits,
-} from './execution.js';
-import { findExecutable } from './find-executable.js';
-import { wasmHostLaunch, type HostLaunch } from './script-host/host-launch.js';
-import { HostProcess } from './script-host/host-process.js';
+import { DEFAULT_SCRIPT_HOST_MEMORY_MB, type ExecutionResult } from './execution.js';
+import { PendingRequests, type Request, type StrayKind } from './pending-requests.js';
+import { ScriptCache } from './script-cache.js';
 import { INLINE_MAX_TIMEOUT_MS, type HostReply } from './script-host/protocol.js';
+import { ScriptHosts, type ScriptHost } from './script-hosts.js';
 import { forwardLog, toOutcome, type Outcome } from './script-outcome.js';
+import { fetchPolicyOf, type ScriptSpec } from './script-spec.js';
 
-export interface ScriptSpec {
-  readonly tool: string;
-  /** Absolute path to the .js file. */
-  readonly source: string;
-  readonly limits: ScriptLimits;
-  /** Declared host functions; only these exist in the isolate. */
-  readonly hostFunctions: readonly HostFunction[];
-  /** host.fetch's URL policy (required for, and only used with, a declared "fetch"). */
-  readonly fetch?: FetchPolicy;
-  /** The tool opted in to WebAssembly: it runs in a child of its own that caps wasm memory. */
-  readonly wasm?: boolean;
-}
+export { fetchPolicyOf, type ScriptSpec } from './script-spec.js';
 
 export interface ScriptExecutorOptions {
   readonly log?: LoggerV1;
@@ -87,75 +71,43 @@ export function wallClockMs(spec: Pick<ScriptSpec, 'limits' | 'hostFunctions' | 
   return 2 * spec.limits.timeoutMs + 1000 + INLINE_MAX_TIMEOUT_MS + fetchMs;
 }
 
-/** The policy host.fetch runs under: the spec's, or public-hosts-only when fetch is declared without one. */
-export const fetchPolicyOf = (spec: Pick<ScriptSpec, 'hostFunctions' | 'fetch'>): FetchPolicy | undefined =>
-  spec.hostFunctions.includes('fetch') ? (spec.fetch ?? DEFAULT_FETCH_POLICY) : undefined;
 /** A call waiting in the child's queue (all isolates of its tool busy) may wait this much more. */
 const QUEUE_GRACE_MS = 30_000;
-/** Loading evaluates the module once per pooled isolate, each bounded by timeoutMs in the child. */
-const loadDeadlineMs = (limits: ScriptLimits): number => 10_000 + 2 * limits.timeoutMs;
-/** The child a tool runs in: the shared one, or its own when it opts in to WebAssembly. */
-const hostKey = (spec: Pick<ScriptSpec, 'tool' | 'wasm'>): string =>
-  spec.wasm ? `wasm:${spec.tool}` : 'shared';
 
-interface Pending {
-  readonly host: HostState;
-  onMessage(msg: HostReply): void;
-  /** The child stopped (`closing`: because close() was called). */
-  onExit(reason: string, closing: boolean): void;
-}
-
-interface HostState {
-  readonly key: string;
-  readonly process: HostProcess;
-  /** Scripts loaded (or loading) in this child, by tool. */
-  readonly loads: Map<string, { readonly spec: ScriptSpec; readonly done: Promise<void> }>;
-  /** Set when the agent kills the child, so the other calls learn why. */
-  killReason?: string;
-}
-
-const sameSpec = (a: ScriptSpec, b: ScriptSpec): boolean =>
-  a.source === b.source &&
-  a.limits.timeoutMs === b.limits.timeoutMs &&
-  a.limits.memoryLimitMb === b.limits.memoryLimitMb &&
-  a.limits.maxOutputBytes === b.limits.maxOutputBytes &&
-  a.hostFunctions.join() === b.hostFunctions.join() &&
-  JSON.stringify(a.fetch) === JSON.stringify(b.fetch) &&
-  Boolean(a.wasm) === Boolean(b.wasm);
-
-const sameLaunch = (a: HostLaunch, b: HostLaunch): boolean =>
-  a.dataLimitMb === b.dataLimitMb && a.wasmMemoryMb === b.wasmMemoryMb;
+/** 1, 2, 4, 8…: dropped replies are logged at these counts only, so a flooding child cannot flood the log. */
+const isPowerOfTwo = (n: number): boolean => n > 0 && (n & (n - 1)) === 0;
 
 export class ScriptExecutor {
   readonly #log: LoggerV1 | undefined;
-  readonly #poolSize: number;
-  readonly #hostMemoryMb: number;
-  readonly #path: string | undefined;
-  #prlimit: Promise<string | undefined> | undefined;
-  /** Every script loaded successfully: loaded again into a restarted child. */
-  readonly #specs = new Map<string, ScriptSpec>();
-  readonly #pending = new Map<number, Pending>();
-  /** The running children, by hostKey. */
-  readonly #hosts = new Map<string, HostState>();
-  #nextId = 1;
+  readonly #requests: PendingRequests<HostReply, ScriptHost>;
+  readonly #hosts: ScriptHosts;
+  readonly #cache: ScriptCache;
   #closed = false;
 
   constructor(opts: ScriptExecutorOptions = {}) {
     this.#log = opts.log;
-    this.#poolSize = Math.max(1, opts.poolSize ?? 2);
-    this.#hostMemoryMb = opts.hostMemoryMb ?? DEFAULT_SCRIPT_HOST_MEMORY_MB;
-    this.#path = opts.path ?? process.env.PATH;
+    const poolSize = Math.max(1, opts.poolSize ?? 2);
+    this.#requests = new PendingRequests({ onStray: (...a) => this.#onStray(...a) });
+    this.#hosts = new ScriptHosts({
+      log: opts.log,
+      poolSize,
+      hostMemoryMb: opts.hostMemoryMb ?? DEFAULT_SCRIPT_HOST_MEMORY_MB,
+      path: opts.path ?? process.env.PATH,
+      onMessage: (host, msg) => this.#requests.deliver(host, msg),
+      onExit: (host, reason) => this.#requests.failChannel(host, reason),
+      onStart: (host, tool) => this.#cache.reloadInto(host, tool),
+    });
+    this.#cache = new ScriptCache(this.#requests, this.#hosts, poolSize);
   }
 
   /** The shared script host's pid, if one is running (for tests and diagnostics). */
   get pid(): number | undefined {
-    return this.hostPid({ tool: '' });
+    return this.#hosts.pid({ tool: '' });
   }
 
   /** The pid of the child `spec`'s tool runs in, if it is running. */
   hostPid(spec: Pick<ScriptSpec, 'tool' | 'wasm'>): number | undefined {
-    const host = this.#hosts.get(hostKey(spec));
-    return host?.process.alive ? host.process.pid : undefined;
+    return this.#hosts.pid(spec);
   }
 
   /**
@@ -166,7 +118,7 @@ export class ScriptExecutor {
     if (this.#closed) throw new ERR_CLOSED({});
     const codes: string[] = [ERR_SCRIPT_LOAD_FAILED.code, ERR_CLOSED.code, ERR_SANDBOX_UNAVAILABLE.code];
     try {
-      await this.#ensureLoaded(this.#ensureHost(spec, await this.#requirePrlimit(spec.tool)), spec);
+      await this.#cache.ensureLoaded(await this.#hosts.acquire(spec), spec);
     } catch (e) {
       if (AgentError.is(e) && codes.includes(e.code)) throw e;
       const reason = reasonOf(e);
@@ -177,27 +129,8 @@ export class ScriptExecutor {
 
   /** `spec` is what its tool runs from now on; a child the tool no longer uses is stopped. */
   #loaded(spec: ScriptSpec): void {
-    this.#specs.set(spec.tool, spec);
-    const own = this.#hosts.get(`wasm:${spec.tool}`);
-    if (spec.wasm || !own) return;
-    this.#hosts.delete(own.key);
-    this.#kill(own, `"${spec.tool}" no longer uses WebAssembly`);
-  }
-
-  /** prlimit's path; the script hosts are never started without their rlimit (fail closed). */
-  async #requirePrlimit(tool: string): Promise<string> {
-    this.#prlimit ??= findExecutable('prlimit', this.#path);
-    const found = await this.#prlimit;
-    if (found) return found;
-    this.#prlimit = undefined; // installed later: found on the next try
-    throw new ERR_SANDBOX_UNAVAILABLE({ tool, mechanism: 'rlimit', reason: 'prlimit is not on PATH' });
-  }
-
-  /** The limits of the child `spec` runs in. */
-  #launchFor(spec: ScriptSpec): HostLaunch {
-    return spec.wasm
-      ? wasmHostLaunch(spec.limits.memoryLimitMb, this.#poolSize, this.#hostMemoryMb)
-      : { dataLimitMb: this.#hostMemoryMb };
+    this.#cache.remember(spec);
+    this.#hosts.retireOwn(spec);
   }
 
   /** One call; never throws for script misbehaviour (ok:false + coded error). Loads the script if needed. */
@@ -211,187 +144,92 @@ export class ScriptExecutor {
     return { timedOut: false, outputTruncated: false, ...outcome, ...base, ok: false };
   }
 
-  async #run(spec: ScriptSpec, params: unknown, opts: ScriptCallOptions): Promise<Outcome> {
+  /**
+   * The run request: the wall clock (suspended while the child queues the call, at most once), abort
+   * (cancel in the child), the child's end, its log lines and its result.
+   */
+  #run(spec: ScriptSpec, params: unknown, opts: ScriptCallOptions): Promise<Outcome> {
     const tool = spec.tool;
-    if (this.#closed) return { error: new ERR_CLOSED({}) };
+    if (this.#closed) return Promise.resolve({ error: new ERR_CLOSED({}) });
     let paramsJson: string;
     try {
       paramsJson = JSON.stringify(params) ?? 'null';
     } catch (e) {
-      return {
-        error: new ERR_TOOL_INVALID_PARAMS({ tool, errors: [`not JSON-serialisable: ${reasonOf(e)}`] }),
-      };
+      const errors = [`not JSON-serialisable: ${reasonOf(e)}`];
+      return Promise.resolve({ error: new ERR_TOOL_INVALID_PARAMS({ tool, errors }) });
     }
-    return new Promise<Outcome>((resolve) => {
-      const id = this.#nextId++;
-      let timer: NodeJS.Timeout | undefined;
-      let host: HostState | undefined;
-      let settled = false;
-      const settle = (o: Outcome): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        opts.signal.removeEventListener('abort', onAbort);
-        this.#pending.delete(id);
-        resolve(o);
-      };
-      const onAbort = (): void => {
-        if (host && this.#pending.has(id)) host.process.send({ type: 'cancel', id });
-        settle({ error: new ERR_SCRIPT_FAILED({ tool, reason: 'aborted' }, { cause: opts.signal.reason }) });
-      };
-      if (opts.signal.aborted) return onAbort();
-      opts.signal.addEventListener('abort', onAbort, { once: true });
-      const armWallClock = (ms: number): void => {
-        clearTimeout(timer);
-        timer = setTimeout(() => {
-          settle({ timedOut: true, error: new ERR_TOOL_TIMEOUT({ tool, timeoutMs: spec.limits.timeoutMs }) });
-          if (host) this.#kill(host, `a call to "${tool}" overran its wall clock`);
-        }, ms);
-      };
-      void (async () => {
-        try {
-          host = this.#ensureHost(spec, await this.#requirePrlimit(tool));
-          await this.#ensureLoaded(host, spec);
-          this.#loaded(spec);
-        } catch (e) {
-          return settle({
-            error: AgentError.is(e) ? e : new ERR_SCRIPT_FAILED({ tool, reason: reasonOf(e) }),
-          });
-        }
-        if (settled) return;
-        if (this.#closed) return settle({ error: new ERR_CLOSED({}) });
-        const h = host;
-        if (!h.process.alive) {
-          return settle({
-            error: new ERR_SCRIPT_HOST_CRASHED({ tool, reason: h.killReason ?? 'it stopped' }),
-          });
-        }
-        this.#pending.set(id, {
-          host: h,
-          onMessage: (msg) => {
-            if (msg.type === 'queued') armWallClock(wallClockMs(spec) + QUEUE_GRACE_MS);
-            else if (msg.type === 'started') armWallClock(wallClockMs(spec));
-            else if (msg.type === 'log') forwardLog(opts.log, tool, msg.level, msg.message);
-            else if (msg.type === 'result') settle(toOutcome(tool, spec.limits, msg.outcome));
-          },
-          onExit: (reason, closing) =>
-            settle({ error: closing ? new ERR_CLOSED({}) : new ERR_SCRIPT_HOST_CRASHED({ tool, reason }) }),
-        });
-        armWallClock(wallClockMs(spec));
-        h.process.send({ type: 'run', id, tool, params: paramsJson });
-      })();
-    });
-  }
-
-  /**
-   * The running child `spec` belongs in, or a new one (which gets its known scripts loaded again). A wasm
-   * tool's child started for other limits (its memory limit changed) is replaced.
-   */
-  #ensureHost(spec: ScriptSpec, prlimit: string): HostState {
-    const key = hostKey(spec);
-    const launch = this.#launchFor(spec);
-    const live = this.#hosts.get(key);
-    if (live?.process.alive) {
-      if (sameLaunch(live.process.launch, launch)) return live;
-      this.#kill(live, `the limits of "${spec.tool}" changed`);
-    }
-    let proc: HostProcess;
-    try {
-      proc = new HostProcess(
-        (msg) => this.#pending.get(msg.id)?.onMessage(msg),
-        (reason) => this.#onExit(state, reason),
-        prlimit,
-        launch,
-      );
-    } catch (e) {
-      const reason = `cannot start: ${reasonOf(e)}`;
-      throw new ERR_SCRIPT_HOST_CRASHED({ tool: spec.tool, reason }, { cause: e });
-    }
-    const state: HostState = { key, process: proc, loads: new Map() };
-    this.#hosts.set(key, state);
-    this.#log?.debug({ pid: proc.pid, host: key, data_limit_mb: launch.dataLimitMb }, 'script host started');
-    for (const known of this.#specs.values())
-      if (hostKey(known) === key && known.tool !== spec.tool)
-        this.#ensureLoaded(state, known).catch(() => {});
-    return state;
-  }
-
-  #onExit(state: HostState, reason: string): void {
-    if (this.#hosts.get(state.key) === state) this.#hosts.delete(state.key);
-    const why = state.killReason ?? reason;
-    if (!this.#closed) this.#log?.warn({ pid: state.process.pid, reason: why }, 'script host stopped');
-    for (const pending of [...this.#pending.values()]) if (pending.host === state) pending.onExit(why, false);
-  }
-
-  #kill(state: HostState, reason: string): void {
-    state.killReason ??= reason;
-    state.process.kill();
-  }
-
-  /** Load `spec` into `state`'s child unless the same spec is loaded (or loading) there already. */
-  #ensureLoaded(state: HostState, spec: ScriptSpec): Promise<void> {
-    const known = state.loads.get(spec.tool);
-    if (known && sameSpec(known.spec, spec)) return known.done;
-    const done = this.#loadInto(state, spec);
-    state.loads.set(spec.tool, { spec, done });
-    done.catch(() => {
-      if (state.loads.get(spec.tool)?.done === done) state.loads.delete(spec.tool);
-    });
-    return done;
-  }
-
-  #loadInto(state: HostState, spec: ScriptSpec): Promise<void> {
-    const fail = (reason: string): AgentError =>
-      new ERR_SCRIPT_LOAD_FAILED({ tool: spec.tool, source: spec.source, reason });
-    return new Promise<void>((resolve, reject) => {
-      const id = this.#nextId++;
-      const finish = (e?: AgentError): void => {
-        clearTimeout(timer);
-        this.#pending.delete(id);
-        if (e) reject(e);
-        else resolve();
-      };
-      const timer = setTimeout(() => {
-        finish(fail('loading did not finish in time'));
-        this.#kill(state, `loading "${spec.tool}" did not finish in time`);
-      }, loadDeadlineMs(spec.limits));
-      this.#pending.set(id, {
-        host: state,
-        onMessage: (msg) => {
-          if (msg.type === 'loaded') finish();
-          else if (msg.type === 'load-failed') finish(fail(msg.reason));
+    let phase: 'sent' | 'queued' | 'started' = 'sent';
+    const req = this.#requests.open<Outcome>(
+      {
+        onReply: (msg, r) => {
+          if (msg.type === 'queued' && phase === 'sent') {
+            phase = 'queued';
+            r.arm(wallClockMs(spec) + QUEUE_GRACE_MS);
+          } else if (msg.type === 'started' && phase === 'queued') {
+            phase = 'started';
+            r.arm(wallClockMs(spec));
+          } else if (msg.type === 'log') forwardLog(opts.log, tool, msg.level, msg.message);
+          else if (msg.type === 'result') r.resolve(toOutcome(tool, spec.limits, msg.outcome));
         },
-        onExit: (reason, closing) =>
-          finish(closing ? new ERR_CLOSED({}) : fail(`the script host stopped (${reason})`)),
-      });
-      const { tool, source, limits, hostFunctions } = spec;
-      const fetch = fetchPolicyOf(spec);
-      const script = {
-        tool,
-        source,
-        limits,
-        hostFunctions,
-        ...(fetch ? { fetch } : {}),
-        wasm: spec.wasm ?? false,
-        poolSize: this.#poolSize,
-      };
-      state.process.ready.then(
-        () => state.process.send({ type: 'load', id, script }),
-        () => {}, // the exit is reported through onExit
+        onTimeout: (r) => {
+          if (r.channel) this.#hosts.kill(r.channel, `a call to "${tool}" overran its wall clock`);
+          const error = new ERR_TOOL_TIMEOUT({ tool, timeoutMs: spec.limits.timeoutMs });
+          return { value: { timedOut: true, error } };
+        },
+        onEnd: (reason, closing) => ({
+          value: { error: closing ? new ERR_CLOSED({}) : new ERR_SCRIPT_HOST_CRASHED({ tool, reason }) },
+        }),
+        onAbort: (r) => {
+          r.channel?.process.send({ type: 'cancel', id: r.id });
+          const cause: unknown = opts.signal.reason;
+          return { value: { error: new ERR_SCRIPT_FAILED({ tool, reason: 'aborted' }, { cause }) } };
+        },
+      },
+      opts.signal,
+    );
+    if (!req.settled)
+      this.#send(req, spec, paramsJson).catch((e: unknown) =>
+        req.resolve({ error: new ERR_SCRIPT_FAILED({ tool, reason: reasonOf(e) }, { cause: e }) }),
       );
-    });
+    return req.promise;
+  }
+
+  /** Load the script if needed, then send the run to its child (unless the call ended meanwhile). */
+  async #send(req: Request<ScriptHost, Outcome>, spec: ScriptSpec, paramsJson: string): Promise<void> {
+    const tool = spec.tool;
+    let host: ScriptHost;
+    try {
+      host = await this.#hosts.acquire(spec);
+      await this.#cache.ensureLoaded(host, spec);
+      this.#loaded(spec);
+    } catch (e) {
+      return req.resolve({
+        error: AgentError.is(e) ? e : new ERR_SCRIPT_FAILED({ tool, reason: reasonOf(e) }),
+      });
+    }
+    if (req.settled) return;
+    if (this.#closed) return req.resolve({ error: new ERR_CLOSED({}) });
+    if (!host.process.alive) {
+      const reason = host.killReason ?? 'it stopped';
+      return req.resolve({ error: new ERR_SCRIPT_HOST_CRASHED({ tool, reason }) });
+    }
+    req.bind(host);
+    req.arm(wallClockMs(spec));
+    host.process.send({ type: 'run', id: req.id, tool, params: paramsJson });
+  }
+
+  /** A reply that matches no call in flight: `late` ones are normal (after a cancel), others are not. */
+  #onStray(kind: StrayKind, _reply: unknown, host: ScriptHost, count: number): void {
+    if (!isPowerOfTwo(count)) return;
+    const fields = { pid: host.process.pid, host: host.key, kind, count };
+    if (kind === 'late') this.#log?.debug(fields, 'script host reply for a call that has ended');
+    else this.#log?.warn(fields, 'script host sent a reply that matches no call: dropped');
   }
 
   /** Dispose all isolates and stop the child; calls in flight resolve with ERR_CLOSED. */
   async close(): Promise<void> {
     this.#closed = true;
-    for (const [id, pending] of [...this.#pending]) {
-      this.#pending.delete(id);
-      pending.onExit('the executor was closed', true);
-    }
-    const hosts = [...this.#hosts.values()];
-    this.#hosts.clear();
-    for (const host of hosts) host.process.kill();
-    await Promise.all(hosts.map((h) => h.process.exited));
+    this.#requests.closeAll('the executor was closed');
+    await this.#hosts.closeAll();
   }
 }

@@ -22,14 +22,20 @@ export const INLINE_FAST_MS = 5;
 /** Tools with a longer CPU timeout never run inline, nor do scripts that declare fetch. */
 export const INLINE_MAX_TIMEOUT_MS = 1_000;
 
-/** A script as the child sees it (the child reads and compiles `source`). */
-export interface WireScript {
+/** What names and bounds a script, on both sides: the agent's ScriptSpec and the child's WireScript. */
+export interface ScriptBase {
   readonly tool: string;
+  /** Absolute path to the .js file (the child reads and compiles it). */
   readonly source: string;
   readonly limits: ScriptLimits;
+  /** Declared host functions; only these exist in the isolate. */
   readonly hostFunctions: readonly HostFunction[];
-  /** host.fetch's URL policy; present exactly when hostFunctions includes "fetch". */
+  /** host.fetch's URL policy (only used with a declared "fetch"). */
   readonly fetch?: FetchPolicy;
+}
+
+/** A script as the child sees it: `fetch` is present exactly when hostFunctions includes "fetch". */
+export interface WireScript extends ScriptBase {
   /** The tool opted in to WebAssembly: it is not removed from its contexts (its child caps it). */
   readonly wasm: boolean;
   readonly poolSize: number;
