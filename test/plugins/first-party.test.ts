@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import { describe, expect, it } from 'vitest';
@@ -8,7 +8,9 @@ import type { LoadableManifest } from '../../src/core/host/load.js';
 import { silentLogger } from '../../src/core/observability/silent-logger.js';
 
 const pluginsDir = fileURLToPath(new URL('../../src/plugins/', import.meta.url));
-const firstParty = readdirSync(pluginsDir).map((name) => {
+// As discovery does: a folder without plugin.json (provider-common, shared code) is no plugin.
+const pluginNames = readdirSync(pluginsDir).filter((name) => existsSync(`${pluginsDir}${name}/plugin.json`));
+const firstParty = pluginNames.map((name) => {
   const dir = `${pluginsDir}${name}`;
   return {
     dir,

@@ -7,16 +7,11 @@ import type {
   ToolResultBlockParam,
 } from '@anthropic-ai/sdk/resources/messages';
 
-import type { GenerateRequestV1, MessageV1, ToolDescriptionV1 } from '../../../tool-sdk/src/index.js';
-import { flattenToolHistory, hasToolHistory } from '../../../tool-sdk/src/index.js';
+import type { GenerateRequestV1, MessageV1, ToolDescriptionV1 } from '@agent2389/tool-sdk';
+import { flattenToolHistory, hasToolHistory } from '@agent2389/tool-sdk';
+import type { RequestSettings } from '../provider-common/provider-settings.js';
 
 export const DEFAULT_MAX_TOKENS = 4096;
-
-export interface RequestSettings {
-  readonly model: string;
-  readonly temperature?: number | undefined;
-  readonly maxTokens?: number | undefined;
-}
 
 export function toAnthropicTool(tool: ToolDescriptionV1): Tool {
   // Our parameters are a JSON Schema object; Anthropic requires its top-level `type: 'object'`.

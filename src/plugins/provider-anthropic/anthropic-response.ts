@@ -1,7 +1,8 @@
 // Parses an Anthropic Message into a GenerateResultV1.
 import type { Message } from '@anthropic-ai/sdk/resources/messages';
 
-import type { GenerateResultV1, ToolCallV1 } from '../../../tool-sdk/src/index.js';
+import type { GenerateResultV1, ToolCallV1 } from '@agent2389/tool-sdk';
+import { MalformedResponseError } from '../provider-common/provider-failure.js';
 
 export function toFinishReason(stop: string | null | undefined): GenerateResultV1['finishReason'] {
   switch (stop) {
@@ -32,7 +33,7 @@ function toToolCall(block: { id: string; name: string; input: unknown }): ToolCa
 /** Text blocks joined; every `tool_use` block becomes a ToolCallV1; other block types are ignored. */
 export function fromAnthropicMessage(msg: Message): GenerateResultV1 {
   if (typeof msg !== 'object' || msg === null || !Array.isArray(msg.content)) {
-    throw new Error('Anthropic response malformed: no content array');
+    throw new MalformedResponseError('no content array');
   }
   const texts: string[] = [];
   const toolCalls: ToolCallV1[] = [];

@@ -5,8 +5,9 @@ import type {
   ChatCompletionTool,
 } from 'openai/resources/chat/completions';
 
-import type { GenerateRequestV1, MessageV1, ToolDescriptionV1 } from '../../../tool-sdk/src/index.js';
-import { flattenToolHistory, hasToolHistory } from '../../../tool-sdk/src/index.js';
+import type { GenerateRequestV1, MessageV1, ToolDescriptionV1 } from '@agent2389/tool-sdk';
+import { flattenToolHistory, hasToolHistory } from '@agent2389/tool-sdk';
+import type { RequestSettings } from '../provider-common/provider-settings.js';
 
 /** Prefix for tool results that failed, so the model sees the failure. */
 export const TOOL_ERROR_PREFIX = 'Error: ';
@@ -47,12 +48,6 @@ export function toOpenAiMessage(message: MessageV1): ChatCompletionMessageParam 
         content: message.isError ? `${TOOL_ERROR_PREFIX}${message.content}` : message.content,
       };
   }
-}
-
-export interface RequestSettings {
-  readonly model: string;
-  readonly temperature?: number | undefined;
-  readonly maxTokens?: number | undefined;
 }
 
 /** The full, non-streaming request body; temperature/max_tokens and tools are omitted when unset. */

@@ -1,6 +1,6 @@
 // Parses a Chat Completions response into the host's result: text, tool calls, finish reason, usage.
-import type { GenerateResultV1, ToolCallV1 } from '../../../tool-sdk/src/index.js';
-import { reasonOf } from '../../core/errors.js';
+import type { GenerateResultV1, ToolCallV1 } from '@agent2389/tool-sdk';
+import { MalformedResponseError } from '../provider-common/provider-failure.js';
 
 /** The parts of a Chat Completions response we read; checked at runtime, since servers vary. */
 interface RawToolCall {
@@ -10,14 +10,6 @@ interface RawToolCall {
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-
-/** Thrown when the body is not a Chat Completions response (HTML, truncated JSON, …). */
-export class MalformedResponseError extends Error {
-  constructor(reason: string) {
-    super(`malformed response: ${reason}`);
-    this.name = 'MalformedResponseError';
-  }
-}
 
 export function mapFinishReason(reason: unknown): GenerateResultV1['finishReason'] {
   switch (reason) {
@@ -48,7 +40,7 @@ export function parseToolCall(raw: RawToolCall, index: number): ToolCallV1 {
   try {
     parsed = JSON.parse(args);
   } catch (err) {
-    const why = reasonOf(err);
+    const why = err instanceof Error ? err.message : String(err);
     return { id, name, input: {}, inputError: `arguments are not valid JSON (${why})` };
   }
   if (!isObject(parsed) || Array.isArray(parsed)) {

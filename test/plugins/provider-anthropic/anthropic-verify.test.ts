@@ -31,7 +31,7 @@ describe('anthropic provider: verify()', () => {
   it('404 → unknown model', async () => {
     fake.server.enqueue({ status: 404, body: errorBody('not_found_error', 'model: claude-test') });
     const msg = await failure(provider({ max_retries: 2 }).verify!(opts()));
-    expect(msg).toBe('unknown model "claude-test"');
+    expect(msg).toBe('404 unknown model "claude-test"');
   });
 
   it('unreachable → cannot reach', async () => {

@@ -1,27 +1,14 @@
-// Unit tests for the OpenAI request mapping, response parsing and error messages (no network).
-import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
+// Unit tests for the OpenAI request mapping and response parsing (no network). Error messages:
+// test/plugins/provider-common/provider-failure.test.ts.
 import { describe, expect, it } from 'vitest';
 
-import {
-  describeError,
-  hostOf,
-  type ErrorContext,
-} from '../../../src/plugins/provider-openai/error-mapping.js';
+import { MalformedResponseError } from '../../../src/plugins/provider-common/provider-failure.js';
 import { toChatRequest } from '../../../src/plugins/provider-openai/request-mapping.js';
 import {
-  MalformedResponseError,
   mapFinishReason,
   parseChatResponse,
   parseToolCall,
 } from '../../../src/plugins/provider-openai/response-parsing.js';
-
-const ctx: ErrorContext = {
-  host: '127.0.0.1:9',
-  timeoutSeconds: 60,
-  maxRetries: 2,
-  model: 'm',
-  phase: 'request',
-};
 
 describe('openai request mapping', () => {
   it('omits tools, temperature and max_tokens when not set; system becomes the first message', () => {
@@ -101,34 +88,5 @@ describe('openai response parsing', () => {
       inputTokens: 3,
       outputTokens: 4,
     });
-  });
-});
-
-describe('openai error messages', () => {
-  it('names status and reason', () => {
-    const err = (status: number) =>
-      APIError.generate(status, { message: 'sk-secret leaked?' }, undefined, new Headers());
-    expect(describeError(err(401), ctx)).toBe('OpenAI request failed: 401 invalid API key');
-    expect(describeError(err(429), ctx)).toBe('OpenAI request failed: 429 rate limited after 2 retries');
-    expect(describeError(err(503), { ...ctx, maxRetries: 1 })).toBe(
-      'OpenAI request failed: 503 server error after 1 retry',
-    );
-    expect(describeError(err(404), { ...ctx, phase: 'verify' })).toBe(
-      'OpenAI check failed: 404 unknown model "m"',
-    );
-    expect(describeError(err(401), ctx)).not.toContain('sk-secret');
-  });
-
-  it('timeouts, unreachable hosts (host only) and unknown errors', () => {
-    expect(describeError(new APIConnectionTimeoutError(), ctx)).toMatch(/timed out after 60s/);
-    const refused = Object.assign(new Error('connect'), { code: 'ECONNREFUSED' });
-    expect(describeError(new APIConnectionError({ cause: refused }), ctx)).toMatch(
-      /cannot reach 127\.0\.0\.1:9 \(ECONNREFUSED\)/,
-    );
-    expect(describeError(new TypeError('x'), ctx)).toBe(
-      'OpenAI request failed: unexpected error (TypeError)',
-    );
-    expect(hostOf('http://user:pw@host:1234/v1/path?key=abc')).toBe('host:1234');
-    expect(hostOf(undefined)).toBe('api.openai.com');
   });
 });
