@@ -7,7 +7,6 @@ import path from 'node:path';
 
 import { errnoOf, fileError, outsideRoots } from './file-errors.js';
 import { ResolveError, resolveReal } from './real-path.js';
-import { reasonOf } from '../../../core/errors.js';
 
 export interface Root {
   /** Absolute as configured (relative entries resolved inside the data dir). */
@@ -48,7 +47,7 @@ async function dataDirRoot(dataDir: string): Promise<Root> {
     return await configuredRoot(dataDir, dataDir);
   } catch (err) {
     const errno = errnoOf(err);
-    const reason = errno ?? reasonOf(err);
+    const reason = errno ?? (err instanceof Error ? err.message : String(err));
     throw new Error(`allowed_paths not set and the agent data dir ${dataDir} is unusable (${reason})`);
   }
 }
