@@ -44,7 +44,8 @@ const MAX_OUTPUT = 64 * 1024;
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
-function mosquittoBinary(): string {
+/** $MOSQUITTO_BIN, Debian's /usr/sbin/mosquitto (not on a user's PATH), or mosquitto on PATH. */
+export function mosquittoBinary(): string {
   return (
     process.env['MOSQUITTO_BIN'] ?? (existsSync('/usr/sbin/mosquitto') ? '/usr/sbin/mosquitto' : 'mosquitto')
   );

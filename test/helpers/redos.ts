@@ -13,7 +13,14 @@ export interface RedosVerdict {
 
 /** recheck's verdict on `pattern` (sticky and global flags are taken into account). */
 export async function checkRedos(pattern: RegExp): Promise<RedosVerdict> {
-  const d = await check(pattern.source, pattern.flags, { timeout: 120_000 });
+  // No wall-clock budgets inside the checker (its defaults: 1 s per attack, 250 ms incubation, 100 ms
+  // seeding): on a loaded machine they change the verdict. Its step limits (counts) still bound the work.
+  const d = await check(pattern.source, pattern.flags, {
+    timeout: null,
+    attackTimeout: null,
+    incubationTimeout: null,
+    seedingTimeout: null,
+  });
   if (d.status === 'safe') return { status: d.status, detail: d.complexity.summary };
   if (d.status === 'vulnerable')
     return { status: d.status, detail: `${d.complexity.summary}: ${d.attack.pattern.slice(0, 120)}` };

@@ -172,7 +172,7 @@ describe('CLI validate and help', () => {
     );
   });
 
-  it("validate accepts SEED.md's basic example: web_search and http_request are built-in tools", async () => {
+  it("validate accepts the Rust version's basic example (seed-basic.toml): web_search and http_request are built-in tools", async () => {
     const r = await runCli(['validate', fixture('seed-basic.toml')], {
       MQTT_USERNAME: 'u',
       MQTT_PASSWORD: 'p',

@@ -1,9 +1,11 @@
 import { Writable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
 
 import { describe, expect, it } from 'vitest';
 
 import { ERR_TOOL_FAILED } from '../../../src/core/errors.js';
 import { createLogger, setLogLevel } from '../../../src/core/observability/logger.js';
+import { builtFromSource } from '../../helpers/source-build.js';
 
 /** A destination that keeps every chunk written to it. */
 function collector(): { stream: Writable; text: () => string } {
@@ -293,7 +295,7 @@ describe('createLogger (stdout)', () => {
   it('gets every line to stdout when the process exits in the same turn it logged them', async () => {
     // A real process: it logs 20000 lines and calls process.exit() in the same turn.
     const { execa } = await import('execa');
-    const logger = new URL('../../../dist/src/core/observability/logger.js', import.meta.url).href;
+    const logger = pathToFileURL(builtFromSource('logger')).href; // the current source, not dist/
     const script = `
       const { createLogger } = await import(${JSON.stringify(logger)});
       const log = createLogger({ level: 'info', format: 'json' });

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { runSubprocess } from '../../../src/core/sandbox/subprocess.js';
-import { callOptions, ensureFixtureModes, fixtureSpec, isRoot, payload } from './subprocess-fixtures.js';
+import { callOptions, ensureFixtureModes, fixtureSpec, payload } from './subprocess-fixtures.js';
+import { needs } from '../../helpers/require-tool.js';
 
 type Seen = Record<string, { ok: boolean; content?: string; entries?: string[]; error?: string }>;
 
@@ -53,7 +54,7 @@ describe('runSubprocess: environment allow-list', () => {
 });
 
 // Without bwrap the filesystem is the host's: only the uid drop keeps root-only files out of reach.
-describe.runIf(isRoot)('runSubprocess without bwrap, agent running as root', () => {
+needs('root').describe('runSubprocess without bwrap, agent running as root', () => {
   it('the tool (as nobody) cannot read a root-only secret file or /root', async () => {
     const spec = fixtureSpec('reads-file');
     const result = await runSubprocess(spec, payload({ paths: [secretFile, '/root'] }), callOptions());

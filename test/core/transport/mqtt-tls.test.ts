@@ -3,22 +3,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, expect, it, vi } from 'vitest';
 import { freePort } from '../../helpers/free-port.js';
 import { startMosquitto } from '../../helpers/mosquitto.js';
+import { needs } from '../../helpers/require-tool.js';
 import { WAIT, captureLog, defer, recorder, runCleanups, text, transport, warnings } from './mqtt-harness.js';
 
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 afterEach(runCleanups);
-
-const hasOpenssl = ((): boolean => {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 /** A CA, a server certificate for DNS:localhost only and a client certificate, all signed by the CA. */
 async function makePki(): Promise<
@@ -91,7 +83,7 @@ async function tlsBroker(): Promise<{ pki: Awaited<ReturnType<typeof makePki>>; 
   return { pki, port };
 }
 
-describe.skipIf(!hasOpenssl)('mqtt transport over TLS (mosquitto)', () => {
+needs('openssl', 'mosquitto').describe('mqtt transport over TLS (mosquitto)', () => {
   it('NFR-004: connects with a private CA and a client certificate, hostname verified', async () => {
     const { pki, port } = await tlsBroker();
     const t = transport(`mqtts://localhost:${port}`, 5, {

@@ -1,6 +1,5 @@
 // Attacks through a running agent (real CLI process, embedded broker): each hostile tool fails with
 // its coded error, the agent stays up, and the next task succeeds.
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { injectTool, startAgentProcess, type AgentProcess } from '../../helpers/agent-process.js';
 import { freePort } from '../../helpers/free-port.js';
+import { needs } from '../../helpers/require-tool.js';
 import { alive } from '../../core/sandbox/subprocess-fixtures.js';
 
 const bin = (name: string): string => fileURLToPath(new URL(`../../fixtures/bin/${name}`, import.meta.url));
@@ -23,16 +23,6 @@ const external = (name: string, fixture: string, extra = ''): string =>
 const inlineScript = (name: string, fixture: string, timeoutMs = 200, memoryMb = 16): string =>
   `[tools.${name}]\nimpl = "script"\nsource = "${script(fixture)}"\ndescription = "${fixture}"\n` +
   `timeout_ms = ${timeoutMs}\nmemory_limit_mb = ${memoryMb}\n`;
-
-/** bwrap is installed and can create its namespaces here (CI installs it; some containers forbid it). */
-const bwrapWorks = ((): boolean => {
-  try {
-    execFileSync('bwrap', ['--ro-bind', '/', '/', '--unshare-all', 'true'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 let url: string;
 let agent: AgentProcess;
@@ -142,7 +132,7 @@ describe('the agent survives hostile tools', () => {
     await expectHealthy();
   });
 
-  it.skipIf(!bwrapWorks)('under bwrap a tool reads no host secrets and has no network', async () => {
+  needs('bwrap').it('under bwrap a tool reads no host secrets and has no network', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'agent2389-secret-'));
     const secret = join(dir, 'api-key.txt');
     await writeFile(secret, 'sk-do-not-read', { mode: 0o644 });

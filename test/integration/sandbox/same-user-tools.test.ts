@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { injectTool, startAgentProcess, type AgentProcess, type RunAs } from '../../helpers/agent-process.js';
 import { freePort } from '../../helpers/free-port.js';
-import { isRoot } from '../../core/sandbox/subprocess-fixtures.js';
+import { needs } from '../../helpers/require-tool.js';
 
 /** A uid no other test uses, with no passwd entry: the agent's own (non-root) user. */
 const AGENT_USER: RunAs = { uid: 64_321, gid: 64_321 };
@@ -50,7 +50,7 @@ async function hunt(url: string, id: string, agent: AgentProcess): Promise<Hunt>
   return JSON.parse(r.stdout) as Hunt;
 }
 
-describe.runIf(isRoot)('subprocess tools of a non-root agent', () => {
+needs('root').describe('subprocess tools of a non-root agent', () => {
   let noBwrapPath: string;
   beforeAll(async () => {
     // A PATH with the other helper binaries but no bwrap.

@@ -1,10 +1,9 @@
 // Agent side of the script host: starts the child under its rlimit (never imports isolated-vm), reports
 // its exit, kills it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { ERR_INSTALL_INCOMPLETE, ERR_SCRIPT_HOST_START_FAILED } from '../../errors.js';
 import { launchArgv, type HostLaunch } from './host-launch.js';
 import type { FromHost, HostReply, ToHost } from './protocol.js';
 
@@ -12,18 +11,23 @@ const STDERR_TAIL_CHARS = 2000;
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
-/** The child's entry: next to this file in dist/; from TypeScript source (vitest), the built copy in dist/. */
+/** Names the script host bundled from the current source, for runs from TypeScript source (vitest). */
+export const SCRIPT_HOST_ENTRY_ENV = 'AGENT2389_SCRIPT_HOST_ENTRY';
+
+/**
+ * The child's entry: next to this file in dist/. From TypeScript source (vitest) there is no main.js
+ * next to it, and the one in dist/ may be stale: test/global-setup.ts bundles the current source and
+ * names it in AGENT2389_SCRIPT_HOST_ENTRY.
+ */
 export function hostEntry(): string {
   const url = import.meta.url;
   if (!url.endsWith('.ts')) return fileURLToPath(new URL('./main.js', url));
-  let dir = dirname(fileURLToPath(url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the package root above the script host');
-    dir = up;
-  }
-  const entry = join(dir, 'dist/src/core/sandbox/script-host/main.js');
-  if (!existsSync(entry)) throw new Error(`the script host ${entry} is not built: run npm run build`);
+  const entry = process.env[SCRIPT_HOST_ENTRY_ENV];
+  if (!entry)
+    throw new ERR_INSTALL_INCOMPLETE({
+      missing: 'a script host built from the TypeScript source',
+      fix: `set ${SCRIPT_HOST_ENTRY_ENV} to one (test/global-setup.ts does)`,
+    });
   return entry;
 }
 
@@ -82,14 +86,15 @@ export class HostProcess {
       if (!this.#alive) return;
       this.#alive = false;
       live.delete(this.#child);
-      rejectReady(new Error(reason));
+      rejectReady(new ERR_SCRIPT_HOST_START_FAILED({ reason }));
       onExit(reason);
       resolveExited();
     };
-    this.#child.on('message', (msg: FromHost) => {
-      if (msg.type === 'ready') resolveReady();
-      else if (msg.type === 'exiting') this.#exiting = true;
-      else onMessage(msg);
+    // Anything may arrive (even null): what is not ready/exiting goes to onMessage, which checks it.
+    this.#child.on('message', (msg: FromHost | null) => {
+      if (msg?.type === 'ready') resolveReady();
+      else if (msg?.type === 'exiting') this.#exiting = true;
+      else onMessage(msg as HostReply);
     });
     this.#child.on('error', (e) => {
       ended(`the script host failed: ${e.message}`);

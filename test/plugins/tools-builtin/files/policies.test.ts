@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { silentLogger } from '../../../../src/core/observability/silent-logger.js';
 import { createFileWriteTool } from '../../../../src/plugins/tools-builtin/files/file-tools.js';
+import { needs } from '../../../helpers/require-tool.js';
 import { fileConfig, fileTools, signal, TempDirs, toolError, type FileTools } from './harness.js';
 
 const temp = new TempDirs();
@@ -129,16 +130,13 @@ describe('file tools: write policies and error codes', () => {
     expect((await toolError(tools.list({ path: 'nope' }))).code).toBe('FILE_NOT_FOUND');
   });
 
-  it.skipIf(process.getuid?.() === 0)(
-    'an unreadable file is FILE_IO_FAILED without the real path',
-    async () => {
-      await writeFile(path.join(root, 'locked.txt'), 'x', { mode: 0o000 });
-      const err = await toolError(tools.read({ path: 'locked.txt' }));
-      expect(err.code).toBe('FILE_IO_FAILED');
-      expect(err.data).toEqual({ path: 'locked.txt', errno: 'EACCES' });
-      expect(err.message).not.toContain(root);
-    },
-  );
+  needs('non-root').it('an unreadable file is FILE_IO_FAILED without the real path', async () => {
+    await writeFile(path.join(root, 'locked.txt'), 'x', { mode: 0o000 });
+    const err = await toolError(tools.read({ path: 'locked.txt' }));
+    expect(err.code).toBe('FILE_IO_FAILED');
+    expect(err.data).toEqual({ path: 'locked.txt', errno: 'EACCES' });
+    expect(err.message).not.toContain(root);
+  });
 
   it('other fs failures are FILE_IO_FAILED with the errno code and no real path', async () => {
     const name = 'n'.repeat(300);

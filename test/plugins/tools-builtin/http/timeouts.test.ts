@@ -42,15 +42,15 @@ describe('http_request: timeouts', () => {
     const [err, ms] = await elapsed(toolError(call({ url: server.url, timeout_seconds: 0.3 })));
     expect(err.code).toBe('HTTP_TIMEOUT');
     expect(ms).toBeGreaterThanOrEqual(250);
-    expect(ms).toBeLessThan(5_000);
+    expect(err.data).toEqual({ timeout_seconds: 0.3 }); // the parameter's, not the config's 30 s
   });
 
   it('the config timeout caps a larger parameter timeout', async () => {
     const server = await serve(neverAnswers);
     const call = await httpTool({ allow_private_networks: true, timeout_seconds: 0.3 });
-    const [err, ms] = await elapsed(toolError(call({ url: server.url, timeout_seconds: 60 })));
+    const err = await toolError(call({ url: server.url, timeout_seconds: 60 }));
     expect(err.code).toBe('HTTP_TIMEOUT');
-    expect(ms).toBeLessThan(5_000);
+    expect(err.data).toEqual({ timeout_seconds: 0.3 });
   });
 
   it('the timeout covers the whole redirect chain', async () => {
@@ -60,9 +60,9 @@ describe('http_request: timeouts', () => {
       res.end();
     });
     const call = await httpTool({ allow_private_networks: true });
-    const [err, ms] = await elapsed(toolError(call({ url: server.url, timeout_seconds: 0.3 })));
+    const err = await toolError(call({ url: server.url, timeout_seconds: 0.3 }));
     expect(err.code).toBe('HTTP_TIMEOUT');
-    expect(ms).toBeLessThan(5_000);
+    expect(err.data).toEqual({ timeout_seconds: 0.3 }); // the parameter's, not the default
   });
 });
 
@@ -73,9 +73,9 @@ describe('http_request: aborts', () => {
     const controller = new AbortController();
     const pending = toolError(call({ url: server.url }, controller.signal));
     await server.arrived;
-    const [err, ms] = await elapsed((controller.abort(), pending));
-    expect(err.code).toBe('HTTP_ABORTED');
-    expect(ms).toBeLessThan(2_000);
+    controller.abort();
+    // Not "at once" would mean the 30 s timeout: HTTP_TIMEOUT, or the test's own timeout.
+    expect((await pending).code).toBe('HTTP_ABORTED');
   });
 
   it('aborting ctx.signal while the body streams → HTTP_ABORTED', async () => {
