@@ -8,7 +8,7 @@ const waitFor = <T>(fn: () => T): Promise<T> => vi.waitFor(fn, { timeout: 3000, 
 const echoTask = (id: string, message = 'hi') =>
   envelope(id, { input: { tool_request: { name: 'echo', parameters: { message } } } });
 
-describe('progress events (PROTOCOL.md §7)', () => {
+describe('progress events (docs/protocol.md §7)', () => {
   it('a task with a tool call: task_started, tool_call, tool_result, task_completed, with its ids', async () => {
     const h = makeHarness(toml('p1'));
     const events = h.collect('/control/agents/p1/progress');
@@ -82,13 +82,17 @@ describe('progress events (PROTOCOL.md §7)', () => {
 
   it('[progress] enabled = false publishes nothing', async () => {
     const h = makeHarness(toml('p4', '[progress]\nenabled = false\n'));
-    const events = h.collect('/control/agents/p4/progress');
-    const out = h.collect('/conversations/#');
+    const topic = '/control/agents/p4/progress';
+    const events = h.collect(topic);
+    // Fence: every progress event of a task is published (synchronously) before task:completed is
+    // emitted, so a marker published from that listener arrives after any of them would have.
+    h.agent.on('task:completed', () => h.broker.publish(topic, JSON.stringify({ event: 'fence' })));
     await h.agent.start();
     h.send(echoTask('p4'));
-    await waitFor(() => expect(out).toHaveLength(1));
-    await new Promise((r) => setTimeout(r, 30));
-    expect(events).toEqual([]);
+    await waitFor(() => expect(events.map((e) => e.body.event)).toContain('fence'));
+    expect(events.map((e) => e.body.event)).toEqual(['fence']);
+    const json = (await h.agent.metrics.snapshot()) as { progress: { published: number; dropped: number } };
+    expect(json.progress).toEqual({ published: 0, dropped: 0 });
   });
 
   it('max_events_per_second drops task events beyond the budget and counts them', async () => {
@@ -100,7 +104,7 @@ describe('progress events (PROTOCOL.md §7)', () => {
     await waitFor(() => expect(out).toHaveLength(5));
     // A burst of 2 × rate goes out; the other 18 of the 20 events are dropped.
     expect(events).toHaveLength(2);
-    const json = h.agent.metrics.toJSON() as { progress: { published: number; dropped: number } };
+    const json = (await h.agent.metrics.snapshot()) as { progress: { published: number; dropped: number } };
     expect(json.progress).toEqual({ published: 2, dropped: 18 });
   });
 });
@@ -115,19 +119,19 @@ describe('metrics and readiness of a running agent', () => {
     h.send(envelope('m1', { input: { tool_request: { name: 'nope', parameters: {} } } }));
     h.send({ ...envelope('m1'), task_id: 'not-a-uuid' });
     await waitFor(() => expect(out).toHaveLength(4));
-    await waitFor(() => expect(h.agent.metrics.tasks.total()).toBe(4));
+    await waitFor(async () => expect(await h.agent.metrics.tasks.total()).toBe(4));
     const m = h.agent.metrics;
-    expect(m.tasksReceived.total()).toBe(4);
-    expect(m.tasks.total({ outcome: 'responded' })).toBe(2);
-    expect(m.tasks.total({ outcome: 'failed', code: 'tool_execution_failed' })).toBe(1);
-    expect(m.tasks.total({ outcome: 'rejected', code: 'invalid_input' })).toBe(1);
-    expect(m.taskDuration.totals().count).toBe(3);
-    expect(m.toolCalls.total({ tool: 'echo', outcome: 'ok' })).toBe(1);
-    expect(m.toolCalls.total({ tool: 'nope' })).toBe(0); // refused: it never ran
-    expect(m.llmCalls.total({ provider: 'scripted', outcome: 'ok' })).toBe(5);
-    expect(m.mqttReceived.total()).toBe(4);
-    expect(m.mqttPublished.total()).toBeGreaterThanOrEqual(5); // status + 4 answers (+ progress)
-    const json = m.toJSON() as { tasks: Record<string, unknown>; tools: Record<string, unknown> };
+    expect(await m.tasksReceived.total()).toBe(4);
+    expect(await m.tasks.total({ outcome: 'responded' })).toBe(2);
+    expect(await m.tasks.total({ outcome: 'failed', code: 'tool_execution_failed' })).toBe(1);
+    expect(await m.tasks.total({ outcome: 'rejected', code: 'invalid_input' })).toBe(1);
+    expect((await m.taskDuration.totals()).count).toBe(3);
+    expect(await m.toolCalls.total({ tool: 'echo', outcome: 'ok' })).toBe(1);
+    expect(await m.toolCalls.total({ tool: 'nope' })).toBe(0); // refused: it never ran
+    expect(await m.llmCalls.total({ provider: 'scripted', outcome: 'ok' })).toBe(5);
+    expect(await m.mqttReceived.total()).toBe(4);
+    expect(await m.mqttPublished.total()).toBeGreaterThanOrEqual(5); // status + 4 answers (+ progress)
+    const json = (await m.snapshot()) as { tasks: Record<string, unknown>; tools: Record<string, unknown> };
     expect(json.tasks).toMatchObject({
       tasks_received: 4,
       tasks_completed: 2,

@@ -1,11 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
 
-import type { ToolFactoryV1 } from '../../../tool-sdk/src/index.js';
+import type { ToolFactoryV1 } from '@agent2389/tool-sdk';
 import { FIRST_PARTY_PLUGINS_DIR } from '../../../src/plugin-sources.js';
 import { Agent } from '../../../src/core/agent/agent.js';
 import { parseConfigText } from '../../../src/core/config/load.js';
 import { freePort } from '../../helpers/free-port.js';
 import { envelope, fakeProvider, makeHarness, toml } from '../../helpers/agent-harness.js';
+import { recordingLogger } from '../../helpers/recording-logger.js';
 
 const waitFor = <T>(fn: () => T): Promise<T> => vi.waitFor(fn, { timeout: 3000, interval: 5 });
 
@@ -109,7 +110,9 @@ describe('Agent lifecycle (in-memory broker)', () => {
     await waitFor(() => expect(verifying).toBe(true));
     expect(h.agent.state).toBe('starting');
     h.send(envelope('a8'));
-    await new Promise((r) => setTimeout(r, 20));
+    // Received (counted on arrival) but held: a task handled at once is counted as a task synchronously.
+    await waitFor(async () => expect(await h.agent.metrics.mqttReceived.total()).toBe(1));
+    expect(await h.agent.metrics.tasksReceived.total()).toBe(0);
     expect(out).toHaveLength(0);
     release();
     await starting;
@@ -259,9 +262,11 @@ describe('Agent lifecycle (in-memory broker)', () => {
         env: {},
       },
     );
-    const agent = new Agent(config, { plugins: { firstPartyDir: FIRST_PARTY_PLUGINS_DIR } });
+    const log = recordingLogger();
+    const agent = new Agent(config, { plugins: { firstPartyDir: FIRST_PARTY_PLUGINS_DIR }, log });
     const starting = agent.start();
-    await new Promise((r) => setTimeout(r, 100));
+    // Nothing listens on the port: wait until a connection attempt has failed and is being retried.
+    await waitFor(() => expect(log.entries.map((e) => e.msg)).toContain('MQTT connection attempt failed'));
     expect(agent.state).toBe('starting');
     await agent.stop();
     await expect(starting).rejects.toMatchObject({ code: 'AGENT_ERR_TRANSPORT_CLOSED' });

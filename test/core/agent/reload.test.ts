@@ -1,7 +1,7 @@
 // Agent.applyConfig on the in-memory broker: generations, reuse, rejection, reconnect, status.
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 
-import type { ToolFactoryV1 } from '../../../tool-sdk/src/index.js';
+import type { ToolFactoryV1 } from '@agent2389/tool-sdk';
 import { Agent } from '../../../src/core/agent/agent.js';
 import { parseConfigText } from '../../../src/core/config/load.js';
 import type { AgentConfig } from '../../../src/core/config/schema.js';
@@ -152,8 +152,10 @@ describe('Agent.applyConfig', () => {
           .replace('max_concurrent_tasks = 8', 'max_concurrent_tasks = 2'),
       ),
     );
-    await new Promise((r) => setTimeout(r, 50));
-    expect(status).toHaveLength(2);
+    // applyConfig awaits its status publish: a marker published now arrives after any it made.
+    h.broker.publish('/control/agents/r6/status', JSON.stringify({ status: 'fence' }));
+    await waitFor(() => expect(status.at(-1)?.body.status).toBe('fence'));
+    expect(status).toHaveLength(3);
   });
 
   it('a new agent id is applied by a reconnect: old id unavailable, new id available and answering', async () => {

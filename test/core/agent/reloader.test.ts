@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 
 import { Reloader } from '../../../src/core/agent/reloader.js';
+import { ConfigWatcher } from '../../../src/core/config/watch.js';
+import { silentLogger } from '../../../src/core/observability/silent-logger.js';
 import { envelope, makeHarness, toml } from '../../helpers/agent-harness.js';
 import { recordingLogger, type LogEntry } from '../../helpers/recording-logger.js';
 
@@ -93,12 +95,24 @@ describe('Reloader', () => {
   });
 
   it('[reload] enabled = false: a save is not seen, an explicit request still reloads', async () => {
-    const { h, file, reloader } = await setup('rl5', 'enabled = false\n');
+    const { h, file, reloader, entries } = await setup('rl5', 'enabled = false\n');
     await reloader.start();
+    // No watch is set up at all (it says so, and never "watching …").
+    const said = (): Array<string | undefined> => entries.map((e) => e.msg);
+    expect(said()).toContain('not watching the config file ([reload] enabled = false)');
+    expect(said().filter((m) => m?.startsWith('watching'))).toEqual([]);
+    // Fence: a watcher of our own, with the same debounce, sees the save; a watching reloader would
+    // have started its reload (counted at once) no later than that.
+    const seen = vi.fn();
+    const fence = new ConfigWatcher({ debounceMs: 50, onChange: seen, log: silentLogger });
+    onTestFinished(() => fence.close());
+    await fence.watch({ dirs: [], files: [file] });
     await writeFile(file, text('rl5', 'enabled = false\n').replace('"v1"', '"v4"'));
-    await new Promise((r) => setTimeout(r, 400));
+    await waitFor(() => expect(seen).toHaveBeenCalledWith([file]));
+    expect(reloader.attempts).toBe(0);
     expect(h.agent.config.llm.system_prompt).toBe('v1');
     await reloader.request('signal');
     expect(h.agent.config.llm.system_prompt).toBe('v4');
+    expect(reloader.attempts).toBe(1);
   });
 });

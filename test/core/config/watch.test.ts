@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { ConfigWatcher, isEditorTemp } from '../../../src/core/config/watch.js';
 import { silentLogger } from '../../../src/core/observability/silent-logger.js';
@@ -22,61 +22,94 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** A burst of saves spread out the way an editor or a script makes them. */
+const pause = (): Promise<void> => new Promise((r) => setTimeout(r, 10));
 
-async function start(targets: { dirs?: string[]; files?: string[] }, debounceMs = 100): Promise<void> {
+async function start(targets: { dirs?: string[]; files?: string[] }, debounceMs = 200): Promise<void> {
   watcher = new ConfigWatcher({ debounceMs, onChange: (p) => calls.push(p), log: silentLogger });
   await watcher.watch({ dirs: targets.dirs ?? [], files: targets.files ?? [] });
 }
 
-/** Wait until `n` callbacks arrived (or fail after `ms`), then a little longer to see no extra one. */
-async function expectCalls(n: number, ms = 3000): Promise<void> {
-  const until = Date.now() + ms;
-  while (calls.length < n && Date.now() < until) await sleep(20);
-  await sleep(300);
-  expect(calls).toHaveLength(n);
+/** Wait until a callback has reported `path`. */
+async function seen(path: string): Promise<void> {
+  await vi.waitFor(() => expect(calls.flat()).toContain(path), { timeout: 10_000, interval: 10 });
+}
+
+let fences = 0;
+/**
+ * Fence: change `path` (a watched file that nothing else touches) and wait for its callback. Events of
+ * what was changed before reached the watcher first: from here on "no other callback" is a fact, not
+ * the hope that waiting long enough would have shown one.
+ */
+async function fence(path: string): Promise<void> {
+  const before = calls.length;
+  await writeFile(path, `fence ${++fences}\n`);
+  await vi.waitFor(() => expect(calls.slice(before).flat()).toContain(path), {
+    timeout: 10_000,
+    interval: 10,
+  });
 }
 
 describe('ConfigWatcher', () => {
-  it('sees a save in place of the config file', async () => {
+  it('sees a save in place of the config file, as one callback', async () => {
     const file = join(dir, 'agent.toml');
+    const other = join(dir, 'fence.toml');
     await writeFile(file, 'a = 1\n');
-    await start({ files: [file] });
+    await writeFile(other, '');
+    await start({ files: [file, other] });
     await writeFile(file, 'a = 2\n');
-    await expectCalls(1);
-    expect(calls[0]).toEqual([file]);
+    await seen(file);
+    await fence(other);
+    expect(calls).toEqual([[file], [other]]);
   });
 
   it('sees a save by rename (write a temp file, rename it over the config) as one change', async () => {
     const file = join(dir, 'agent.toml');
+    const other = join(dir, 'fence.toml');
     await writeFile(file, 'a = 1\n');
-    await start({ files: [file] });
+    await writeFile(other, '');
+    await start({ files: [file, other] });
     const temp = join(dir, '.agent.toml.tmp-123');
     await writeFile(temp, 'a = 2\n');
     await rename(temp, file);
-    await expectCalls(1);
-    expect(calls[0]).toContain(file);
+    await seen(file);
+    await fence(other);
+    expect(calls).toEqual([[file], [other]]);
   });
 
-  it('sees the config file deleted and created again (git checkout)', async () => {
+  it('sees the config file deleted and created again (git checkout), and keeps seeing it', async () => {
     const file = join(dir, 'agent.toml');
+    const other = join(dir, 'fence.toml');
     await writeFile(file, 'a = 1\n');
-    await start({ files: [file] });
+    await writeFile(other, '');
+    await start({ files: [file, other] });
     await rm(file);
-    await sleep(50);
     await writeFile(file, 'a = 3\n');
-    await expectCalls(1);
+    await seen(file);
+    await fence(other);
+    // A watch on the file itself would end with the file it watched: a later save proves it did not.
+    const after = calls.length;
+    await writeFile(file, 'a = 4\n');
+    await vi.waitFor(() => expect(calls.slice(after).flat()).toContain(file), {
+      timeout: 10_000,
+      interval: 10,
+    });
   });
 
   it('turns a burst of saves into one callback', async () => {
     const file = join(dir, 'agent.toml');
+    const other = join(dir, 'fence.toml');
     await writeFile(file, 'a = 0\n');
-    await start({ files: [file] }, 150);
+    await writeFile(other, '');
+    // Saves about 10 ms apart: far inside the debounce, however slow the machine.
+    await start({ files: [file, other] }, 500);
     for (let i = 1; i <= 20; i++) {
       await writeFile(file, `a = ${i}\n`);
-      await sleep(10);
+      await pause();
     }
-    await expectCalls(1);
+    await seen(file);
+    await fence(other);
+    expect(calls).toEqual([[file], [other]]);
   });
 
   it('ignores other files next to the config file, and editor temp files', async () => {
@@ -85,7 +118,8 @@ describe('ConfigWatcher', () => {
     await start({ files: [file] });
     await writeFile(join(dir, 'notes.txt'), 'x');
     await writeFile(join(dir, '.agent.toml.swp'), 'x');
-    await expectCalls(0, 600);
+    await fence(file);
+    expect(calls).toEqual([[file]]);
   });
 
   it('sees changes deep in a plugin folder, a new plugin folder, but not node_modules', async () => {
@@ -94,12 +128,13 @@ describe('ConfigWatcher', () => {
     await mkdir(join(plugins, 'a', 'lib'), { recursive: true });
     await start({ dirs: [plugins] });
     await writeFile(join(plugins, 'a', 'node_modules', 'dep', 'index.js'), 'x');
-    await expectCalls(0, 600);
-    await writeFile(join(plugins, 'a', 'lib', 'tool.js'), 'export default 1;');
-    await expectCalls(1);
+    const tool = join(plugins, 'a', 'lib', 'tool.js');
+    await fence(tool);
+    expect(calls).toEqual([[tool]]);
     await mkdir(join(plugins, 'b'));
     await writeFile(join(plugins, 'b', 'plugin.json'), '{}');
-    await expectCalls(2);
+    await seen(join(plugins, 'b', 'plugin.json'));
+    for (const path of calls.slice(1).flat()) expect(path.startsWith(join(plugins, 'b'))).toBe(true);
   });
 
   it('watch() with other targets stops seeing the old ones', async () => {
@@ -110,9 +145,8 @@ describe('ConfigWatcher', () => {
     await start({ files: [a] });
     await watcher!.watch({ dirs: [], files: [b] });
     await writeFile(a, 'x');
-    await expectCalls(0, 600);
-    await writeFile(b, 'x');
-    await expectCalls(1);
+    await fence(b);
+    expect(calls).toEqual([[b]]);
   });
 });
 

@@ -1,18 +1,38 @@
 // ScriptExecutor supervision: child crashes and restarts, the wall-clock kill, abort, close, overhead.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 import { wallClockMs } from '../../../src/core/sandbox/script.js';
-import { callOpts, isRunning, scriptSpec, testExecutor } from './script-helpers.js';
+import {
+  callOpts,
+  isRunning,
+  recordingLogger,
+  scriptSpec,
+  testExecutor,
+  type LogEntry,
+} from './script-helpers.js';
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** A call that says "started" from inside the child (through `log`), then spins until it is ended. */
+const spinning = (timeoutMs: number) => scriptSpec('announce-spin', { timeoutMs }, { log: true });
+
+/** Wait until `n` calls logging to `entries` are running in the child. */
+const started = (entries: LogEntry[], n = 1): Promise<void> =>
+  vi.waitFor(() => expect(entries.filter((e) => e.msg === 'started')).toHaveLength(n), {
+    timeout: 10_000,
+    interval: 10,
+  });
 
 describe('ScriptExecutor crash supervision', () => {
   it('a killed child fails the calls in flight, then restarts with its scripts loaded again', async () => {
     const exec = testExecutor();
     await exec.load(scriptSpec('add'));
-    const slow = scriptSpec('slow', { timeoutMs: 10_000 });
-    const inFlight = [exec.run(slow, { ms: 5000 }, callOpts()), exec.run(slow, { ms: 5000 }, callOpts())];
-    await sleep(300);
+    // Calls that would run for a minute: only the crash can end them within the test.
+    const slow = spinning(120_000);
+    const log = recordingLogger();
+    const inFlight = [
+      exec.run(slow, { ms: 60_000 }, callOpts(log)),
+      exec.run(slow, { ms: 60_000 }, callOpts(log)),
+    ];
+    await started(log.entries, 2);
     const pid = exec.pid!;
     expect(pid).toBeTypeOf('number');
     process.kill(pid, 'SIGKILL');
@@ -31,15 +51,13 @@ describe('ScriptExecutor crash supervision', () => {
     const spec = scriptSpec('slow', { timeoutMs: 300 });
     await exec.load(spec);
     const pid = exec.pid!;
-    const pending = exec.run(spec, { ms: 10_000 }, callOpts());
-    await sleep(100);
-    process.kill(pid, 'SIGSTOP'); // frozen: neither the isolate timeout nor the child's own clock can fire
-    const r = await pending;
+    // Frozen before the call is sent: neither the isolate timeout nor the child's own clock can fire.
+    process.kill(pid, 'SIGSTOP');
+    const r = await exec.run(spec, { ms: 10_000 }, callOpts());
     expect(r).toMatchObject({ ok: false, timedOut: true });
     expect(r.error?.code).toBe('AGENT_ERR_TOOL_TIMEOUT');
     expect(r.durationMs).toBeGreaterThanOrEqual(wallClockMs(spec) - 50);
-    await sleep(100);
-    expect(isRunning(pid)).toBe(false);
+    await vi.waitFor(() => expect(isRunning(pid)).toBe(false));
     expect((await exec.run(spec, { ms: 1 }, callOpts())).ok).toBe(true);
   });
 });
@@ -48,17 +66,14 @@ describe('ScriptExecutor abort and close', () => {
   it('abort resolves the call at once and the executor stays usable', async () => {
     const exec = testExecutor();
     const ac = new AbortController();
-    const started = performance.now();
-    const pending = exec.run(
-      scriptSpec('loop', { timeoutMs: 10_000 }),
-      { mode: 'sync' },
-      callOpts(undefined, ac.signal),
-    );
-    setTimeout(() => ac.abort(), 200);
+    // Ending any other way than the abort (its 10 s limit: AGENT_ERR_TOOL_TIMEOUT) fails the code check.
+    const log = recordingLogger();
+    const pending = exec.run(spinning(10_000), {}, callOpts(log, ac.signal));
+    await started(log.entries);
+    ac.abort();
     const r = await pending;
     expect(r.ok).toBe(false);
     expect(r.error?.code).toBe('AGENT_ERR_SCRIPT_FAILED');
-    expect(performance.now() - started).toBeLessThan(2000);
     expect((await exec.run(scriptSpec('add'), { a: 1, b: 2 }, callOpts())).ok).toBe(true);
     // Both pool isolates answer (the cancelled one was replaced).
     const both = await Promise.all([1, 2].map((a) => exec.run(scriptSpec('add'), { a, b: 0 }, callOpts())));
@@ -76,8 +91,9 @@ describe('ScriptExecutor abort and close', () => {
     const exec = testExecutor();
     await exec.load(scriptSpec('add'));
     const pid = exec.pid!;
-    const pending = exec.run(scriptSpec('slow', { timeoutMs: 10_000 }), { ms: 5000 }, callOpts());
-    await sleep(100);
+    const log = recordingLogger();
+    const pending = exec.run(spinning(10_000), { ms: 5000 }, callOpts(log));
+    await started(log.entries);
     await exec.close();
     expect((await pending).error?.code).toBe('AGENT_ERR_CLOSED');
     expect(isRunning(pid)).toBe(false);

@@ -1,6 +1,6 @@
 // Hard limits of runSubprocess with real misbehaving tools: time, SIGTERM-proof tools, grandchildren,
 // output floods, memory, caller aborts and agent shutdown. Every check ends with "its group is empty".
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { AgentError, ERR_TASK_TIMEOUT } from '../../../src/core/errors.js';
 import { liveGroups } from '../../../src/core/sandbox/process-group.js';
@@ -22,6 +22,14 @@ beforeAll(ensureFixtureModes);
 
 const quick = { ...FAST_LIMITS, timeoutMs: 400, forceKillAfterMs: 600 };
 
+/** The one live call's `ignores-sigterm` has set its trap: its loop's `sleep` runs in the group too. */
+async function untilTrapped(): Promise<void> {
+  await vi.waitFor(() => {
+    expect(liveGroups()).toHaveLength(1);
+    expect(groupMembers(liveGroups()[0]!).length).toBeGreaterThanOrEqual(2);
+  }, 10_000);
+}
+
 describe('runSubprocess: time', () => {
   it('a tool that loops forever is stopped at timeoutMs: timedOut + ERR_TOOL_TIMEOUT, group gone', async () => {
     const { result, pgid } = await runTracked(fixtureSpec('infinite-loop', { limits: quick }));
@@ -29,7 +37,6 @@ describe('runSubprocess: time', () => {
     expect(result.timedOut).toBe(true);
     expect(result.error?.code).toBe('AGENT_ERR_TOOL_TIMEOUT');
     expect(result.durationMs).toBeGreaterThanOrEqual(quick.timeoutMs - 20);
-    expect(result.durationMs).toBeLessThan(quick.timeoutMs + quick.forceKillAfterMs + 3_000);
     expect(pgid).toBeDefined();
     expect(groupMembers(pgid!)).toEqual([]);
     expect(liveGroups()).toEqual([]);
@@ -40,7 +47,6 @@ describe('runSubprocess: time', () => {
     expect(result.timedOut).toBe(true);
     expect(result.error?.code).toBe('AGENT_ERR_TOOL_TIMEOUT');
     expect(result.durationMs).toBeGreaterThanOrEqual(quick.timeoutMs + quick.forceKillAfterMs - 50);
-    expect(result.durationMs).toBeLessThan(quick.timeoutMs + quick.forceKillAfterMs + 3_000);
     expect(groupMembers(pgid!)).toEqual([]);
   });
 
@@ -64,7 +70,6 @@ describe('runSubprocess: output caps', () => {
     expect(result.timedOut).toBe(false);
     expect(result.error?.code).toBe('AGENT_ERR_TOOL_OUTPUT_TOO_LARGE');
     expect(result.error?.data).toMatchObject({ stream, limitBytes: FAST_LIMITS.maxOutputBytes });
-    expect(result.durationMs).toBeLessThan(3_000);
     if (pgid !== undefined) expect(groupMembers(pgid)).toEqual([]);
   });
 });
@@ -84,35 +89,36 @@ describe('runSubprocess: abort and shutdown', () => {
   it('aborting the call kills the whole group; a plain reason gives ERR_TOOL_EXIT, not a timeout', async () => {
     const spec = fixtureSpec('ignores-sigterm', { limits: { ...FAST_LIMITS, forceKillAfterMs: 300 } });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(new Error('task cancelled')), 300);
-    const { result, pgid } = await runTracked(spec, callOptions({ signal: controller.signal }));
+    const running = runTracked(spec, callOptions({ signal: controller.signal }));
+    await untilTrapped();
+    controller.abort(new Error('task cancelled'));
+    const { result, pgid } = await running;
     expect(result.ok).toBe(false);
     expect(result.timedOut).toBe(false);
     expect(result.error?.code).toBe('AGENT_ERR_TOOL_EXIT');
     expect(result.error?.data).toMatchObject({ signal: 'SIGKILL' });
-    expect(result.durationMs).toBeLessThan(3_000);
     expect(groupMembers(pgid!)).toEqual([]);
   });
 
   it('an abort whose reason is an AgentError returns that error', async () => {
     const controller = new AbortController();
-    setTimeout(() => controller.abort(new ERR_TASK_TIMEOUT({ timeoutSeconds: 1 })), 200);
-    const { result, pgid } = await runTracked(
-      fixtureSpec('infinite-loop'),
-      callOptions({ signal: controller.signal }),
-    );
+    const running = runTracked(fixtureSpec('infinite-loop'), callOptions({ signal: controller.signal }));
+    // Aborted while the tool runs (its group exists), not before it was started.
+    await vi.waitFor(() => expect(liveGroups()).toHaveLength(1), 10_000);
+    controller.abort(new ERR_TASK_TIMEOUT({ timeoutSeconds: 1 }));
+    const { result, pgid } = await running;
     expect(AgentError.is(result.error, 'AGENT_ERR_TASK_TIMEOUT')).toBe(true);
+    expect(pgid).toBeDefined();
     expect(groupMembers(pgid!)).toEqual([]);
   });
 
   it('killAllSubprocesses kills a running call at once (AGENT_ERR_CLOSED)', async () => {
-    const running = runTracked(fixtureSpec('ignores-sigterm'));
-    await new Promise((r) => setTimeout(r, 300));
-    expect(liveGroups()).toHaveLength(1);
-    const started = Date.now();
+    // "At once": with a 10-minute SIGTERM grace, only an immediate SIGKILL ends the call within the test.
+    const limits = { ...FAST_LIMITS, timeoutMs: 600_000, forceKillAfterMs: 600_000 };
+    const running = runTracked(fixtureSpec('ignores-sigterm', { limits }));
+    await untilTrapped();
     await killAllSubprocesses();
     const { result, pgid } = await running;
-    expect(Date.now() - started).toBeLessThan(2_000);
     expect(result.error?.code).toBe('AGENT_ERR_CLOSED');
     expect(liveGroups()).toEqual([]);
     expect(groupMembers(pgid!)).toEqual([]);
@@ -120,10 +126,11 @@ describe('runSubprocess: abort and shutdown', () => {
 
   it('killAllSubprocesses(owner) kills only that owner’s calls (an old generation closing)', async () => {
     const [oldGen, newGen] = [{}, {}];
-    const spec = fixtureSpec('infinite-loop', { limits: { ...FAST_LIMITS, timeoutMs: 5_000 } });
+    // Only a kill ends these calls within the test (their own limit is ten minutes away).
+    const spec = fixtureSpec('infinite-loop', { limits: { ...FAST_LIMITS, timeoutMs: 600_000 } });
     const old = runSubprocess(spec, payload(), callOptions({ owner: oldGen }));
     const current = runSubprocess(spec, payload(), callOptions({ owner: newGen }));
-    await expect.poll(() => liveGroups().length).toBe(2);
+    await expect.poll(() => liveGroups().length, { timeout: 10_000 }).toBe(2);
     await killAllSubprocesses(oldGen);
     expect((await old).error?.code).toBe('AGENT_ERR_CLOSED');
     expect(liveGroups()).toHaveLength(1);

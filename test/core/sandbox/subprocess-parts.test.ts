@@ -1,11 +1,12 @@
 // The subprocess executor's parts: output caps, prlimit/bwrap argv, env allow-list, launch plan, pdeathsig,
 // the execa spawn.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 
 import { bwrapArgv, isolationArgv } from '../../../src/core/sandbox/bwrap.js';
 import { DEFAULT_SUBPROCESS_LIMITS } from '../../../src/core/sandbox/execution.js';
@@ -15,6 +16,15 @@ import { superviseProcess } from '../../../src/core/sandbox/supervise.js';
 import { prlimitArgv } from '../../../src/core/sandbox/rlimits.js';
 import { toolEnv } from '../../../src/core/sandbox/tool-env.js';
 import { alive, ensureFixtureModes, fixtureSpec } from './subprocess-fixtures.js';
+
+/** The command name of process `pid` ('' once it is gone). */
+const commOf = (pid: number): string => {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+};
 
 describe('StreamCap', () => {
   it('keeps the head up to the cap and reports the overflow', () => {
@@ -146,13 +156,16 @@ describe('launch plan', () => {
       parent.stdout.once('data', (b: Buffer) => resolve(Number(b))),
     );
     // Let setpriv reach its prctl first: a parent that dies before that cannot be noticed (a known race).
-    await new Promise((r) => setTimeout(r, 300));
+    // pid is sh's fork, which execs setpriv; setpriv sets the death signal, then execs prlimit: once pid
+    // runs neither sh nor setpriv, the death signal is set.
+    await vi.waitFor(() => expect(['sh', 'setpriv']).not.toContain(commOf(pid)), {
+      timeout: 10_000,
+      interval: 10,
+    });
     expect(alive(pid)).toBe(true);
+    onTestFinished(() => void (alive(pid) && process.kill(pid, 'SIGKILL')));
     parent.kill('SIGKILL');
-    await new Promise((r) => setTimeout(r, 300));
-    const survived = alive(pid);
-    if (survived) process.kill(pid, 'SIGKILL');
-    expect(survived).toBe(false);
+    await vi.waitFor(() => expect(alive(pid)).toBe(false), { timeout: 10_000, interval: 10 });
   });
 });
 

@@ -71,12 +71,21 @@ const attempts = (agent: AgentProcess): number =>
     .split('\n')
     .filter((l) => /"msg":"config (reloaded|unchanged|rejected)/.test(l)).length;
 
-async function settle(agent: AgentProcess, expectedAttempts: number): Promise<void> {
-  await expect
-    .poll(() => attempts(agent), { timeout: 20_000, interval: 50 })
-    .toBeGreaterThanOrEqual(expectedAttempts);
-  // Old generations close after their last task; give the script host kill and cleanup a moment.
-  await new Promise((r) => setTimeout(r, 1500));
+/** Wait until the generation with `script_timeout_ms = ms` is the one serving. */
+const reloadedTo = (agent: AgentProcess, ms: number): Promise<void> =>
+  agent.waitForLog(new RegExp(`"msg":"config reloaded: sandbox\\.script_timeout_ms \\d+ → ${ms}"`), 20_000);
+
+/** Wait until none of `pids` is alive: the processes of a generation that has been replaced are gone. */
+async function allGone(pids: number[]): Promise<void> {
+  const alive = async (p: number): Promise<boolean> => {
+    const stat = await readFile(`/proc/${p}/stat`, 'utf8').catch(() => '');
+    return stat !== '' && stat[stat.lastIndexOf(')') + 2] !== 'Z';
+  };
+  const still = async (): Promise<number[]> => {
+    const live = await Promise.all(pids.map(alive));
+    return pids.filter((_, i) => live[i]);
+  };
+  await expect.poll(still, { timeout: 20_000, interval: 50 }).toEqual([]);
 }
 
 async function toolsWork(): Promise<void> {
@@ -91,26 +100,35 @@ describe('rapid edits', () => {
     const agent = await startAgentProcess(agentToml(1000), {}, true, dir);
     await agent.waitForLog(/"msg":"watching the config file/);
     const pid = agent.child.pid!;
+    await toolsWork();
+    const first = await descendants(pid);
+    expect(first.length).toBeGreaterThan(0); // the script host: its end below is a real event
     // One reload first, so that everything a reload sets up once (chokidar, the import hook) exists.
     await writeFile(agent.file, agentToml(900));
-    await settle(agent, 1);
+    await reloadedTo(agent, 900);
+    // The first generation closes after its last task: its script host is killed, then it is measured.
+    await allGone(first);
     await toolsWork();
-    const before = { procs: (await descendants(pid)).length, fds: await openFds(pid) };
+    const kept = await descendants(pid);
+    expect(kept.length).toBeGreaterThan(0);
+    const before = { procs: kept.length, fds: await openFds(pid) };
     const attemptsBefore = attempts(agent);
 
     for (let i = 0; i < 50; i++) {
       await writeFile(agent.file, agentToml(500 + i));
       await new Promise((r) => setTimeout(r, 10));
     }
-    await settle(agent, attemptsBefore + 1);
+    await reloadedTo(agent, 549);
+    await allGone(kept);
+    await toolsWork();
     const reloads = attempts(agent) - attemptsBefore;
     expect(reloads).toBeGreaterThanOrEqual(1);
     expect(reloads).toBeLessThanOrEqual(6);
     expect(agent.output()).toMatch(/"changed":\["sandbox.script_timeout_ms"\]/);
 
-    await toolsWork();
-    const after = { procs: (await descendants(pid)).length, fds: await openFds(pid) };
-    expect(after.procs).toBe(before.procs);
-    expect(after.fds).toBe(before.fds);
+    // Generations in between close on their own: wait for the counts to come back (a leak never does).
+    const procs = async (): Promise<number> => (await descendants(pid)).length;
+    await expect.poll(procs, { timeout: 20_000, interval: 50 }).toBe(before.procs);
+    await expect.poll(() => openFds(pid), { timeout: 20_000, interval: 50 }).toBe(before.fds);
   });
 });
