@@ -67,6 +67,13 @@ function problemsByPlugin(plugins: readonly DiscoveredPlugin[]): Map<string, str
     const kept = new Set(loadable.map((p) => p.manifest.name));
     loadable = loadable.filter((p) => (p.manifest.dependsOn ?? []).every((d) => kept.has(d)));
   }
+  const kept = new Set(loadable.map((p) => p.manifest.name));
+  for (const plugin of plugins) {
+    const deps = plugin.manifest.dependsOn ?? [];
+    const blocked = deps.filter((d) => names.has(d) && !kept.has(d));
+    if (!kept.has(plugin.manifest.name) && deps.every((d) => names.has(d)))
+      add(plugin.manifest.name, `dependency cannot load: ${blocked.join(', ')}`);
+  }
   try {
     orderByDependencies(loadable);
   } catch (err) {
@@ -132,7 +139,7 @@ export function pluginsCommand(): Command {
     .addHelpText(
       'after',
       '\nNo plugin code runs. State is "ok" or why the plugin cannot load (runtime mismatch, missing\n' +
-        'dependency, dependency cycle). Exit status: 0 listed; 1 discovery failed (invalid manifest,\n' +
+        'dependency or one that cannot load, dependency cycle). Exit status: 0 listed; 1 discovery failed (invalid manifest,\n' +
         'duplicate name, missing [plugins] dir), printed as "agent2389: [CODE] message".\n' +
         '\nExamples:\n  agent2389 plugins agent.toml\n  agent2389 plugins --json',
     )
