@@ -37,10 +37,15 @@ export class ScriptCache {
     this.#specs.set(spec.tool, spec);
   }
 
-  /** Load every known script that belongs in `host` (but `tool`'s, which its caller loads) into it. */
+  /**
+   * Load every known script that belongs in `host` (but `tool`'s, which its caller loads) into it. A
+   * failed load is forgotten (see ensureLoaded), so that tool's next call loads again and gets the error.
+   */
   reloadInto(host: ScriptHost, tool: string): void {
+    const prefetchFailed = (): void => undefined; // reported by the tool's own next call, not here
     for (const known of this.#specs.values())
-      if (hostKey(known) === host.key && known.tool !== tool) this.ensureLoaded(host, known).catch(() => {});
+      if (hostKey(known) === host.key && known.tool !== tool)
+        this.ensureLoaded(host, known).catch(prefetchFailed);
   }
 
   /** Load `spec` into `host`'s child unless the same spec is loaded (or loading) there already. */
