@@ -4,7 +4,7 @@ import { recordingLogger, type LogEntry } from '../../helpers/recording-logger.j
 import { resolveParts, type ResolvedParts } from '../../../src/core/agent/resolve.js';
 import { initializeTools, shutdownTools, verifyProvider } from '../../../src/core/agent/tool-lifecycle.js';
 import { parseConfigText } from '../../../src/core/config/load.js';
-import { AgentError, ERR_PROVIDER_VERIFY_FAILED } from '../../../src/core/errors.js';
+import { AgentError, ERR_CLOSED, ERR_PROVIDER_VERIFY_FAILED } from '../../../src/core/errors.js';
 import type { ProviderV1, ToolFactoryV1, ToolV1 } from '@agent2389/tool-sdk';
 
 type Hooks = Pick<ToolV1, 'initialize' | 'shutdown'>;
@@ -84,6 +84,20 @@ describe('initializeTools', () => {
     ]);
   });
 
+  it("rejects with the signal's reason when aborted, even if a tool ignores its signal", async () => {
+    const initialized: string[] = [];
+    const parts = await partsWith({
+      first: { initialize: () => new Promise<void>(() => undefined) },
+      second: { initialize: () => void initialized.push('second') },
+    });
+    const controller = new AbortController();
+    const initializing = rejection(initializeTools(parts, recordingLogger(), controller.signal, toolEnv));
+    const reason = new ERR_CLOSED({});
+    controller.abort(reason);
+    expect(await initializing).toBe(reason);
+    expect(initialized).toEqual([]);
+  });
+
   it('stops at the first failure with AGENT_ERR_TOOL_INIT_FAILED and the cause', async () => {
     const initialized: string[] = [];
     const cause = new Error('missing api token');
@@ -154,6 +168,15 @@ describe('verifyProvider', () => {
     expect(err.code).toBe('AGENT_ERR_PROVIDER_VERIFY_FAILED');
     expect(err.data).toEqual({ provider: 'fake-instance', reason: 'HTTP 401' });
     expect(err.cause).toBe(cause);
+  });
+
+  it("rejects with the signal's reason when aborted, even if verify() ignores its signal", async () => {
+    const parts = await partsWith({}, { verify: () => new Promise<void>(() => undefined) });
+    const controller = new AbortController();
+    const verifying = rejection(verifyProvider(parts, controller.signal));
+    const reason = new ERR_CLOSED({});
+    controller.abort(reason);
+    expect(await verifying).toBe(reason);
   });
 
   it('keeps an AGENT_ERR_PROVIDER_VERIFY_FAILED error as is', async () => {
