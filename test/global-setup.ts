@@ -9,24 +9,17 @@ import type { TestProject } from 'vitest/node';
 
 import { inCi } from './helpers/in-ci.js';
 import { SOURCE_ENTRIES, type SourceEntry } from './helpers/source-build.js';
+import { toolSdkSource } from './helpers/tool-sdk-source.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Inside the repository (not /tmp), so that the bundles' bare imports (isolated-vm, pino) resolve. */
 const CACHE = join(ROOT, 'node_modules/.cache/agent2389-test-build');
-const TOOL_SDK = '@agent2389/tool-sdk';
 
 type Built = Record<SourceEntry, string>;
 const ONCE = Symbol.for('agent2389.test.source-build');
 const shared = globalThis as { [ONCE]?: Promise<{ built: Built; dir: string }> };
 
-/** `@agent2389/tool-sdk[/sub]` → its TypeScript source (the package's exports point at its dist/). */
-function toolSdkSource(id: string): string | undefined {
-  if (id !== TOOL_SDK && !id.startsWith(`${TOOL_SDK}/`)) return undefined;
-  const sub = id.slice(TOOL_SDK.length);
-  return join(ROOT, 'tool-sdk/src', sub, 'index.ts');
-}
-
-/** One rolldown build (vite's bundler, already installed with vitest) of every entry; ~0.2 s. */
+/** One rolldown build (a devDependency; vite's bundler) of every entry; ~0.2 s. */
 async function build(): Promise<{ built: Built; dir: string }> {
   const { build: bundle } = await import('rolldown');
   // A directory per run: several vitest runs may share this checkout.
