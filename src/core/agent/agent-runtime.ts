@@ -74,8 +74,8 @@ export class AgentRuntime implements IntakeHost, AgentSettingsTargets {
     this.store =
       options.idempotencyStore ??
       new LruTtlIdempotencyStore({
-        maxEntries: config.idempotency.cache_size,
-        ttlMs: config.idempotency.ttl_seconds * 1000,
+        maxEntries: config.dedupe.cache_size,
+        ttlMs: config.dedupe.ttl_seconds * 1000,
       });
     this.#sink = progressSink({
       config: () => this.config,

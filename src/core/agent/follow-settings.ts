@@ -21,8 +21,8 @@ export function followSettings(
   const changed = (key: string): boolean => changes.some((c) => c.key.startsWith(key));
   if (changed('max_concurrent_tasks')) t.queue.setMax(next.max_concurrent_tasks);
   // A store given in code (shared by replicas) is the caller's to size.
-  if (changed('idempotency.') && t.store instanceof LruTtlIdempotencyStore)
-    t.store.resize({ maxEntries: next.idempotency.cache_size, ttlMs: next.idempotency.ttl_seconds * 1000 });
+  if (changed('dedupe.') && t.store instanceof LruTtlIdempotencyStore)
+    t.store.resize({ maxEntries: next.dedupe.cache_size, ttlMs: next.dedupe.ttl_seconds * 1000 });
   if (changed('lifecycle.heartbeat_seconds')) t.restartHeartbeat();
   if (changed('log.level')) t.onLogLevel?.(next.log.level);
   if (changed('llm.')) t.providerChanged();

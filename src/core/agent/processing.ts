@@ -25,8 +25,8 @@ export function buildProcessing(
     store:
       store ??
       new LruTtlIdempotencyStore({
-        maxEntries: config.idempotency.cache_size,
-        ttlMs: config.idempotency.ttl_seconds * 1000,
+        maxEntries: config.dedupe.cache_size,
+        ttlMs: config.dedupe.ttl_seconds * 1000,
       }),
   };
   const deps: TaskProcessorDeps = {

@@ -15,9 +15,17 @@ export interface ConfigChange {
 }
 
 /** Keys (or key prefixes ending in `.`) that need a new broker connection. */
-const RECONNECT = ['agent.id', 'mqtt.'];
-/** Keys only read at startup. */
-const RESTART = ['log.format', 'log.redact', 'health.'];
+const RECONNECT = ['agent.id', 'agent.replica_id', 'mqtt.', 'prefetch_tasks'];
+/** Keys only read at startup (the dedupe store is opened once; its size and TTL follow live). */
+const RESTART = [
+  'log.format',
+  'log.redact',
+  'health.',
+  'dedupe.store',
+  'dedupe.file',
+  'dedupe.redis_url_env',
+  'dedupe.key_prefix',
+];
 
 export function applyModeOf(key: string): ApplyMode {
   const matches = (rule: string): boolean => (rule.endsWith('.') ? key.startsWith(rule) : key === rule);

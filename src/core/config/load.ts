@@ -9,7 +9,9 @@ import { applyEnvOverrides } from './env-overrides.js';
 import { formatIssues } from './format-issues.js';
 import { lineOfKey } from './lines.js';
 import { configSchema, type AgentConfig } from './schema.js';
+import { deliveryProblems } from './delivery-rules.js';
 import { attachSource, problemAt, type ConfigSource } from './source.js';
+import { moveRenamedTables } from './renamed-tables.js';
 import { findUnknownKeys, hoistTopLevelKeys, type ConfigWarning } from './unknown-keys.js';
 
 export interface LoadedConfig {
@@ -38,6 +40,7 @@ function crossFieldProblems(config: AgentConfig, lineOf: ConfigSource['lineOf'])
   if (config.mqtt.password_env && !config.mqtt.username_env) {
     problems.push(problemAt(['mqtt', 'password_env'], 'is set without mqtt.username_env', lineOf));
   }
+  problems.push(...deliveryProblems(config, lineOf));
   return problems;
 }
 
@@ -71,7 +74,7 @@ export function parseConfigText(text: string, file: string, options: LoadOptions
     const pos = err instanceof TomlError ? { line: err.line, column: err.column } : {};
     throw new ERR_CONFIG_PARSE({ file, reason, ...pos }, { cause: err });
   }
-  const warnings = hoistTopLevelKeys(raw);
+  const warnings = [...moveRenamedTables(raw), ...hoistTopLevelKeys(raw)];
   if (raw.llm === undefined) {
     warnings.push({
       path: 'llm',

@@ -14,6 +14,11 @@ export const agentSection = z.object({
   id: z.string().regex(AGENT_ID_PATTERN, 'must match [a-zA-Z0-9._-]+'),
   description: z.string().optional(),
   capabilities: z.array(z.string()).default([]),
+  /**
+   * This process's name among the replicas of one agent id ([mqtt] shared_group); its client id is
+   * `agent2389-{id}-{replica_id}`. Default `{hostname}-{pid}` (in Kubernetes the hostname is the pod name).
+   */
+  replica_id: z.string().regex(AGENT_ID_PATTERN, 'must match [a-zA-Z0-9._-]+').max(128).optional(),
 });
 
 export const embeddedBrokerSection = z.object({
@@ -39,6 +44,14 @@ export const mqttSection = z.object({
   client_cert_path: z.string().min(1).optional(),
   client_key_path: z.string().min(1).optional(),
   embedded: embeddedBrokerSection.default({ host: '127.0.0.1', port: 1883 }),
+  /**
+   * Serve the agent id as one of N replicas: subscribe to `$share/{group}//control/agents/{id}/input`
+   * (MQTT 5 shared subscription; needs [dedupe] store = "redis"). See docs/scaling.md.
+   */
+  shared_group: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'must be 1–64 of A-Z a-z 0-9 . _ : - (a topic level)')
+    .optional(),
 });
 
 export const llmSection = z.object({
@@ -146,10 +159,32 @@ export const pluginsSection = z.object({
   setup_timeout_ms: positiveInt.default(10_000),
 });
 
-export const idempotencySection = z.object({
+/** The duplicate record: which task ids were answered (docs/scaling.md). Formerly [idempotency]. */
+export const dedupeSection = z.object({
+  /** `file` (SQLite in the data dir, survives restarts), `memory` (lost on exit), `redis` (shared by replicas). */
+  store: z.enum(['memory', 'file', 'redis'], 'must be "memory", "file" or "redis"').default('file'),
+  /** Answered task ids kept (the oldest are dropped beyond it; Redis keys expire by TTL only). */
   cache_size: positiveInt.default(10_000),
+  /** How long an answered task id counts as a duplicate. */
   ttl_seconds: z.number().positive().default(86_400),
+  /** The file store's SQLite file, relative to the data dir. */
+  file: z.string().min(1).default('dedupe.sqlite'),
+  /** The redis store: the environment variable holding `redis://[:password@]host:port[/db]`. */
+  redis_url_env: envVarName.optional(),
+  /** The redis store's key prefix: keys are `{key_prefix}:{agent_id}:…`. */
+  key_prefix: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'must be 1–64 of A-Z a-z 0-9 . _ : -')
+    .default('agent2389'),
 });
+
+const DEDUPE_DEFAULTS = {
+  store: 'file',
+  cache_size: 10_000,
+  ttl_seconds: 86_400,
+  file: 'dedupe.sqlite',
+  key_prefix: 'agent2389',
+} as const;
 
 export const lifecycleSection = z.object({
   heartbeat_seconds: z.number().positive().default(30),
@@ -200,7 +235,7 @@ export const configSchema = z.object({
   plugins: pluginsSection.default({ dirs: [], npm: true, setup_timeout_ms: 10_000 }),
   sandbox: sandboxSection.default(sandboxSection.parse({})),
   health: healthSection.default({ port: 8080, host: '0.0.0.0', enabled: true }),
-  idempotency: idempotencySection.default({ cache_size: 10_000, ttl_seconds: 86_400 }),
+  dedupe: dedupeSection.default(DEDUPE_DEFAULTS),
   lifecycle: lifecycleSection.default({ heartbeat_seconds: 30, shutdown_grace_seconds: 30 }),
   log: logSection.default({ level: 'info', format: 'json', redact: [] }),
   reload: reloadSection.default({ enabled: true, debounce_ms: 200 }),
@@ -209,6 +244,11 @@ export const configSchema = z.object({
   task_timeout: z.number().positive().default(300),
   max_output_size: positiveInt.default(2 * 1024 * 1024),
   max_concurrent_tasks: positiveInt.default(8),
+  /**
+   * Tasks the broker may deliver beyond max_concurrent_tasks before this agent answers one (MQTT 5
+   * receive maximum = max_concurrent_tasks + prefetch_tasks): the broker holds the rest.
+   */
+  prefetch_tasks: z.number().int().min(0).max(1000).default(4),
   max_message_bytes: positiveInt.default(262_144),
   publish_intermediate: z.boolean().default(false),
   /** The agent's private data directory (relative to the config file); see data-dir.ts for the default. */

@@ -75,7 +75,14 @@ describe('loadConfig', () => {
       max_output_size: 2 * 1024 * 1024,
       max_concurrent_tasks: 8,
       max_message_bytes: 262144,
-      idempotency: { cache_size: 10000, ttl_seconds: 86400 },
+      dedupe: {
+        store: 'file',
+        cache_size: 10000,
+        ttl_seconds: 86400,
+        file: 'dedupe.sqlite',
+        key_prefix: 'agent2389',
+      },
+      prefetch_tasks: 4,
       lifecycle: { heartbeat_seconds: 30, shutdown_grace_seconds: 30 },
     });
   });
