@@ -1,12 +1,21 @@
 // An in-memory MQTT-like broker and Transport for unit tests: wildcards, retained messages, Last Will, async delivery.
 import { ERR_TRANSPORT_CLOSED } from '../errors.js';
 import { refusePublishTopic, refuseTopicFilter } from './topic-guard.js';
-import type { InboundMessage, LastWill, PublishOptions, Transport, TransportHandlers } from './transport.js';
+import type {
+  Acknowledge,
+  InboundMessage,
+  LastWill,
+  PublishOptions,
+  Transport,
+  TransportHandlers,
+} from './transport.js';
+
+const NO_ACK: Acknowledge = () => undefined;
 
 /**
- * A transport on the memory broker. Sessions are not persistent, except that messages whose onMessage
- * returned false (not acknowledged) are redelivered when a transport with the same client id connects
- * (it then sees `sessionPresent: true`).
+ * A transport on the memory broker. Sessions are not persistent, except that with `manualAck` the
+ * messages not acknowledged when a transport disconnects are redelivered when a transport with the
+ * same client id connects (it then sees `sessionPresent: true`).
  */
 export interface MemoryTransport extends Transport {
   /**
@@ -20,7 +29,7 @@ export interface MemoryTransport extends Transport {
 }
 
 export interface MemoryBroker {
-  createTransport(opts: { clientId: string; will?: LastWill }): MemoryTransport;
+  createTransport(opts: { clientId: string; will?: LastWill; manualAck?: boolean }): MemoryTransport;
   /** Publish as the broker (or a test publisher); delivery is asynchronous. */
   publish(topic: string, payload: string | Buffer, options?: PublishOptions): void;
   /** A test spy: `cb` sees every matching publish (retained ones first, with retain=true). Returns an unsubscribe function. */
@@ -52,7 +61,7 @@ interface Subscriber {
 export function createMemoryBroker(): MemoryBroker {
   const retainedMessages = new Map<string, Buffer>();
   const subscribers = new Set<Subscriber>();
-  // Messages a client's onMessage refused (returned false): redelivered when that client id connects again.
+  // Messages a client left unacknowledged (manualAck): redelivered when that client id connects again.
   const unacked = new Map<string, InboundMessage[]>();
 
   function route(topic: string, payload: Buffer, retain: boolean): void {
@@ -70,8 +79,15 @@ export function createMemoryBroker(): MemoryBroker {
     }
   }
 
-  function createTransport(opts: { clientId: string; will?: LastWill }): MemoryTransport {
+  function createTransport(opts: {
+    clientId: string;
+    will?: LastWill;
+    manualAck?: boolean;
+  }): MemoryTransport {
     const filters = new Set<string>();
+    // Delivered and not acknowledged yet (manualAck), in delivery order; `connection` counts sessions.
+    const inflight = new Set<InboundMessage>();
+    let connection = 0;
     // Publishes made while disconnected: sent on the next connect, rejected if the transport dies first.
     const whileDown: Array<{ send(): void; fail(e: Error): void }> = [];
     let handlers: TransportHandlers | undefined;
@@ -85,15 +101,28 @@ export function createMemoryBroker(): MemoryBroker {
       },
       deliver: (msg) => {
         if (!connected || !handlers) return;
+        let ack: Acknowledge = NO_ACK;
+        if (opts.manualAck === true && !msg.retain) {
+          const entry = { ...msg };
+          const on = connection;
+          inflight.add(entry);
+          ack = () => {
+            if (on === connection) inflight.delete(entry);
+          };
+        }
         try {
-          if (handlers.onMessage(msg) === false) {
-            const list = unacked.get(opts.clientId) ?? [];
-            unacked.set(opts.clientId, [...list, msg]);
-          }
+          handlers.onMessage(msg, ack);
         } catch {
           // Like the MQTT transport: a throwing handler never breaks the broker.
         }
       },
+    };
+    /** The session ends: what was not acknowledged waits for this client id's next connection. */
+    const keepUnacked = (): void => {
+      connection += 1;
+      if (inflight.size === 0) return;
+      unacked.set(opts.clientId, [...(unacked.get(opts.clientId) ?? []), ...inflight]);
+      inflight.clear();
     };
     const up = (first: boolean): void => {
       connected = true;
@@ -106,6 +135,7 @@ export function createMemoryBroker(): MemoryBroker {
     };
     const down = (reason: string): void => {
       connected = false;
+      keepUnacked();
       filters.clear();
       subscribers.delete(endpoint);
       handlers?.onDisconnect(reason);
@@ -159,6 +189,7 @@ export function createMemoryBroker(): MemoryBroker {
       crash(options) {
         if (dead || !connected) return;
         down('connection lost');
+        if (options?.reconnect) unacked.delete(opts.clientId); // a broker restart without persistence
         if (opts.will) route(opts.will.topic, Buffer.from(opts.will.payload), opts.will.retain);
         if (options?.reconnect) queueMicrotask(() => !dead && up(false));
         else void close();

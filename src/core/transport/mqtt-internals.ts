@@ -12,7 +12,11 @@
 //   operation whose packet could not be written, so a reconnect never re-sends it.
 // - `stream`, the current connection: to drop it when a clean DISCONNECT hangs (`end()` has no
 //   timeout, and a second `end(true)` while one is in progress does nothing).
-// - the private `_writePacket(packet, cb)`, through which every packet goes: the packet-writer guard.
+// - the private `_writePacket(packet, cb)`, through which every packet goes: the packet-writer guard,
+//   and our own PUBACKs: mqtt.js acknowledges an inbound QoS 1 message only when its handleMessage
+//   callback succeeds, and holding that callback back would stall its parser (no more packets read,
+//   not even the PUBACKs of our own publishes). So the callback gets an error at once (the PUBACK is
+//   withheld; mqtt.js's work loop ignores that error and reads on) and we send the PUBACK later.
 import type { MqttClient } from 'mqtt';
 
 import { ERR_TRANSPORT_CLOSED } from '../errors.js';
@@ -23,6 +27,7 @@ type Callback = (err?: Error) => void;
 export interface WrittenPacket {
   readonly cmd: string;
   readonly messageId?: number;
+  readonly reasonCode?: number;
   readonly qos?: number;
   readonly topic?: unknown;
 }
@@ -61,6 +66,11 @@ export function downgradeToMqtt311(client: MqttClient): void {
   const { options } = internalsOf(client);
   options.protocolVersion = 4;
   delete options.properties;
+}
+
+/** Acknowledge inbound QoS 1 message `messageId` on the current connection (see the note at the top). */
+export function sendPuback(client: MqttClient, messageId: number): void {
+  internalsOf(client)._writePacket({ cmd: 'puback', messageId, reasonCode: 0 });
 }
 
 /** Drop the connection at once (a clean DISCONNECT that did not finish in time). */

@@ -27,10 +27,11 @@ import {
   guardPacketWriter,
   protocolVersionOf,
   reconnectDelayOf,
+  sendPuback,
   setReconnectDelay,
 } from './mqtt-internals.js';
 import { quotedTopic, refusePublishTopic, refuseTopicFilter } from './topic-guard.js';
-import type { LastWill, PublishOptions, Transport, TransportHandlers } from './transport.js';
+import type { Acknowledge, LastWill, PublishOptions, Transport, TransportHandlers } from './transport.js';
 
 export interface ReconnectBackoff {
   readonly initialMs: number;
@@ -60,6 +61,16 @@ export interface MqttTransportOptions extends TlsFiles {
   readonly reconnect?: ReconnectBackoff;
   /** How long one attempt waits for CONNACK (default 10 s). */
   readonly connectTimeoutMs?: number;
+  /**
+   * Acknowledge inbound messages only when the handler calls `ack` (default false: on receipt).
+   * Agents set it: a task is acknowledged once answered, so a crash never loses one.
+   */
+  readonly manualAck?: boolean;
+  /**
+   * MQTT 5: the most unacknowledged QoS 1 messages the broker may send us at once (CONNECT Receive
+   * Maximum, 1–65535); the broker holds the rest. With manualAck this bounds what waits in memory.
+   */
+  readonly receiveMaximum?: number;
   readonly log: LoggerV1;
 }
 
@@ -69,6 +80,7 @@ const PUBLISH_PLAIN: IClientPublishOptions = { qos: 1, retain: false };
 const PUBLISH_RETAINED: IClientPublishOptions = { qos: 1, retain: true };
 const SUBSCRIBE_QOS1: IClientSubscribeOptions = { qos: 1 };
 const NOT_ACKNOWLEDGED = new ERR_TRANSPORT_ACK_WITHHELD({}); // mqtt.js only checks truthiness
+const NO_ACK = (): void => undefined;
 
 /** Whether `DEBUG` (the `debug` package's switch) names mqtt.js's trace, e.g. `DEBUG=mqttjs*`. */
 export function mqttTraceWanted(debug = process.env.DEBUG): boolean {
@@ -122,6 +134,8 @@ export function createMqttTransport(options: MqttTransportOptions): Transport {
     let first = true;
     let up = false;
     let lastError: string | undefined;
+    /** Counts CONNACKs: a packet id is only meaningful on the connection it came on. */
+    let connection = 0;
     const { will } = options;
 
     // Our own stream builder: TCP_NODELAY on every (re)connect's socket, plain or TLS, before CONNECT is sent.
@@ -152,10 +166,12 @@ export function createMqttTransport(options: MqttTransportOptions): Transport {
       ...(will && {
         will: { topic: will.topic, payload: Buffer.from(will.payload), qos: 1, retain: will.retain },
       }),
-      ...(options.protocolVersion === 5 &&
-        options.clean !== true && {
-          properties: { sessionExpiryInterval: options.sessionExpirySeconds ?? 3600 },
-        }),
+      ...(options.protocolVersion === 5 && {
+        properties: {
+          ...(options.clean !== true && { sessionExpiryInterval: options.sessionExpirySeconds ?? 3600 }),
+          ...(options.receiveMaximum !== undefined && { receiveMaximum: options.receiveMaximum }),
+        },
+      }),
     };
     const c = new MqttClient(streamBuilder, mqttOptions);
     guardPacketWriter(c, (err, packet) => {
@@ -177,6 +193,7 @@ export function createMqttTransport(options: MqttTransportOptions): Transport {
       setReconnectDelay(c, backoffDelayMs(attempt, backoff));
     });
     c.on('connect', (connack) => {
+      connection += 1;
       attempt = 0;
       setReconnectDelay(c, backoffDelayMs(0, backoff));
       up = true;
@@ -217,20 +234,32 @@ export function createMqttTransport(options: MqttTransportOptions): Transport {
           ? 'session taken over: another client connected with the same client id'
           : `broker sent DISCONNECT (reason code ${code})`;
     });
-    // handleMessage (mqtt.js's documented hook) runs before the PUBACK: onMessage returning false withholds it,
-    // so the broker redelivers the message to the next session. The 'message' event is not used.
+    /** The `ack` of message `messageId` received on connection number `on`: a no-op once that connection is gone. */
+    const acknowledger = (messageId: number, on: number): Acknowledge => {
+      let done = false;
+      return () => {
+        if (done) return;
+        done = true;
+        if (closed || !c.connected || connection !== on) return;
+        sendPuback(c, messageId);
+      };
+    };
+    // handleMessage (mqtt.js's documented hook) runs before the PUBACK. With manualAck the PUBACK is
+    // withheld here and sent when the handler calls `ack` (mqtt-internals.ts says why it works this
+    // way). A message whose ack never comes is redelivered by the broker to the next session. The
+    // 'message' event is not used.
     c.handleMessage = (packet, callback) => {
-      let ack = true;
+      const { topic, payload, retain, qos, messageId } = packet;
+      const manual = options.manualAck === true && qos === 1 && messageId !== undefined;
+      const ack = manual ? acknowledger(messageId, connection) : NO_ACK;
       try {
-        const { topic, payload, retain } = packet;
         const buffer = typeof payload === 'string' ? Buffer.from(payload) : payload; // the parser gives Buffers
-        const result: unknown = handlers.onMessage({ topic, payload: buffer, retain });
-        if (result === false) ack = false;
-        else if (result instanceof Promise) result.catch(onMessageFailed);
+        const result: unknown = handlers.onMessage({ topic, payload: buffer, retain }, ack);
+        if (result instanceof Promise) result.catch(onMessageFailed);
       } catch (err) {
         onMessageFailed(err);
       }
-      callback(ack ? undefined : NOT_ACKNOWLEDGED);
+      callback(manual ? NOT_ACKNOWLEDGED : undefined);
     };
     return c;
   }

@@ -18,12 +18,20 @@ export interface LastWill {
 
 export type TransportEvent = 'connect' | 'reconnect' | 'offline' | 'error';
 
+/**
+ * Acknowledge one inbound message (its PUBACK). With manual acknowledgement nothing is acknowledged
+ * until this is called; a message never acknowledged is redelivered by the broker to the next session.
+ * Calling it after the connection the message came on was lost does nothing (that packet id belongs
+ * to the old connection; the broker redelivers the message on the new one). Idempotent.
+ */
+export type Acknowledge = () => void;
+
 export interface TransportHandlers {
   /**
-   * Called for every inbound message; must not throw. Returning `false` asks the transport not to
-   * acknowledge it, so that the broker redelivers it to the next session (used while shutting down).
+   * Called for every inbound message; must not throw. With manual acknowledgement the handler owns
+   * `ack`; otherwise the message is acknowledged on receipt and `ack` does nothing.
    */
-  onMessage(msg: InboundMessage): boolean | void;
+  onMessage(msg: InboundMessage, ack: Acknowledge): void;
   /** Called after every successful (re)connection: `first` is true only for the first CONNACK. */
   onConnect(info: { first: boolean; sessionPresent: boolean }): void;
   onDisconnect(reason: string): void;

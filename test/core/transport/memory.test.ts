@@ -163,14 +163,19 @@ describe('memory broker', () => {
     await expect(t.subscribe('x')).rejects.toMatchObject({ code: 'AGENT_ERR_TRANSPORT_CLOSED' });
   });
 
-  it('redelivers a message whose onMessage returned false to the next session of that client id', async () => {
+  it('manualAck: redelivers what was not acknowledged to the next session of that client id', async () => {
     const broker = createMemoryBroker();
-    const first = broker.createTransport({ clientId: 'agent' });
-    const seen: string[] = [];
-    await first.connect({ ...recorder(), onMessage: (m) => (seen.push(m.payload.toString()), false) });
+    const first = broker.createTransport({ clientId: 'agent', manualAck: true });
+    const seen: Array<{ text: string; ack: () => void }> = [];
+    await first.connect({
+      ...recorder(),
+      onMessage: (m, ack) => void seen.push({ text: m.payload.toString(), ack }),
+    });
     await first.subscribe('in');
+    broker.publish('in', 'task-0');
     broker.publish('in', 'task-1');
-    await vi.waitFor(() => expect(seen).toEqual(['task-1']));
+    await vi.waitFor(() => expect(seen.map((s) => s.text)).toEqual(['task-0', 'task-1']));
+    seen[0]!.ack();
     await first.close();
     const again = broker.createTransport({ clientId: 'agent' });
     const h = recorder();

@@ -2,6 +2,8 @@
 import { Socket } from 'node:net';
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
+
+import type { Acknowledge } from '../../../src/core/transport/transport.js';
 import {
   WAIT,
   captureLog,
@@ -146,18 +148,76 @@ describe.each(brokers)('mqtt transport against $name', ({ version, embedded }) =
     await vi.waitFor(() => expect(log.records.filter((r) => r.level === 'error')).toHaveLength(2), WAIT);
   });
 
-  it('withholds the PUBACK when onMessage returns false, so the next session gets the message again', async () => {
+  it('manualAck: a message not acknowledged comes again in the next session; an acknowledged one does not', async () => {
     const { url } = await broker();
     const clientId = uniqueId();
     const topic = `/control/agents/${clientId}/input`;
-    const seen: string[] = [];
-    const first = transport(url, version, { clientId });
-    await first.connect({ ...recorder(), onMessage: (m) => (seen.push(m.payload.toString()), false) });
+    const seen: Array<{ text: string; ack: Acknowledge }> = [];
+    const first = transport(url, version, { clientId, manualAck: true });
+    await first.connect({
+      ...recorder(),
+      onMessage: (m, ack) => void seen.push({ text: m.payload.toString(), ack }),
+    });
     await first.subscribe(topic);
-    await (await connected(url, version)).t.publish(topic, 'task-1');
-    await vi.waitFor(() => expect(seen).toEqual(['task-1']), WAIT);
+    const pub = (await connected(url, version)).t;
+    await pub.publish(topic, 'task-1');
+    await pub.publish(topic, 'task-2');
+    await vi.waitFor(() => expect(seen.map((s) => s.text)).toEqual(['task-1', 'task-2']), WAIT);
+    seen[0]!.ack();
+    seen[0]!.ack(); // idempotent: one PUBACK
+    await first.subscribe(`${topic}/barrier`); // the PUBACK is written before this SUBSCRIBE
     await first.close();
     const again = await connected(url, version, { clientId });
-    await vi.waitFor(() => expect(again.h.messages.map(text)).toEqual([`${topic}=task-1`]), WAIT);
+    await vi.waitFor(() => expect(again.h.messages.map(text)).toEqual([`${topic}=task-2`]), WAIT);
   });
+
+  it('manualAck: an ack after the connection was lost does nothing; the broker redelivers on the new one', async () => {
+    const { url, port } = await broker();
+    const proxy = await proxyTo(port);
+    const clientId = uniqueId();
+    const topic = `/control/agents/${clientId}/input`;
+    const seen: Array<{ text: string; ack: Acknowledge }> = [];
+    const t = transport(proxy.url, version, { clientId, manualAck: true });
+    const h = recorder();
+    await t.connect({ ...h, onMessage: (m, ack) => void seen.push({ text: m.payload.toString(), ack }) });
+    await t.subscribe(topic);
+    await (await connected(url, version)).t.publish(topic, 'task-1');
+    await vi.waitFor(() => expect(seen).toHaveLength(1), WAIT);
+    proxy.drop();
+    await vi.waitFor(() => expect(h.connects).toHaveLength(2), WAIT);
+    seen[0]!.ack(); // belongs to the lost connection: must not acknowledge whatever has that id now
+    await vi.waitFor(() => expect(seen.map((s) => s.text)).toEqual(['task-1', 'task-1']), WAIT);
+    seen[1]!.ack();
+  });
+
+  it.runIf(version === 5)(
+    'receiveMaximum: the broker sends no more unacknowledged messages than the window; an ack lets the next one in',
+    async () => {
+      const { url } = await broker();
+      const clientId = uniqueId();
+      const topic = `/control/agents/${clientId}/input`;
+      const events: string[] = [];
+      const acks: Acknowledge[] = [];
+      const t = transport(url, version, { clientId, manualAck: true, receiveMaximum: 2 });
+      await t.connect({
+        ...recorder(),
+        onMessage: (m, ack) => {
+          events.push(`recv ${m.payload.toString()}`);
+          acks.push(ack);
+        },
+      });
+      await t.subscribe(topic);
+      const pub = (await connected(url, version)).t;
+      for (const n of [1, 2, 3, 4, 5]) await pub.publish(topic, String(n)); // all accepted by the broker
+      await vi.waitFor(() => expect(events).toHaveLength(2), WAIT);
+      await t.subscribe(`${topic}/barrier`); // a round trip: anything the broker would send is in by now
+      expect(events).toEqual(['recv 1', 'recv 2']);
+      events.push('ack 1');
+      acks[0]!();
+      // The next message comes only after the ack. (mosquitto 2.0.11 then sends two per ack — its
+      // quota bug, fixed in 2.0.12 — so only the order is asserted; docs/scaling.md.)
+      await vi.waitFor(() => expect(events).toContain('recv 3'), WAIT);
+      expect(events.indexOf('recv 3')).toBeGreaterThan(events.indexOf('ack 1'));
+    },
+  );
 });
