@@ -222,12 +222,21 @@ export const ERR_TRANSPORT_CLOSED = createError(
 );
 export const ERR_TRANSPORT_ACK_WITHHELD = createError(
   'AGENT_ERR_TRANSPORT_ACK_WITHHELD',
-  (_d: Record<string, never>) => 'onMessage returned false: PUBACK withheld',
+  (_d: Record<string, never>) => 'PUBACK withheld until the message is settled',
 );
 export const ERR_BROKER_LISTEN = createError(
   'AGENT_ERR_BROKER_LISTEN',
   (d: { host: string; port: number; reason: string }) =>
     `embedded broker cannot listen on ${d.host}:${d.port}: ${d.reason}`,
+);
+export const ERR_DEDUPE_UNAVAILABLE = createError(
+  'AGENT_ERR_DEDUPE_UNAVAILABLE',
+  (d: { store: string; reason: string }) => `the ${d.store} dedupe store is unavailable: ${d.reason}`,
+);
+export const ERR_DEDUPE_STORE_OPEN = createError(
+  'AGENT_ERR_DEDUPE_STORE_OPEN',
+  (d: { store: string; location: string; reason: string }) =>
+    `cannot open the ${d.store} dedupe store at ${d.location}: ${d.reason}`,
 );
 export const ERR_TASK_TIMEOUT = createError(
   'AGENT_ERR_TASK_TIMEOUT',

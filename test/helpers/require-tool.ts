@@ -1,4 +1,4 @@
-// Tests that need a host tool (bwrap, prlimit, setpriv, mosquitto, openssl) or root. In CI a missing one
+// Tests that need a host tool (bwrap, prlimit, setpriv, mosquitto, redis-server, openssl) or root. In CI a missing one
 // FAILS the test, saying what is missing and how to install it; locally the test is skipped and the
 // reason printed once. No security test skips silently.
 import { spawnSync } from 'node:child_process';
@@ -7,8 +7,9 @@ import { describe, it, type TestFunction } from 'vitest';
 
 import { inCi } from './in-ci.js';
 import { mosquittoBinary } from './mosquitto.js';
+import { redisServerBinary } from './redis.js';
 
-export type Need = 'bwrap' | 'prlimit' | 'setpriv' | 'mosquitto' | 'openssl' | 'root' | 'non-root';
+export type Need = 'bwrap' | 'prlimit' | 'setpriv' | 'mosquitto' | 'redis' | 'openssl' | 'root' | 'non-root';
 
 interface Probe {
   readonly check: () => boolean;
@@ -48,6 +49,11 @@ const PROBES: Record<Need, Probe> = {
     check: () => runs(mosquittoBinary(), ['-h'], false),
     missing: `mosquitto (${mosquittoBinary()}) cannot be run`,
     fix: 'apt-get install mosquitto (or set MOSQUITTO_BIN)',
+  },
+  redis: {
+    check: () => runs(redisServerBinary(), ['--version']),
+    missing: `redis-server (${redisServerBinary()}) cannot be run`,
+    fix: 'apt-get install redis-server (or set REDIS_SERVER_BIN)',
   },
   openssl: {
     check: () => runs('openssl', ['version']),
