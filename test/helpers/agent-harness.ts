@@ -58,7 +58,8 @@ export function makeHarness(
   const agent = new Agent(config, {
     plugins: { firstPartyDir: FIRST_PARTY_PLUGINS_DIR },
     ...options,
-    transport: (will) => (transport = broker.createTransport({ clientId: `agent-${config.agent.id}`, will })),
+    transport: (will) =>
+      (transport = broker.createTransport({ clientId: `agent-${config.agent.id}`, will, manualAck: true })),
   });
   onTestFinished(() => agent.stop());
   return {

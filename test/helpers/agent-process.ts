@@ -55,7 +55,19 @@ export async function startAgentProcess(
     ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
     stdio: ['ignore', 'pipe', 'pipe'],
     // HEALTH_PORT=0: every agent's health server on a free port (tests run several agents at once).
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'debug', HEALTH_PORT: '0', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      LOG_LEVEL: 'debug',
+      HEALTH_PORT: '0',
+      // The dedupe file of an agent without data_dir: the worker's temp data folder (test/setup.ts), or
+      // for another user, its own folder.
+      ...(runAs
+        ? { XDG_DATA_HOME: dir }
+        : process.env.XDG_DATA_HOME
+          ? { XDG_DATA_HOME: process.env.XDG_DATA_HOME }
+          : {}),
+      ...env,
+    },
   });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));

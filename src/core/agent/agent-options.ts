@@ -1,7 +1,7 @@
 // What an Agent is created and reloaded with.
 import type { LoggerV1, ProviderFactoryV1, ToolFactoryV1 } from '@agent2389/tool-sdk';
 import type { AgentConfig } from '../config/schema.js';
-import type { IdempotencyStore } from '../pipeline/idempotency.js';
+import type { DedupeStore } from '../delivery/dedupe-store.js';
 import type { LastWill, Transport } from '../transport/transport.js';
 import type { PluginSources } from './resolve.js';
 
@@ -14,8 +14,8 @@ export interface CreateAgentOptions {
   transport?: (will: LastWill, config: AgentConfig) => Transport;
   /** Where plugins are discovered (src/index.ts points at the package's own plugins). */
   plugins?: PluginSources;
-  /** Override the idempotency store (e.g. a shared one for replicas). */
-  idempotencyStore?: IdempotencyStore;
+  /** Use this dedupe store instead of opening the one [dedupe] configures (the caller closes it). */
+  dedupeStore?: DedupeStore;
   /** Called when a reload changes `[log] level` (the CLI sets its pino logger's level). */
   onLogLevel?: (level: AgentConfig['log']['level']) => void;
 }

@@ -18,6 +18,8 @@ export interface ProbeView {
   readonly inFlight: number;
   readonly queued: number;
   readonly startedAt: number;
+  /** The dedupe store (none before startup opened it). */
+  readonly dedupe: { readonly store: string; readonly problem: string | undefined } | undefined;
 }
 
 /** A broker URL as shown in /health: no user or password. */
@@ -51,6 +53,9 @@ export class AgentProbe {
     if (!SERVING_STATES.includes(v.state)) return { ready: false, reason: `the agent is ${v.state}` };
     if (!v.connected) return { ready: false, reason: 'not connected to the broker' };
     if (!this.available) return { ready: false, reason: 'available has not been published yet' };
+    // Tasks are not acknowledged while the store cannot record them: the broker keeps them [docs/scaling.md].
+    if (v.dedupe?.problem !== undefined)
+      return { ready: false, reason: `the dedupe store is unavailable: ${v.dedupe.problem}` };
     return { ready: true };
   }
 
@@ -71,6 +76,7 @@ export class AgentProbe {
       },
       tools: v.tools,
       tasks: { inFlight: v.inFlight, queued: v.queued, maxConcurrent: v.config.max_concurrent_tasks },
+      dedupe: v.dedupe ?? { store: v.config.dedupe.store, problem: undefined },
     });
   }
 }

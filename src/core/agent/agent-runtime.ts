@@ -6,7 +6,10 @@ import type { LoggerV1 } from '@agent2389/tool-sdk';
 import type { ConfigChange } from '../config/diff.js';
 import type { AgentConfig } from '../config/schema.js';
 import { ERR_INTERNAL } from '../errors.js';
-import { LruTtlIdempotencyStore, type IdempotencyStore } from '../pipeline/idempotency.js';
+import { resolveDataDir } from '../config/data-dir.js';
+import { Deliveries } from '../delivery/deliveries.js';
+import { openDedupeStore, type DedupeLimits } from '../delivery/dedupe-store.js';
+import { replicaIdOf } from '../delivery/replica-id.js';
 import type { StatusInfo } from '../protocol/messages.js';
 import { AgentMetrics } from '../observability/agent-metrics.js';
 import { emitProgress, type ProgressEventName, type ProgressSink } from '../observability/progress.js';
@@ -31,8 +34,9 @@ import { TaskQueue } from './task-queue.js';
 export class AgentRuntime implements IntakeHost, AgentSettingsTargets {
   readonly lifecycle: Lifecycle;
   readonly queue: TaskQueue;
-  readonly store: IdempotencyStore;
   readonly link: AgentLink;
+  /** This process's name among the replicas of its agent id (the holder of its dedupe claims). */
+  readonly replicaId: string;
   /** Readiness and health facts (available published, provider verified, LLM failures in a row). */
   readonly probe = new AgentProbe();
   readonly metrics: AgentMetrics;
@@ -53,6 +57,8 @@ export class AgentRuntime implements IntakeHost, AgentSettingsTargets {
   #heartbeat?: NodeJS.Timeout;
   /** stop() was called: nothing may announce `available` again. */
   #stopRequested = false;
+  /** Opened at startup (the dedupe store may need a file or a server). */
+  #deliveries?: Deliveries;
 
   constructor(config: AgentConfig, options: CreateAgentOptions, events: EventEmitter<AgentEvents>) {
     this.#initial = config;
@@ -71,12 +77,7 @@ export class AgentRuntime implements IntakeHost, AgentSettingsTargets {
       reportInternalError(this, 'task', err, { task_id: taskId }),
     );
     this.link = new AgentLink(this.metrics);
-    this.store =
-      options.idempotencyStore ??
-      new LruTtlIdempotencyStore({
-        maxEntries: config.dedupe.cache_size,
-        ttlMs: config.dedupe.ttl_seconds * 1000,
-      });
+    this.replicaId = replicaIdOf(config);
     this.#sink = progressSink({
       config: () => this.config,
       id: () => this.id,
@@ -118,6 +119,65 @@ export class AgentRuntime implements IntakeHost, AgentSettingsTargets {
     return this.#current;
   }
 
+  /** Task claims and acknowledgements; ERR_INTERNAL when read before startup opened the dedupe store (a bug). */
+  get deliveries(): Deliveries {
+    if (!this.#deliveries)
+      throw new ERR_INTERNAL({ where: 'agent runtime', reason: `no dedupe store while ${this.state}` });
+    return this.#deliveries;
+  }
+
+  /** The dedupe store's kind and problem, once opened (for /ready and /health). */
+  get dedupeHealth(): { store: string; problem: string | undefined } | undefined {
+    const store = this.#deliveries?.store;
+    return store && { store: store.kind, problem: store.problem };
+  }
+
+  /** Open the configured dedupe store (startup's first step): the one given in code, or [dedupe]'s. */
+  async openDeliveries(): Promise<void> {
+    const env = this.#opts.env ?? process.env;
+    const config = this.#initial;
+    const store =
+      this.#opts.dedupeStore ??
+      (await openDedupeStore(config.dedupe, {
+        agentId: config.agent.id,
+        dataDir: resolveDataDir(config, env),
+        env,
+        holder: this.replicaId,
+        log: this.#log,
+      }));
+    store.onHealthChange(() => {
+      if (store.problem === undefined) this.intake.retryParked();
+    });
+    this.#deliveries = new Deliveries(store, () => this.#log);
+  }
+
+  /**
+   * Shutdown: tasks received but not started are let go unacknowledged, so the broker redelivers them
+   * to the next session instead of this one holding the shutdown up. Not with the embedded broker,
+   * whose sessions end with this process: those still run within the grace period.
+   */
+  dropWaiting(): void {
+    if (this.config.mqtt.broker_url === 'embedded' || !this.#deliveries) return;
+    const dropped = this.queue.dropWaiting();
+    for (const id of dropped) void this.#deliveries.abandoned(id);
+    if (dropped.length > 0)
+      this.#log.info({ tasks: dropped.length }, 'shutdown: tasks not started are left to the broker');
+  }
+
+  /** Close the dedupe store, if this agent opened it (one given in code is the caller's). */
+  async closeDeliveries(): Promise<void> {
+    const deliveries = this.#deliveries;
+    if (!deliveries) return;
+    deliveries.close();
+    this.intake.close();
+    if (!this.#opts.dedupeStore) await deliveries.store.close();
+  }
+
+  /** A reload changed [dedupe] cache_size or ttl_seconds (a store given in code is the caller's to size). */
+  resizeDedupe(limits: DedupeLimits): void {
+    if (!this.#opts.dedupeStore) this.#deliveries?.store.resize(limits);
+  }
+
   /** The broker connection in use; ERR_INTERNAL when read before startup made one (a bug). */
   get conn(): Connection {
     const conn = this.link.conn;
@@ -156,7 +216,6 @@ export class AgentRuntime implements IntakeHost, AgentSettingsTargets {
       },
       env: this.#opts.env ?? process.env,
       log: this.#log,
-      store: this.store,
       publish: (topic, payload) => this.link.publish(topic, payload),
       signal: this.shutdown.signal,
     };
@@ -187,10 +246,11 @@ export class AgentRuntime implements IntakeHost, AgentSettingsTargets {
     const transport = this.#opts.transport;
     return openConnection(config, gen.secrets, {
       log: this.#log,
+      replicaId: this.replicaId,
       will: statusWill({ ...this.statusInfo, agentId: config.agent.id }),
       signal,
       ...(transport ? { transport: (will: LastWill) => transport(will, config) } : {}),
-      onMessage: (m) => this.intake.onMessage(m, replacing),
+      onMessage: (m, ack) => this.intake.onMessage(m, ack, replacing),
       onReconnect: () => this.#onReconnect(),
       onDisconnect: () => this.metrics.mqttDisconnects.inc(),
     });
@@ -263,7 +323,7 @@ export class AgentRuntime implements IntakeHost, AgentSettingsTargets {
     this.metrics.mqttReconnects.inc();
     if (!this.lifecycle.is('running', 'reloading')) return;
     void (async () => {
-      await this.conn.transport.subscribe(this.generation.intake.inputTopic);
+      await this.conn.transport.subscribe(this.generation.intake.subscription);
       await this.publishStatus('available');
       this.#log.info('reconnected: subscription and availability restored');
       this.#events.emit('reconnected');

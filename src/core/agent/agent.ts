@@ -86,6 +86,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       inFlight: rt.queue.active,
       queued: rt.queue.waiting,
       startedAt: rt.metrics.started,
+      dedupe: rt.dedupeHealth,
     };
   }
 
@@ -122,12 +123,13 @@ export class Agent extends EventEmitter<AgentEvents> {
     const config = rt.config;
     const signal = rt.shutdown.signal;
     try {
+      await rt.openDeliveries();
       const ctx = rt.buildContext();
       const gen = await buildGeneration(config, ctx, { id: rt.takeGenerationId(), lifecycle: false });
       rt.adopt(gen);
       const conn = await rt.connect(config, gen, signal);
       rt.link.use(conn);
-      await conn.transport.subscribe(gen.intake.inputTopic);
+      await conn.transport.subscribe(gen.intake.subscription);
       await initializeTools(gen.plugins.set, rt.log, signal, {
         agentId: rt.id,
         dataDir: resolveDataDir(config, ctx.env),
@@ -165,6 +167,9 @@ export class Agent extends EventEmitter<AgentEvents> {
     await rt.link
       .close()
       .catch((err: unknown) => rt.log.debug({ err }, 'startup failed: closing the connection failed'));
+    await rt
+      .closeDeliveries()
+      .catch((err: unknown) => rt.log.debug({ err }, 'startup failed: closing the dedupe store failed'));
     if (rt.stopRequested) this.emit('stopped');
   }
 
@@ -233,6 +238,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     await this.#lastApply?.promise.then(noop, noop);
     rt.lifecycle.to('draining');
     rt.stopHeartbeat();
+    rt.dropWaiting();
     await drainThenAbort(rt, rt.config.lifecycle.shutdown_grace_seconds * 1000, 'shutdown');
     await rt
       .publishStatus('unavailable')
@@ -240,6 +246,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     try {
       await rt.closeGenerations();
       await rt.link.close();
+      await rt.closeDeliveries();
     } catch (err) {
       rt.lifecycle.to('failed');
       throw err;

@@ -4,7 +4,6 @@
 import type { LoggerV1 } from '@agent2389/tool-sdk';
 import { resolveDataDir } from '../config/data-dir.js';
 import type { AgentConfig } from '../config/schema.js';
-import type { IdempotencyStore } from '../pipeline/idempotency.js';
 import { buildProcessing } from './processing.js';
 import {
   createProvider,
@@ -21,7 +20,6 @@ export interface BuildContext {
   readonly available: Available;
   readonly env: NodeJS.ProcessEnv;
   readonly log: LoggerV1;
-  readonly store: IdempotencyStore;
   readonly publish: TaskProcessorDeps['publish'];
   readonly signal: AbortSignal;
 }
@@ -70,12 +68,7 @@ export async function buildGeneration(
     const sameProvider =
       previous !== undefined && providerIdentity(previous.config) === providerIdentity(config);
     if (opts.lifecycle && !sameProvider) await verifyProvider({ provider }, ctx.signal);
-    const { intake, deps } = buildProcessing(
-      config,
-      { provider, tools: plugins.set.tools },
-      ctx.publish,
-      ctx.store,
-    );
+    const { intake, deps } = buildProcessing(config, { provider, tools: plugins.set.tools }, ctx.publish);
     return new LiveGeneration({ id: opts.id, config, plugins, provider, secrets, intake, deps }, ctx.signal);
   } catch (err) {
     await plugins.release();

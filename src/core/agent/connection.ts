@@ -4,7 +4,8 @@ import type { AgentConfig } from '../config/schema.js';
 import type { ResolvedSecrets } from '../config/secrets.js';
 import type { EmbeddedBroker } from '../transport/embedded-broker.js';
 import { createMqttTransport } from '../transport/mqtt.js';
-import type { InboundMessage, LastWill, Transport } from '../transport/transport.js';
+import { clientIdOf } from '../delivery/replica-id.js';
+import type { Acknowledge, InboundMessage, LastWill, Transport } from '../transport/transport.js';
 
 export interface Connection {
   readonly transport: Transport;
@@ -14,11 +15,14 @@ export interface Connection {
 
 export interface ConnectionOptions {
   log: LoggerV1;
+  /** This process's replica id (its client id with [mqtt] shared_group). */
+  replicaId: string;
   will: LastWill;
   /** Aborting it gives up connecting (closes the transport and the embedded broker). */
   signal?: AbortSignal;
   transport?: (will: LastWill) => Transport;
-  onMessage(msg: InboundMessage): boolean;
+  /** Every inbound message, with its acknowledgement: nothing is acknowledged until `ack` is called. */
+  onMessage(msg: InboundMessage, ack: Acknowledge): void;
   onReconnect(): void;
   /** The connection was lost (not closed by us); the transport reconnects by itself. */
   onDisconnect?(reason: string): void;
@@ -48,7 +52,7 @@ export async function openConnection(
     opts.transport?.(opts.will) ??
     createMqttTransport({
       url: brokerUrl,
-      clientId: mqtt.client_id ?? `agent2389-${config.agent.id}`,
+      clientId: clientIdOf(config, opts.replicaId),
       protocolVersion: mqtt.protocol_version ?? (mqtt.broker_url === 'embedded' ? 4 : 5),
       protocolFallback: mqtt.protocol_version === undefined,
       keepAliveSeconds: mqtt.keep_alive,
@@ -59,6 +63,9 @@ export async function openConnection(
       ...(mqtt.client_cert_path ? { clientCertPath: mqtt.client_cert_path } : {}),
       ...(mqtt.client_key_path ? { clientKeyPath: mqtt.client_key_path } : {}),
       will: opts.will,
+      // A task is acknowledged once answered (docs/scaling.md); the broker sends at most this many at once.
+      manualAck: true,
+      receiveMaximum: config.max_concurrent_tasks + config.prefetch_tasks,
       log: opts.log.child({ component: 'mqtt' }),
     });
   const close = async (): Promise<void> => {
@@ -73,7 +80,7 @@ export async function openConnection(
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     await transport.connect({
-      onMessage: (msg) => opts.onMessage(msg),
+      onMessage: (msg, ack) => opts.onMessage(msg, ack),
       onConnect: ({ first }) => {
         if (!first) opts.onReconnect();
       },

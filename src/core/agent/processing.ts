@@ -1,7 +1,7 @@
 // Build the per-agent settings the intake (steps 2–6) and the task processor (7–9) run with.
 import type { AgentConfig } from '../config/schema.js';
-import { LruTtlIdempotencyStore, type IdempotencyStore } from '../pipeline/idempotency.js';
 import type { IntakeSettings } from '../pipeline/intake.js';
+import { inputSubscription } from '../delivery/replica-id.js';
 import { inputTopic } from '../protocol/topics.js';
 import type { ResolvedParts } from './resolve.js';
 import type { TaskProcessorDeps } from './task-processor.js';
@@ -15,19 +15,13 @@ export function buildProcessing(
   config: AgentConfig,
   parts: Pick<ResolvedParts, 'provider' | 'tools'>,
   publish: TaskProcessorDeps['publish'],
-  store?: IdempotencyStore,
 ): Processing {
   const intake: IntakeSettings = {
     agentId: config.agent.id,
     inputTopic: inputTopic(config.agent.id),
+    subscription: inputSubscription(config),
     maxPipelineDepth: config.max_pipeline_depth,
     maxMessageBytes: config.max_message_bytes,
-    store:
-      store ??
-      new LruTtlIdempotencyStore({
-        maxEntries: config.dedupe.cache_size,
-        ttlMs: config.dedupe.ttl_seconds * 1000,
-      }),
   };
   const deps: TaskProcessorDeps = {
     agentId: config.agent.id,

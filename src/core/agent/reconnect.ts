@@ -71,7 +71,7 @@ export async function reconnectTo(rt: ReconnectRuntime, next: LiveGeneration): P
       const reason = reasonOf(err);
       rt.log.error({ broker, reason }, 'reload: cannot connect with the new settings; going back');
       conn = await rt.connect(previous.config, previous, rt.shutdown.signal, true);
-      await conn.transport.subscribe(previous.intake.inputTopic);
+      await conn.transport.subscribe(previous.intake.subscription);
       error = new ERR_RELOAD_RECONNECT_FAILED({ broker, reason }, { cause: err });
     }
     rt.link.use(conn);
@@ -90,7 +90,7 @@ async function switchTo(rt: ReconnectRuntime, next: LiveGeneration): Promise<Con
   const signal = AbortSignal.any([AbortSignal.timeout(RECONNECT_TIMEOUT_MS), rt.shutdown.signal]);
   const conn = await rt.connect(next.config, next, signal, true);
   try {
-    await conn.transport.subscribe(next.intake.inputTopic);
+    await conn.transport.subscribe(next.intake.subscription);
   } catch (err) {
     // The subscribe failure is what gets reported; closing the half-made connection is cleanup.
     await conn

@@ -30,7 +30,13 @@ export type TaskOutcome =
       /** Tokens summed over every LLM call of the task. */
       usage: UsageV1;
     }
-  | { status: 'failed'; code: WireErrorCode; message: string };
+  | {
+      status: 'failed';
+      code: WireErrorCode;
+      message: string;
+      /** The error was published (false: no answer went out, e.g. the broker connection closed). */
+      answered: boolean;
+    };
 
 /** Publish an error for a task to its conversation topic. */
 export function publishError(
@@ -91,10 +97,14 @@ export async function processTask(
   } catch (err) {
     const wire = toWireError(err);
     ctx.log.warn({ err, code: wire.code }, 'task failed');
-    await publishError(deps, reply, wire.code, wire.message).catch((e: unknown) =>
-      ctx.log.error({ err: e }, 'cannot publish error'),
+    const answered = await publishError(deps, reply, wire.code, wire.message).then(
+      () => true,
+      (e: unknown) => {
+        ctx.log.error({ err: e }, 'cannot publish error');
+        return false;
+      },
     );
-    return { status: 'failed', ...wire };
+    return { status: 'failed', ...wire, answered };
   } finally {
     clearTimeout(timer);
     ctx.shutdownSignal.removeEventListener('abort', onShutdown);

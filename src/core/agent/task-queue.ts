@@ -49,6 +49,13 @@ export class TaskQueue {
     else this.#waiting.push({ id, run });
   }
 
+  /** Forget every job not started yet (shutdown); returns their ids. */
+  dropWaiting(): string[] {
+    const ids = this.#waiting.splice(0).map((job) => job.id);
+    if (this.#active === 0) for (const w of this.#idleWaiters) w();
+    return ids;
+  }
+
   #startWaiting(): void {
     for (let job = this.#waiting.shift(); job; job = this.#waiting.shift()) {
       if (this.#active >= this.#max) {

@@ -52,8 +52,15 @@ export interface TaskReporting {
 
 const rounded = (ms: number): number => Math.round(ms * 1000) / 1000;
 
-/** Run `envelope` to its end on `gen` (whatever reloads happen meanwhile); never throws. */
-export async function runTask(envelope: TaskEnvelope, gen: LiveGeneration, r: TaskReporting): Promise<void> {
+/**
+ * Run `envelope` to its end on `gen` (whatever reloads happen meanwhile); never throws. Resolves true
+ * once its answer (response, forward or error) is published, false if none could be.
+ */
+export async function runTask(
+  envelope: TaskEnvelope,
+  gen: LiveGeneration,
+  r: TaskReporting,
+): Promise<boolean> {
   const leave = gen.enter();
   try {
     const started = performance.now();
@@ -97,7 +104,7 @@ export async function runTask(envelope: TaskEnvelope, gen: LiveGeneration, r: Ta
         () => ({ ...ids, durationMs, code, message, stage: 'processing' }),
         taskFields,
       );
-      return;
+      return outcome.answered;
     }
     r.metrics.taskFinished(outcome.status, '', durationMs);
     const llmCalls = outcome.iterations + (outcome.budgetExhausted ? 1 : 0);
@@ -117,18 +124,22 @@ export async function runTask(envelope: TaskEnvelope, gen: LiveGeneration, r: Ta
     if (outcome.status === 'forwarded') r.progress('task_forwarded', { to: next, ...summary }, ids);
     else r.progress('task_completed', summary, ids);
     announce(r, 'task:completed', () => ({ ...ids, durationMs, ...outcome }), taskFields);
+    return true;
   } finally {
     leave();
   }
 }
 
-/** A message that is not a task to run: log it, publish the error if there is somewhere to, emit. */
-export function reportNotAccepted(
+/**
+ * A message that is not a task to run: log it, publish the error if there is somewhere to, emit.
+ * Resolves false only if an error was due and could not be published.
+ */
+export async function reportNotAccepted(
   result: Exclude<IntakeResult, { kind: 'accept' }>,
   msg: InboundMessage,
   gen: LiveGeneration,
   r: Pick<TaskReporting, 'log' | 'events' | 'metrics'>,
-): void {
+): Promise<boolean> {
   const log = r.log();
   r.metrics.taskFinished(
     result.kind === 'discard' ? 'discarded' : 'rejected',
@@ -138,18 +149,23 @@ export function reportNotAccepted(
     const quiet = result.reason === 'duplicate task_id' || result.reason === 'retained message';
     log[quiet ? 'debug' : 'warn']({ topic: msg.topic, reason: result.reason }, 'message discarded');
     announce(r, 'task:discarded', () => ({ reason: result.reason, topic: msg.topic }), { topic: msg.topic });
-    return;
+    return true;
   }
   const { reply, code, message } = result;
   const ids = { task_id: reply?.taskId, conversation_id: reply?.conversationId };
   log.warn({ ...ids, code, reason: message }, 'task rejected');
-  if (reply) {
-    publishError(gen.deps, reply, code, message).catch((err: unknown) =>
-      log.error({ err, ...ids }, 'cannot publish error'),
-    );
-  }
+  const published = reply
+    ? publishError(gen.deps, reply, code, message).then(
+        () => true,
+        (err: unknown) => {
+          log.error({ err, ...ids }, 'cannot publish error');
+          return false;
+        },
+      )
+    : Promise.resolve(true);
   announce(r, 'task:failed', () => ({ ...(reply ?? {}), code, message, stage: 'intake' }), {
     ...ids,
     topic: msg.topic,
   });
+  return published;
 }

@@ -16,7 +16,7 @@ export const agentSection = z.object({
   capabilities: z.array(z.string()).default([]),
   /**
    * This process's name among the replicas of one agent id ([mqtt] shared_group); its client id is
-   * `agent2389-{id}-{replica_id}`. Default `{hostname}-{pid}` (in Kubernetes the hostname is the pod name).
+   * `agent2389-{id}-{replica_id}`. Default `{hostname}-{pid}-{4 random hex digits}` (in Kubernetes the hostname is the pod name).
    */
   replica_id: z.string().regex(AGENT_ID_PATTERN, 'must match [a-zA-Z0-9._-]+').max(128).optional(),
 });

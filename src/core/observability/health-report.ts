@@ -19,6 +19,7 @@ export interface HealthReport {
     readonly provider: HealthCheck;
     readonly tools: HealthCheck;
     readonly task_processing: HealthCheck;
+    readonly dedupe: HealthCheck;
   };
 }
 
@@ -38,6 +39,8 @@ export interface HealthInputs {
   };
   readonly tools: readonly string[];
   readonly tasks: { readonly inFlight: number; readonly queued: number; readonly maxConcurrent: number };
+  /** The dedupe store: its kind, and why it cannot be used (undefined while it can). */
+  readonly dedupe: { readonly store: string; readonly problem: string | undefined };
 }
 
 /** After this many LLM calls failing in a row the provider check is degraded. */
@@ -74,7 +77,11 @@ export function buildHealthReport(i: HealthInputs, now = Date.now()): HealthRepo
         ? { reason: 'tasks are piling up in the queue' }
         : {}),
   };
-  const checks = { mqtt, provider, tools, task_processing };
+  const dedupe: HealthCheck =
+    i.dedupe.problem === undefined
+      ? { status: 'ok', store: i.dedupe.store }
+      : { status: 'down', store: i.dedupe.store, reason: i.dedupe.problem };
+  const checks = { mqtt, provider, tools, task_processing, dedupe };
   const healthy = Object.values(checks).every((c) => c.status === 'ok');
   return {
     status: healthy ? 'healthy' : 'degraded',

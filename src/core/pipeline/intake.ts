@@ -1,4 +1,4 @@
-// Steps 2–6 of docs/protocol.md §4: retained, topic, duplicate, depth, schema. Pure apart from the store.
+// Steps 2–6 of docs/protocol.md §4: retained, topic, duplicate, depth, schema. Pure apart from `claim`.
 import {
   type TaskEnvelope,
   isPlainObject,
@@ -10,17 +10,27 @@ import { MAX_ENVELOPE_NESTING, nestingExceeds } from '../protocol/envelope-nesti
 import type { WireErrorCode } from '../protocol/messages.js';
 import { canonicalizeTopic, conversationTopicProblem } from '../protocol/topics.js';
 import type { InboundMessage } from '../transport/transport.js';
-import type { IdempotencyStore } from './idempotency.js';
 
 export interface IntakeSettings {
   /** This agent's id: its conversation topics are `/conversations/{conversation_id}/{agentId}`. */
   agentId: string;
   /** Canonical input topic of this agent. */
   inputTopic: string;
+  /**
+   * The filter subscribed to: the input topic, or for a replica ([mqtt] shared_group) the MQTT 5 shared
+   * subscription `$share/{group}/{input topic}` — `$share/g//control/agents/{id}/input`, since the
+   * topic itself starts with `/`.
+   */
+  subscription: string;
   maxPipelineDepth: number;
   maxMessageBytes: number;
-  store: IdempotencyStore;
 }
+
+/**
+ * Step 4's question [FR-010]: true if this task id is new to this agent (it is claimed for this
+ * message), false if it is a duplicate. May reject (the dedupe store is unreachable): the intake rejects too.
+ */
+export type ClaimTask = (taskId: string) => Promise<boolean>;
 
 /** Where an error about a task can be published, when the envelope gives a usable address. */
 export interface ReplyAddress {
@@ -89,8 +99,12 @@ function oversized(msg: InboundMessage, s: IntakeSettings): IntakeResult {
   return { kind: 'reject', code: 'invalid_input', message, reply };
 }
 
-/** Run steps 2–6 on one inbound message. Never throws. */
-export async function intake(msg: InboundMessage, s: IntakeSettings): Promise<IntakeResult> {
+/** Run steps 2–6 on one inbound message. Rejects only when `claim` does. */
+export async function intake(
+  msg: InboundMessage,
+  s: IntakeSettings,
+  claim: ClaimTask,
+): Promise<IntakeResult> {
   if (msg.retain) return { kind: 'discard', reason: 'retained message' }; // step 2 [FR-005]
   if (msg.payload.length > s.maxMessageBytes) return oversized(msg, s);
   let raw: unknown;
@@ -107,7 +121,7 @@ export async function intake(msg: InboundMessage, s: IntakeSettings): Promise<In
   }
   // Step 4 [FR-010]: only an id of the §3.1 form is claimed (a task with any other id is rejected at
   // step 6), so the store holds 36-character ids, whatever size of task_id the wire carries.
-  if (isUuid(raw.task_id) && !(await s.store.claim(raw.task_id))) {
+  if (isUuid(raw.task_id) && !(await claim(raw.task_id))) {
     return { kind: 'discard', reason: 'duplicate task_id' };
   }
   const reply = replyAddress(raw.task_id, raw.conversation_id, s.agentId);

@@ -20,6 +20,7 @@ function inputs(over: Partial<HealthInputs> = {}): HealthInputs {
     provider: { id: 'openai', model: 'gpt-4o', verified: true, consecutiveFailures: 0 },
     tools: ['echo', 'http_request'],
     tasks: { inFlight: 1, queued: 2, maxConcurrent: 4 },
+    dedupe: { store: 'file', problem: undefined },
     ...over,
   };
 }
@@ -44,8 +45,15 @@ describe('buildHealthReport', () => {
         },
         tools: { status: 'ok', count: 2, names: ['echo', 'http_request'] },
         task_processing: { status: 'ok', in_flight: 1, queued: 2, max_concurrent_tasks: 4 },
+        dedupe: { status: 'ok', store: 'file' },
       },
     });
+  });
+
+  it('is degraded, with dedupe down and its reason, while the dedupe store is unreachable', () => {
+    const report = buildHealthReport(inputs({ dedupe: { store: 'redis', problem: 'connect ECONNREFUSED' } }));
+    expect(report.status).toBe('degraded');
+    expect(report.checks.dedupe).toEqual({ status: 'down', store: 'redis', reason: 'connect ECONNREFUSED' });
   });
 
   it('has no reason on an ok check', () => {

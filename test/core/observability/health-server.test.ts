@@ -27,7 +27,13 @@ function report(status: HealthReport['status']): HealthReport {
     state: 'running',
     generation: 1,
     uptime_seconds: 5,
-    checks: { mqtt: { status: 'ok' }, provider: check, tools: { status: 'ok' }, task_processing: check },
+    checks: {
+      mqtt: { status: 'ok' },
+      provider: check,
+      tools: { status: 'ok' },
+      task_processing: check,
+      dedupe: { status: 'ok' },
+    },
   };
 }
 

@@ -2,22 +2,34 @@ import { randomUUID } from 'node:crypto';
 
 import { describe, expect, it } from 'vitest';
 
-import { LruTtlIdempotencyStore, type IdempotencyStore } from '../../../src/core/pipeline/idempotency.js';
-import { intake, type IntakeResult, type IntakeSettings } from '../../../src/core/pipeline/intake.js';
+import {
+  intake as runIntake,
+  type ClaimTask,
+  type IntakeResult,
+  type IntakeSettings,
+} from '../../../src/core/pipeline/intake.js';
 import type { InboundMessage } from '../../../src/core/transport/transport.js';
 
 const TOPIC = '/control/agents/a/input';
 
-function settings(overrides: Partial<IntakeSettings> = {}): IntakeSettings {
+/** Intake settings plus step 4's claim (a set of the ids claimed so far, exposed as `claimed`). */
+type TestSettings = IntakeSettings & { claim: ClaimTask; claimed: Set<string> };
+
+function settings(overrides: Partial<TestSettings> = {}): TestSettings {
+  const claimed = new Set<string>();
   return {
     agentId: 'a',
     inputTopic: TOPIC,
+    subscription: TOPIC,
     maxPipelineDepth: 2,
     maxMessageBytes: 4096,
-    store: new LruTtlIdempotencyStore({ maxEntries: 100, ttlMs: 60_000 }),
+    claimed,
+    claim: (id) => Promise.resolve(!claimed.has(id) && claimed.add(id) !== undefined),
     ...overrides,
   };
 }
+
+const intake = (m: InboundMessage, s: TestSettings): Promise<IntakeResult> => runIntake(m, s, s.claim);
 
 function envelope(fields: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -89,20 +101,16 @@ describe('intake (docs/protocol.md §4 steps 2–6)', () => {
   });
 
   it('FR-010: claims the id at intake, so a redelivery mid-processing is a duplicate', async () => {
-    const store = new LruTtlIdempotencyStore({ maxEntries: 100, ttlMs: 60_000 });
+    const s = settings();
     const env = envelope();
-    await intake(msg(env), settings({ store }));
-    expect(store.claim(env.task_id as string)).toBe(false);
+    await intake(msg(env), s);
+    expect(s.claimed.has(env.task_id as string)).toBe(true);
   });
 
-  it('FR-010: awaits an async store', async () => {
-    const seen = new Set<string>();
-    const store: IdempotencyStore = {
-      claim: (id) => Promise.resolve(!seen.has(id) && seen.add(id) !== undefined),
-    };
-    const env = envelope();
-    expect((await intake(msg(env), settings({ store }))).kind).toBe('accept');
-    expect((await intake(msg(env), settings({ store }))).kind).toBe('discard');
+  it('FR-010: a claim that rejects (the dedupe store is unreachable) rejects the intake', async () => {
+    const down = new Error('store down');
+    const s = settings({ claim: () => Promise.reject(down) });
+    await expect(intake(msg(envelope()), s)).rejects.toBe(down);
   });
 
   it('FR-010: a mismatched topic does not claim the id', async () => {
@@ -150,15 +158,14 @@ describe('intake (docs/protocol.md §4 steps 2–6)', () => {
   });
 
   it('FR-010, NFR-003: a non-UUID task_id is never claimed: 2 000 envelopes with a 200 KB one leave the store empty', async () => {
-    const store = new LruTtlIdempotencyStore({ maxEntries: 10_000, ttlMs: 60_000 });
-    const s = settings({ store, maxMessageBytes: 262_144 });
+    const s = settings({ maxMessageBytes: 262_144 });
     const big = 'x'.repeat(200_000);
     for (let i = 0; i < 2000; i++) {
       const r = expectReject(await intake(msg(envelope({ task_id: `${i}${big}` })), s));
       expect(r.code).toBe('invalid_input');
       expect(r.reply).toBeUndefined(); // too long to echo: logged only
     }
-    expect(store.size).toBe(0);
+    expect(s.claimed.size).toBe(0);
   });
 
   it('FR-010: a non-UUID task_id sent twice is rejected twice (it is no task, so no duplicate)', async () => {
