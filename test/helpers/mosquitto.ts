@@ -39,6 +39,17 @@ export interface Mosquitto {
   kill(): Promise<void>;
 }
 
+/**
+ * Broker settings for the delivery chaos tests: no cap on a client's queue (`max_queued_messages 0`;
+ * mosquitto drops beyond its default 1000), and the database saved at a graceful stop and every 60 s
+ * instead of on every change (`autosave_on_changes` with a backlog of thousands rewrites it all each time).
+ */
+export const CHAOS_BROKER: readonly string[] = [
+  'max_queued_messages 0',
+  'autosave_on_changes false',
+  'autosave_interval 60',
+];
+
 const HOST = '127.0.0.1';
 const MAX_OUTPUT = 64 * 1024;
 const live = new Set<ChildProcess>();

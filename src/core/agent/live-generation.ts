@@ -1,5 +1,7 @@
 // One generation of a running agent: a config and everything built from it. Tasks hold the generation
 // they started on until they finish; a retired generation closes when its last task is done.
+import { setMaxListeners } from 'node:events';
+
 import type { LoggerV1, ProviderV1 } from '@agent2389/tool-sdk';
 import type { AgentConfig } from '../config/schema.js';
 import type { ResolvedSecrets } from '../config/secrets.js';
@@ -59,6 +61,8 @@ export class LiveGeneration {
 
   /** `stopWith`: the agent's shutdown signal, which stops this generation's tasks too. */
   constructor(parts: GenerationParts, stopWith?: AbortSignal) {
+    // Every running task listens to this signal: as many listeners as max_concurrent_tasks is no leak.
+    setMaxListeners(0, this.#stop.signal);
     if (stopWith) {
       const stop = (): void => this.#stop.abort(stopWith.reason);
       if (stopWith.aborted) stop();

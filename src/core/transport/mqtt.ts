@@ -164,7 +164,14 @@ export function createMqttTransport(options: MqttTransportOptions): Transport {
       // mqtt.js traces every packet through `debug`; unless DEBUG asks for it, skip even the calls.
       ...(!mqttTraceWanted() && { log: () => undefined }),
       ...(will && {
-        will: { topic: will.topic, payload: Buffer.from(will.payload), qos: 1, retain: will.retain },
+        will: {
+          topic: will.topic,
+          payload: Buffer.from(will.payload),
+          qos: 1,
+          retain: will.retain,
+          ...(options.protocolVersion === 5 &&
+            will.delaySeconds !== undefined && { properties: { willDelayInterval: will.delaySeconds } }),
+        },
       }),
       ...(options.protocolVersion === 5 && {
         properties: {
@@ -192,8 +199,12 @@ export function createMqttTransport(options: MqttTransportOptions): Transport {
       attempt += 1;
       setReconnectDelay(c, backoffDelayMs(attempt, backoff));
     });
+    // A new connection starts at its CONNACK: mqtt.js emits 'connect' only after re-sending its stored
+    // publishes, and messages the broker delivers meanwhile belong to the new connection already.
+    c.on('packetreceive', (packet) => {
+      if (packet.cmd === 'connack') connection += 1;
+    });
     c.on('connect', (connack) => {
-      connection += 1;
       attempt = 0;
       setReconnectDelay(c, backoffDelayMs(0, backoff));
       up = true;
@@ -265,14 +276,17 @@ export function createMqttTransport(options: MqttTransportOptions): Transport {
   }
 
   /** Clean DISCONNECT (the broker drops the Will); a dead link is dropped at once, a stuck one after a timeout. */
-  function endClient(c: MqttClient): Promise<void> {
+  function endClient(c: MqttClient, endSession: boolean): Promise<void> {
+    // Ending the session is an MQTT 5 DISCONNECT property (a 3.1.1 session ends by the broker's policy).
+    const disconnect =
+      endSession && protocolVersionOf(c) === 5 ? { properties: { sessionExpiryInterval: 0 } } : {};
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         log.warn('MQTT clean disconnect timed out; dropping the connection');
         destroyConnection(c);
         resolve();
       }, CLOSE_TIMEOUT_MS);
-      c.end(!c.connected, () => {
+      c.end(!c.connected, disconnect, () => {
         clearTimeout(timer);
         resolve();
       });
@@ -324,14 +338,14 @@ export function createMqttTransport(options: MqttTransportOptions): Transport {
       return ack(topic, refusePublishTopic(topic), send, ERR_TRANSPORT_PUBLISH);
     },
 
-    close() {
+    close(closeOptions) {
       closing ??= (async () => {
         closed = true;
         rejectFirstConnect?.(closedError());
         rejectFirstConnect = undefined;
         const c = client;
         if (!c) return;
-        await endClient(c);
+        await endClient(c, closeOptions?.endSession === true);
         // Publishes and subscriptions still waiting for an ack (e.g. queued while offline) fail now.
         failAllPending(c, closedError);
         log.info('MQTT transport closed');

@@ -14,6 +14,19 @@ export interface LastWill {
   readonly topic: string;
   readonly payload: string;
   readonly retain: boolean;
+  /**
+   * MQTT 5 Will Delay Interval: the broker publishes the Will this long after the connection died —
+   * and not at all if a client resumes the session first (a replica taking over, docs/scaling.md).
+   */
+  readonly delaySeconds?: number;
+}
+
+export interface CloseOptions {
+  /**
+   * MQTT 5: end the session with the connection (DISCONNECT with session expiry 0), so the broker
+   * forgets its subscriptions and stops queueing for it. Default: the session outlives the connection.
+   */
+  readonly endSession?: boolean;
 }
 
 export type TransportEvent = 'connect' | 'reconnect' | 'offline' | 'error';
@@ -47,5 +60,5 @@ export interface Transport {
   publish(topic: string, payload: string, options?: PublishOptions): Promise<void>;
   readonly connected: boolean;
   /** Clean disconnect (no Will). */
-  close(): Promise<void>;
+  close(options?: CloseOptions): Promise<void>;
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, onTestFinished } from 'vitest';
 
 import { startAgentProcess } from '../../helpers/agent-process.js';
-import { startMosquitto } from '../../helpers/mosquitto.js';
+import { CHAOS_BROKER, startMosquitto } from '../../helpers/mosquitto.js';
 import { needs } from '../../helpers/require-tool.js';
 import { startTaskLoad } from '../../helpers/task-load.js';
 
@@ -35,7 +35,7 @@ describe('delivery: broker restarts under load', () => {
     `FR-010: ${RESTARTS} graceful broker restarts under ${RATE} tasks/s: 0 lost, 0 answered twice`,
     async () => {
       // Persistence on (the helper's default; saved on SIGTERM); max_queued_messages 0: no backlog is dropped.
-      const broker = await startMosquitto({ extraConfig: ['max_queued_messages 0'] });
+      const broker = await startMosquitto({ extraConfig: CHAOS_BROKER });
       onTestFinished(() => broker.stop());
       const dir = await mkdtemp(join(tmpdir(), 'agent2389-restarts-'));
       onTestFinished(() => rm(dir, { recursive: true, force: true }));

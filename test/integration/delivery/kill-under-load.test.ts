@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, onTestFinished } from 'vitest';
 
 import { startAgentProcess } from '../../helpers/agent-process.js';
-import { startMosquitto } from '../../helpers/mosquitto.js';
+import { CHAOS_BROKER, startMosquitto } from '../../helpers/mosquitto.js';
 import { needs } from '../../helpers/require-tool.js';
 import { startTaskLoad } from '../../helpers/task-load.js';
 
@@ -38,7 +38,7 @@ describe('delivery: kill -9 under load', () => {
     `FR-010: ${TASKS} tasks at concurrency ${CONCURRENCY}, kill -9 after ~${KILL_AFTER} answers, restart: 0 lost, none answered twice outside the crash window`,
     async () => {
       // max_queued_messages 0: the broker queues the whole backlog for the agent's session instead of dropping it.
-      const broker = await startMosquitto({ extraConfig: ['max_queued_messages 0'] });
+      const broker = await startMosquitto({ extraConfig: CHAOS_BROKER });
       onTestFinished(() => broker.stop());
       const dir = await mkdtemp(join(tmpdir(), 'agent2389-kill-'));
       onTestFinished(() => rm(dir, { recursive: true, force: true }));
