@@ -1,5 +1,6 @@
 // `agent2389 agents`: keep the latest status message per agent and render it as a table or JSON (pure).
 import { isPlainObject } from '../core/protocol/envelope.js';
+import { replicaJson, replicaRow, type ReplicaDirectory } from './agents-replicas.js';
 import { ageMs, relativeAge } from './display-text.js';
 import { parseTopic } from './observed-message.js';
 import type { Palette } from './terminal-style.js';
@@ -47,29 +48,50 @@ export class AgentDirectory {
 const strings = (v: unknown): string[] =>
   Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 
-/** The --json output: the status objects, each with `last_seen_ms` (null when its timestamp is unusable). */
-export function agentsJson(agents: readonly KnownAgent[], now: number): string {
-  const rows = agents.map((a) => ({ ...a.status, last_seen_ms: ageMs(a.status.timestamp, now) ?? null }));
+/**
+ * The --json output: the status objects, each with `last_seen_ms` (null when its timestamp is unusable);
+ * given `replicas` (--replicas), each also with a `replicas` array of its replicas' status objects.
+ */
+export function agentsJson(agents: readonly KnownAgent[], now: number, replicas?: ReplicaDirectory): string {
+  const rows = agents.map((a) => ({
+    ...a.status,
+    last_seen_ms: ageMs(a.status.timestamp, now) ?? null,
+    ...(replicas ? { replicas: replicas.of(a.id).map((r) => replicaJson(r, now)) } : {}),
+  }));
   return JSON.stringify(rows, null, 2);
 }
 
 const HEADERS = ['ID', 'STATUS', 'CAPABILITIES', 'TOOLS', 'LOAD', 'LAST SEEN'] as const;
 
-/** The table: id, status, capabilities, tools, load, last seen; columns padded, status coloured. */
-export function agentsTable(agents: readonly KnownAgent[], now: number, p: Palette): string {
-  const rows = agents.map((a) => {
-    const s = a.status;
-    const caps = strings(s.capabilities);
-    const tools = strings(s.tools);
-    return [
-      a.id,
-      String(s.status),
-      caps.length ? caps.join(',') : '-',
-      tools.length ? tools.join(',') : '-',
-      typeof s.load === 'number' ? s.load.toFixed(2) : '-',
-      relativeAge(ageMs(s.timestamp, now)),
-    ];
-  });
+/** One agent's row: id, status, capabilities, tools, load, last seen. */
+function agentRow(a: KnownAgent, now: number): string[] {
+  const s = a.status;
+  const caps = strings(s.capabilities);
+  const tools = strings(s.tools);
+  return [
+    a.id,
+    String(s.status),
+    caps.length ? caps.join(',') : '-',
+    tools.length ? tools.join(',') : '-',
+    typeof s.load === 'number' ? s.load.toFixed(2) : '-',
+    relativeAge(ageMs(s.timestamp, now)),
+  ];
+}
+
+/**
+ * The table: id, status, capabilities, tools, load, last seen; columns padded, status coloured.
+ * Given `replicas` (--replicas), each agent's replicas follow it as indented rows.
+ */
+export function agentsTable(
+  agents: readonly KnownAgent[],
+  now: number,
+  p: Palette,
+  replicas?: ReplicaDirectory,
+): string {
+  const rows = agents.flatMap((a) => [
+    agentRow(a, now),
+    ...(replicas?.of(a.id).map((r) => replicaRow(r, now)) ?? []),
+  ]);
   const widths = HEADERS.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: readonly string[], style: (cell: string, i: number) => string): string =>
     cells.map((c, i) => (i === cells.length - 1 ? style(c, i) : style(c.padEnd(widths[i]!), i))).join('  ');

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 
 import { addBrokerOptions, connectCli, type BrokerFlags } from './broker-client.js';
 import { UsageError } from './build-envelope.js';
+import { MAX_REPLICAS, REPLICA_STATUS_TOPICS, ReplicaDirectory } from './agents-replicas.js';
 import { AgentDirectory, agentsJson, agentsTable } from './agents-table.js';
 import { colourWanted, createPalette } from './terminal-style.js';
 
@@ -10,6 +11,7 @@ interface AgentsFlags extends BrokerFlags {
   wait: string;
   json?: boolean;
   available?: boolean;
+  replicas?: boolean;
 }
 
 const STATUS_TOPICS = '/control/agents/+/status';
@@ -21,12 +23,33 @@ function parseWait(value: string): number {
   return ms;
 }
 
+/** Notes on stderr about replica statuses not shown: malformed, beyond the cap, or of agents without a status. */
+function reportReplicaNotes(replicas: ReplicaDirectory, directory: AgentDirectory): void {
+  if (replicas.ignored > 0) {
+    process.stderr.write(`ignored ${replicas.ignored} malformed replica status message(s)\n`);
+  }
+  if (replicas.overflow > 0) {
+    process.stderr.write(`kept the first ${MAX_REPLICAS} replicas; ${replicas.overflow} more not shown\n`);
+  }
+  const orphans = replicas.orphans(new Set(directory.list().map((a) => a.id)));
+  if (orphans > 0) {
+    process.stderr.write(
+      `${orphans} replica status message(s) of agents without a status message, not shown\n`,
+    );
+  }
+}
+
 async function agents(flags: AgentsFlags): Promise<number> {
   const waitMs = parseWait(flags.wait);
   const directory = new AgentDirectory();
-  const transport = await connectCli(flags, (m) => directory.add(m.topic, m.payload.toString('utf8')));
+  const replicas = flags.replicas ? new ReplicaDirectory() : undefined;
+  const transport = await connectCli(flags, (m) => {
+    if (replicas?.add(m.topic, m.payload)) return;
+    directory.add(m.topic, m.payload.toString('utf8'));
+  });
   try {
     await transport.subscribe(STATUS_TOPICS);
+    if (replicas) await transport.subscribe(REPLICA_STATUS_TOPICS);
     await new Promise((resolve) => setTimeout(resolve, waitMs));
   } finally {
     await transport.close();
@@ -36,7 +59,8 @@ async function agents(flags: AgentsFlags): Promise<number> {
   if (directory.ignored > 0) {
     process.stderr.write(`ignored ${directory.ignored} malformed status message(s)\n`);
   }
-  if (flags.json) process.stdout.write(`${agentsJson(list, now)}\n`);
+  if (replicas) reportReplicaNotes(replicas, directory);
+  if (flags.json) process.stdout.write(`${agentsJson(list, now, replicas)}\n`);
   if (list.length === 0) {
     const hidden = directory.list().length;
     process.stderr.write(
@@ -47,7 +71,8 @@ async function agents(flags: AgentsFlags): Promise<number> {
     return 0;
   }
   if (!flags.json) {
-    process.stdout.write(`${agentsTable(list, now, createPalette(colourWanted(process.stdout)))}\n`);
+    const palette = createPalette(colourWanted(process.stdout));
+    process.stdout.write(`${agentsTable(list, now, palette, replicas)}\n`);
   }
   return 0;
 }
@@ -57,15 +82,20 @@ export function agentsCommand(): Command {
     .description('List the agents known from their retained status messages')
     .option('--wait <ms>', 'how long to collect status messages', '1000')
     .option('--json', 'print the status messages as a JSON array (each with last_seen_ms)')
-    .option('--available', 'only agents whose status is available');
+    .option('--available', 'only agents whose status is available')
+    .option('--replicas', "also list each agent's replicas (their own retained status, docs/scaling.md)");
   addBrokerOptions(cmd);
   cmd.addHelpText(
     'after',
     '\nColumns: id, status, capabilities, tools, load (in-flight tasks / max_concurrent_tasks), last seen\n' +
       "(from the status message's timestamp, e.g. 4s ago). Sorted by id.\n" +
+      '\nWith --replicas each agent is followed by its replicas ([mqtt] shared_group), one indented row each\n' +
+      '(replica id, status, load, last seen), from /control/agents/<id>/replicas/<replica_id>/status; with\n' +
+      '--json each agent gets a "replicas" array of their status messages (with replica_id, last_seen_ms).\n' +
       '\nExit status: 0 (also when no agent is known: a note on stderr), 3 broker unreachable, 64 usage error.\n' +
       '\nExamples:\n  agent2389 agents\n  agent2389 agents --available --json | jq -r ".[].agent_id"\n' +
-      '  agent2389 agents --broker-url mqtt://broker.example:1883 --wait 3000',
+      '  agent2389 agents --broker-url mqtt://broker.example:1883 --wait 3000\n' +
+      '  agent2389 agents --replicas --json | jq ".[] | {agent_id, replicas: [.replicas[].replica_id]}"',
   );
   return cmd.action(async (flags: AgentsFlags) => {
     process.exitCode = await agents(flags);

@@ -1,9 +1,12 @@
 // `agent2389 agents` (the built CLI) against a real mosquitto and real agent processes.
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 
 import { runCli, startAgentProcess, type AgentProcess } from '../helpers/agent-process.js';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import { connectProbe } from '../helpers/mqtt-probe.js';
+import { startRedis } from '../helpers/redis.js';
+import { startPool } from '../helpers/replica-pool.js';
+import { needs } from '../helpers/require-tool.js';
 
 const agentToml = (id: string, url: string, capabilities: string[], tools: string[]) =>
   `[agent]\nid = "${id}"\ncapabilities = ${JSON.stringify(capabilities)}\n[mqtt]\nbroker_url = "${url}"\n` +
@@ -94,4 +97,57 @@ describe('agent2389 agents with no agents', () => {
     expect(r.code).toBe(64);
     expect(r.stderr).toMatch(/--wait must be a number of milliseconds/);
   });
+});
+
+describe('agent2389 agents --replicas with real replicas', () => {
+  const deps = needs('mosquitto', 'redis');
+
+  deps.it(
+    'lists both replicas of a shared group under the agent, and one less after a graceful stop',
+    async () => {
+      const mqtt5 = await startMosquitto();
+      onTestFinished(() => mqtt5.stop());
+      const redis = await startRedis();
+      onTestFinished(() => redis.stop());
+      const agentId = 'ag-pool';
+      const probe = await connectProbe(mqtt5.url, 5);
+      await probe.subscribe(`/control/agents/${agentId}/replicas/+/status`);
+      const [, b] = await startPool({ brokerUrl: mqtt5.url, redisUrl: redis.url, agentId }, 'g', [
+        'r-a',
+        'r-b',
+      ]);
+      await probe.waitFor(`/control/agents/${agentId}/replicas/`, 2);
+      const run = (...args: string[]) =>
+        runCli(['agents', '--broker-url', mqtt5.url, '--wait', '500', '--replicas', ...args]);
+      type Row = { agent_id: string; status: string; replicas: Array<{ replica_id: string }> };
+      const replicaIds = async (): Promise<string[]> => {
+        const r = await run('--json');
+        expect(r).toMatchObject({ code: 0, stderr: '' });
+        const [agent] = JSON.parse(r.stdout) as Row[];
+        expect(agent).toMatchObject({ agent_id: agentId, status: 'available' });
+        return agent!.replicas.map((x) => x.replica_id);
+      };
+      expect(await replicaIds()).toEqual(['r-a', 'r-b']);
+      const table = await run();
+      expect(table.stdout.trimEnd().split('\n').slice(1)).toEqual([
+        expect.stringMatching(/^ag-pool +available +/),
+        expect.stringMatching(/^ {2}↳ r-a +available +\d\.\d\d +\d+s ago$/),
+        expect.stringMatching(/^ {2}↳ r-b +available +\d\.\d\d +\d+s ago$/),
+      ]);
+
+      const cleared = probe.received.length;
+      b.signal('SIGTERM');
+      expect(await b.exited).toBe(0);
+      // Its stop cleared its retained status (an empty payload): the broker no longer has it to list.
+      await vi.waitFor(
+        () =>
+          expect(probe.received.slice(cleared).map((m) => [m.topic, m.payload])).toContainEqual([
+            `/control/agents/${agentId}/replicas/r-b/status`,
+            '',
+          ]),
+        { timeout: 20_000 },
+      );
+      expect(await replicaIds()).toEqual(['r-a']);
+    },
+  );
 });

@@ -3,7 +3,7 @@
 import { ERR_CLOSED } from '../errors.js';
 import type { AgentMetrics } from '../observability/agent-metrics.js';
 import { buildStatus, type StatusInfo } from '../protocol/messages.js';
-import { statusTopic } from '../protocol/topics.js';
+import { replicaStatusTopic, statusTopic } from '../protocol/topics.js';
 import type { LastWill, PublishOptions } from '../transport/transport.js';
 import type { Connection } from './connection.js';
 
@@ -14,9 +14,20 @@ export function statusMessage(info: StatusInfo, status: AvailabilityStatus, load
   return JSON.stringify(buildStatus(info, status, status === 'available' ? load : 0));
 }
 
-/** The Last Will: retained `unavailable` on the agent's status topic [FR-004]. */
-export function statusWill(info: StatusInfo): LastWill {
-  return { topic: statusTopic(info.agentId), payload: statusMessage(info, 'unavailable', 0), retain: true };
+/**
+ * A replica's Last Will is delayed this long: a live replica adopting its session within it cancels
+ * the Will, so the agent id stays `available` while one replica lives (docs/scaling.md).
+ */
+export const REPLICA_WILL_DELAY_SECONDS = 15;
+
+/** The Last Will: retained `unavailable` on the agent's status topic [FR-004], delayed for a replica. */
+export function statusWill(info: StatusInfo, replica = false): LastWill {
+  return {
+    topic: statusTopic(info.agentId),
+    payload: statusMessage(info, 'unavailable', 0),
+    retain: true,
+    ...(replica ? { delaySeconds: REPLICA_WILL_DELAY_SECONDS } : {}),
+  };
 }
 
 export class AgentLink {
@@ -55,6 +66,16 @@ export class AgentLink {
 
   publishStatus(info: StatusInfo, status: AvailabilityStatus, load: number): Promise<void> {
     return this.publish(statusTopic(info.agentId), statusMessage(info, status, load), { retain: true });
+  }
+
+  /** A replica's own retained status (with its `replica_id`); `cleared` deletes it (the replica left). */
+  publishReplicaStatus(info: StatusInfo, replicaId: string, load: number | 'cleared'): Promise<void> {
+    const topic = replicaStatusTopic(info.agentId, replicaId);
+    const payload =
+      load === 'cleared'
+        ? ''
+        : JSON.stringify({ ...buildStatus(info, 'available', load), replica_id: replicaId });
+    return this.publish(topic, payload, { retain: true });
   }
 
   close(): Promise<void> {

@@ -9,7 +9,9 @@ import { ERR_INTERNAL } from '../errors.js';
 import { resolveDataDir } from '../config/data-dir.js';
 import { Deliveries } from '../delivery/deliveries.js';
 import { openDedupeStore, type DedupeLimits } from '../delivery/dedupe-store.js';
-import { replicaIdOf } from '../delivery/replica-id.js';
+import { ReplicaFailover } from '../delivery/replica-failover.js';
+import { clientIdOf, replicaIdOf } from '../delivery/replica-id.js';
+import { replicaStatusTopic } from '../protocol/topics.js';
 import type { StatusInfo } from '../protocol/messages.js';
 import { AgentMetrics } from '../observability/agent-metrics.js';
 import { emitProgress, type ProgressEventName, type ProgressSink } from '../observability/progress.js';
@@ -21,7 +23,7 @@ import type { CreateAgentOptions } from './agent-options.js';
 import { AgentProbe } from './agent-probe.js';
 import { progressSink } from './agent-progress.js';
 import type { BuildContext } from './build-generation.js';
-import { openConnection, type Connection } from './connection.js';
+import { agentTransport, openConnection, type Connection } from './connection.js';
 import type { AgentEvents, AgentState } from './events.js';
 import { followSettings, type AgentSettingsTargets } from './follow-settings.js';
 import { reportInternalError } from './internal-error.js';
@@ -59,6 +61,8 @@ export class AgentRuntime implements IntakeHost, AgentSettingsTargets {
   #stopRequested = false;
   /** Opened at startup (the dedupe store may need a file or a server). */
   #deliveries?: Deliveries;
+  /** Adopts the sessions of dead replicas (replicas only). */
+  #failover?: ReplicaFailover;
 
   constructor(config: AgentConfig, options: CreateAgentOptions, events: EventEmitter<AgentEvents>) {
     this.#initial = config;
@@ -173,6 +177,38 @@ export class AgentRuntime implements IntakeHost, AgentSettingsTargets {
     if (!this.#opts.dedupeStore) await deliveries.store.close();
   }
 
+  /** One of several replicas of its agent id ([mqtt] shared_group, docs/scaling.md). */
+  get replicated(): boolean {
+    return this.config.mqtt.shared_group !== undefined;
+  }
+
+  /** Replicas: start adopting the sessions of dead replicas (a custom transport has no sessions to adopt). */
+  startFailover(): void {
+    const registry = this.#deliveries?.store.replicas;
+    if (!this.replicated || !registry || this.#opts.transport || this.#failover) return;
+    this.#failover = new ReplicaFailover({
+      log: this.#log.child({ component: 'failover' }),
+      registry,
+      replicaId: this.replicaId,
+      subscription: this.generation.intake.subscription,
+      adoptionTimeoutMs: (this.config.task_timeout + 60) * 1000,
+      serving: () => this.lifecycle.is('running', 'reloading'),
+      transportAs: (replica) =>
+        agentTransport(this.config, this.generation.secrets, {
+          brokerUrl: this.link.brokerUrl ?? this.config.mqtt.broker_url,
+          clientId: clientIdOf(this.config, replica),
+          log: this.#log.child({ adopting: replica }),
+        }),
+      statusTopicOf: (replica) => replicaStatusTopic(this.id, replica),
+      onMessage: (msg, ack) => this.intake.onMessage(msg, ack, false),
+    });
+    this.#failover.start();
+  }
+
+  async stopFailover(): Promise<void> {
+    await this.#failover?.stop();
+  }
+
   /** A reload changed [dedupe] cache_size or ttl_seconds (a store given in code is the caller's to size). */
   resizeDedupe(limits: DedupeLimits): void {
     if (!this.#opts.dedupeStore) this.#deliveries?.store.resize(limits);
@@ -247,7 +283,10 @@ export class AgentRuntime implements IntakeHost, AgentSettingsTargets {
     return openConnection(config, gen.secrets, {
       log: this.#log,
       replicaId: this.replicaId,
-      will: statusWill({ ...this.statusInfo, agentId: config.agent.id }),
+      will: statusWill(
+        { ...this.statusInfo, agentId: config.agent.id },
+        config.mqtt.shared_group !== undefined,
+      ),
       signal,
       ...(transport ? { transport: (will: LastWill) => transport(will, config) } : {}),
       onMessage: (m, ack) => this.intake.onMessage(m, ack, replacing),
@@ -256,11 +295,35 @@ export class AgentRuntime implements IntakeHost, AgentSettingsTargets {
     });
   }
 
-  /** Publish the retained status; `available` marks the probe ready unless stop() began. */
+  /**
+   * Publish the retained status; `available` marks the probe ready unless stop() began. A replica also
+   * publishes its own status, and says `unavailable` for the agent id only when no other replica lives.
+   */
   async publishStatus(status: AvailabilityStatus): Promise<void> {
     if (status === 'unavailable') this.probe.available = false;
-    await this.link.publishStatus(this.statusInfo, status, this.queue.load);
+    const info = this.statusInfo;
+    const load = this.queue.load;
+    if (!this.replicated) await this.link.publishStatus(info, status, load);
+    else if (status === 'available') {
+      await this.link.publishStatus(info, status, load);
+      await this.link.publishReplicaStatus(info, this.replicaId, load);
+    } else {
+      await this.link.publishReplicaStatus(info, this.replicaId, 'cleared');
+      if (!(await this.#otherReplicasLive())) await this.link.publishStatus(info, status, load);
+    }
     if (status === 'available') this.probe.available = !this.#stopRequested;
+  }
+
+  /** Whether another replica of this agent id lives (if the registry cannot say: no). */
+  async #otherReplicasLive(): Promise<boolean> {
+    const registry = this.#deliveries?.store.replicas;
+    if (!registry) return false;
+    try {
+      return (await registry.liveReplicas()).some((r) => r !== this.replicaId);
+    } catch (err) {
+      this.#log.warn({ err }, 'cannot tell whether another replica lives: publishing unavailable');
+      return false;
+    }
   }
 
   /** From now on nothing announces `available` (the first moment of a shutdown). */

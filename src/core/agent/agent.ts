@@ -151,6 +151,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       'agent available',
     );
     rt.intake.flushPending();
+    rt.startFailover();
     this.emit('ready');
   }
 
@@ -238,6 +239,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     await this.#lastApply?.promise.then(noop, noop);
     rt.lifecycle.to('draining');
     rt.stopHeartbeat();
+    await rt.stopFailover();
     rt.dropWaiting();
     await drainThenAbort(rt, rt.config.lifecycle.shutdown_grace_seconds * 1000, 'shutdown');
     await rt

@@ -50,23 +50,11 @@ export async function openConnection(
   }
   const transport =
     opts.transport?.(opts.will) ??
-    createMqttTransport({
-      url: brokerUrl,
+    agentTransport(config, secrets, {
+      brokerUrl,
       clientId: clientIdOf(config, opts.replicaId),
-      protocolVersion: mqtt.protocol_version ?? (mqtt.broker_url === 'embedded' ? 4 : 5),
-      protocolFallback: mqtt.protocol_version === undefined,
-      keepAliveSeconds: mqtt.keep_alive,
-      sessionExpirySeconds: mqtt.session_expiry,
-      ...(secrets.mqttUsername !== undefined ? { username: secrets.mqttUsername } : {}),
-      ...(secrets.mqttPassword !== undefined ? { password: secrets.mqttPassword } : {}),
-      ...(mqtt.ca_cert_path ? { caCertPath: mqtt.ca_cert_path } : {}),
-      ...(mqtt.client_cert_path ? { clientCertPath: mqtt.client_cert_path } : {}),
-      ...(mqtt.client_key_path ? { clientKeyPath: mqtt.client_key_path } : {}),
       will: opts.will,
-      // A task is acknowledged once answered (docs/scaling.md); the broker sends at most this many at once.
-      manualAck: true,
-      receiveMaximum: config.max_concurrent_tasks + config.prefetch_tasks,
-      log: opts.log.child({ component: 'mqtt' }),
+      log: opts.log,
     });
   const close = async (): Promise<void> => {
     await transport.close();
@@ -97,4 +85,34 @@ export async function openConnection(
     opts.signal?.removeEventListener('abort', onAbort);
   }
   return { transport, brokerUrl, close };
+}
+
+/**
+ * An MQTT transport with the agent's settings: its own connection, or one with another replica's
+ * client id (a failover adopting that replica's session: no Will).
+ */
+export function agentTransport(
+  config: AgentConfig,
+  secrets: ResolvedSecrets,
+  opts: { brokerUrl: string; clientId: string; will?: LastWill; log: LoggerV1 },
+): Transport {
+  const { mqtt } = config;
+  return createMqttTransport({
+    url: opts.brokerUrl,
+    clientId: opts.clientId,
+    protocolVersion: mqtt.protocol_version ?? (mqtt.broker_url === 'embedded' ? 4 : 5),
+    protocolFallback: mqtt.protocol_version === undefined,
+    keepAliveSeconds: mqtt.keep_alive,
+    sessionExpirySeconds: mqtt.session_expiry,
+    ...(secrets.mqttUsername !== undefined ? { username: secrets.mqttUsername } : {}),
+    ...(secrets.mqttPassword !== undefined ? { password: secrets.mqttPassword } : {}),
+    ...(mqtt.ca_cert_path ? { caCertPath: mqtt.ca_cert_path } : {}),
+    ...(mqtt.client_cert_path ? { clientCertPath: mqtt.client_cert_path } : {}),
+    ...(mqtt.client_key_path ? { clientKeyPath: mqtt.client_key_path } : {}),
+    ...(opts.will ? { will: opts.will } : {}),
+    // A task is acknowledged once answered (docs/scaling.md); the broker sends at most this many at once.
+    manualAck: true,
+    receiveMaximum: config.max_concurrent_tasks + config.prefetch_tasks,
+    log: opts.log.child({ component: 'mqtt' }),
+  });
 }

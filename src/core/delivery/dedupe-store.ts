@@ -13,8 +13,27 @@ export interface DedupeLimits {
   readonly ttlMs: number;
 }
 
+/**
+ * Who serves one agent id (the Redis store): liveness of each replica, and the lock a live replica
+ * takes before adopting a dead one's broker session (docs/scaling.md, failover).
+ */
+export interface ReplicaRegistry {
+  /** Replicas whose liveness has not expired (this one included while it runs). */
+  liveReplicas(): Promise<string[]>;
+  /** Replicas whose liveness expired: dead (or stopped) ones whose sessions may hold tasks. */
+  expiredReplicas(): Promise<string[]>;
+  /** Take the adoption lock of `replica` for `ttlMs`; false if another replica holds it. */
+  tryAdopt(replica: string, ttlMs: number): Promise<boolean>;
+  /** Give the adoption lock back (ours only). */
+  releaseAdoption(replica: string): Promise<void>;
+  /** `replica`'s session was adopted and ended: remove it from the registry. */
+  forgetReplica(replica: string): Promise<void>;
+}
+
 export interface DedupeStore {
   readonly kind: DedupeStoreKind;
+  /** Only shared stores (Redis) know the replicas of an agent id. */
+  readonly replicas?: ReplicaRegistry;
   claim(taskId: string): Promise<ClaimResult>;
   markAnswered(taskId: string): Promise<void>;
   /** Give up a claim without an answer. */

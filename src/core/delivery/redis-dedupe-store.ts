@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 
 import { ERR_DEDUPE_UNAVAILABLE, reasonOf } from '../errors.js';
 import { DedupeHealth } from './dedupe-health.js';
-import type { ClaimResult, DedupeLimits, DedupeStore } from './dedupe-store.js';
+import type { ClaimResult, DedupeLimits, DedupeStore, ReplicaRegistry } from './dedupe-store.js';
 import { type DedupeScripts, defineDedupeScripts } from './redis-dedupe-scripts.js';
 import { redisLocation } from './redis-url.js';
 
@@ -38,7 +38,7 @@ const ANSWERED: ClaimResult = Object.freeze({ kind: 'answered' });
  * ioredis. ioredis reconnects by itself; `problem` is set on a lost connection or failed command and
  * cleared once it is ready again (or a command succeeds).
  */
-export class RedisDedupeStore implements DedupeStore {
+export class RedisDedupeStore implements DedupeStore, ReplicaRegistry {
   readonly kind = 'redis';
   readonly #health: DedupeHealth;
   readonly #redis: Redis & DedupeScripts;
@@ -157,19 +157,39 @@ export class RedisDedupeStore implements DedupeStore {
     return this.#call(() => this.#redis.dedupeReplicas(this.#replicasKey, 'expired'));
   }
 
+  get replicas(): ReplicaRegistry {
+    return this;
+  }
+
+  async tryAdopt(replica: string, ttlMs: number): Promise<boolean> {
+    const key = this.#adoptKey(replica);
+    return (await this.#call(() => this.#redis.set(key, this.opts.holder, 'PX', ttlMs, 'NX'))) === 'OK';
+  }
+
+  async releaseAdoption(replica: string): Promise<void> {
+    await this.#call(() => this.#redis.dedupeRelease(this.#adoptKey(replica), this.opts.holder));
+  }
+
+  #adoptKey(replica: string): string {
+    return `${this.opts.keyPrefix}:adopt:${replica}`;
+  }
+
   /** Remove `holder` from the liveness set (its session was adopted): its claims can be taken over. */
   async forgetReplica(holder: string): Promise<void> {
     await this.#call(() => this.#redis.zrem(this.#replicasKey, holder));
   }
 
-  /** Stop refreshing, leave the liveness set (best effort) and disconnect. */
+  /**
+   * Stop refreshing, mark this holder expired (best effort) and disconnect. Expired, not removed: its
+   * broker session may still hold tasks, and a live replica adopts (and ends) it (docs/scaling.md).
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#timer);
     if (this.#redis.status === 'ready') {
       try {
-        await this.#redis.zrem(this.#replicasKey, this.opts.holder);
+        await this.#redis.zadd(this.#replicasKey, 0, this.opts.holder);
         await this.#redis.quit();
         return;
       } catch {

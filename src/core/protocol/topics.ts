@@ -100,6 +100,11 @@ export function statusTopic(agentId: string): string {
   return `/control/agents/${agentId}/status`;
 }
 
+/** One replica's own retained status (our extension, docs/scaling.md): `/control/agents/{id}/replicas/{replica}/status`. */
+export function replicaStatusTopic(agentId: string, replicaId: string): string {
+  return `/control/agents/${agentId}/replicas/${replicaId}/status`;
+}
+
 export function progressTopic(agentId: string): string {
   return `/control/agents/${agentId}/progress`;
 }

@@ -77,6 +77,19 @@ describe('FileDedupeStore', () => {
     expect(await second.claim('never')).toEqual({ kind: 'run' });
   });
 
+  it('checkpoints the WAL off the per-task path: none inside an insert, all of it at close', async () => {
+    const s = store();
+    const wal = `${s.path}-wal`;
+    for (let i = 0; i < 3_000; i++) await s.markAnswered(`id-${i}`); // > 1000 pages' worth of WAL frames
+    const grown = statSync(wal).size;
+    // ~26 MB here; SQLite's own checkpoint would keep rewinding it at 1000 pages (4 MB).
+    expect(grown).toBeGreaterThan(12 * 1024 * 1024);
+    await s.close();
+    expect(existsSync(wal) ? statSync(wal).size : 0).toBe(0);
+    const again = store();
+    expect(await again.claim('id-2999')).toEqual({ kind: 'answered' });
+  });
+
   it('an id answered longer than the TTL ago is run again, and pruned', async () => {
     const c = clock();
     const s = store({ ttlMs: 1_000, now: c.now, pruneEvery: 3 });

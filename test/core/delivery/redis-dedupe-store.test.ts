@@ -106,15 +106,26 @@ describe('RedisDedupeStore (real redis-server)', () => {
     expect(await b.claim('t')).toEqual({ kind: 'answered' });
   });
 
-  it('a claim of a holder gone from the liveness set is taken over; close leaves the set', async () => {
+  it('close marks the holder expired (its session is left for adoption); its claims are taken over', async () => {
     const a = await store('replica-a');
     const b = await store('replica-b');
     expect((await b.liveReplicas()).sort()).toEqual(['replica-a', 'replica-b']);
     expect(await a.claim('t')).toEqual({ kind: 'run' });
     await a.close();
     expect(await b.liveReplicas()).toEqual(['replica-b']);
-    expect(await b.expiredReplicas()).toEqual([]);
+    expect(await b.expiredReplicas()).toEqual(['replica-a']);
     expect(await b.claim('t')).toEqual({ kind: 'run' });
+  });
+
+  it('one replica at a time adopts a dead one: the adoption lock', async () => {
+    const b = await store('replica-b');
+    const c = await store('replica-c');
+    expect(await b.replicas.tryAdopt('replica-a', 60_000)).toBe(true);
+    expect(await c.replicas.tryAdopt('replica-a', 60_000)).toBe(false);
+    await c.replicas.releaseAdoption('replica-a'); // not c's lock: left alone
+    expect(await c.replicas.tryAdopt('replica-a', 60_000)).toBe(false);
+    await b.replicas.releaseAdoption('replica-a');
+    expect(await c.replicas.tryAdopt('replica-a', 60_000)).toBe(true);
   });
 
   it('forgetReplica removes an expired holder from the set', async () => {
