@@ -238,6 +238,10 @@ export const ERR_DEDUPE_STORE_OPEN = createError(
   (d: { store: string; location: string; reason: string }) =>
     `cannot open the ${d.store} dedupe store at ${d.location}: ${d.reason}`,
 );
+export const ERR_SPOOL_UNAVAILABLE = createError(
+  'AGENT_ERR_SPOOL_UNAVAILABLE',
+  (d: { location: string; reason: string }) => `the task spool at ${d.location} cannot be used: ${d.reason}`,
+);
 export const ERR_TASK_TIMEOUT = createError(
   'AGENT_ERR_TASK_TIMEOUT',
   (d: { timeoutSeconds: number }) => `task timed out after ${d.timeoutSeconds}s`,

@@ -1,6 +1,7 @@
 // What a running agent owns: its lifecycle, generations, broker link, task queue and reporting. The
 // Agent (agent.ts) drives it; reloads, reconnects and the intake work on it through narrow interfaces.
 import type { EventEmitter } from 'node:events';
+import { join } from 'node:path';
 
 import type { LoggerV1 } from '@agent2389/tool-sdk';
 import type { ConfigChange } from '../config/diff.js';
@@ -10,6 +11,7 @@ import { resolveDataDir } from '../config/data-dir.js';
 import { Deliveries } from '../delivery/deliveries.js';
 import { openDedupeStore, type DedupeLimits } from '../delivery/dedupe-store.js';
 import { ReplicaFailover } from '../delivery/replica-failover.js';
+import { spoolFileName } from '../delivery/spool.js';
 import { clientIdOf, replicaIdOf } from '../delivery/replica-id.js';
 import { replicaStatusTopic } from '../protocol/topics.js';
 import type { StatusInfo } from '../protocol/messages.js';
@@ -74,6 +76,8 @@ export class AgentRuntime implements IntakeHost, AgentSettingsTargets {
     this.metrics = new AgentMetrics({
       inFlight: () => this.queue.active,
       queued: () => this.queue.waiting,
+      held: () => this.intake.held,
+      spooled: () => this.intake.spooled,
       mqttConnected: () => this.link.connected,
       generation: () => this.#current?.id ?? 0,
     });
@@ -96,7 +100,12 @@ export class AgentRuntime implements IntakeHost, AgentSettingsTargets {
       progress: (event, data, ids) => emitProgress(this.#sink, event, data, ids),
       onLlmOutcome: (ok) => this.probe.llmOutcome(ok),
     };
-    this.intake = new MessageIntake(this);
+    this.intake = new MessageIntake(this, () =>
+      join(
+        resolveDataDir(this.config, options.env ?? process.env),
+        spoolFileName(this.replicated ? this.replicaId : undefined),
+      ),
+    );
   }
 
   get log(): LoggerV1 {
@@ -163,6 +172,7 @@ export class AgentRuntime implements IntakeHost, AgentSettingsTargets {
   dropWaiting(): void {
     if (this.config.mqtt.broker_url === 'embedded' || !this.#deliveries) return;
     const dropped = this.queue.dropWaiting();
+    this.intake.dropBacklog();
     for (const id of dropped) void this.#deliveries.abandoned(id);
     if (dropped.length > 0)
       this.#log.info({ tasks: dropped.length }, 'shutdown: tasks not started are left to the broker');

@@ -27,6 +27,10 @@ export type ReloadOutcomeLabel = 'applied' | 'unchanged' | 'rejected';
 export interface MetricSources {
   inFlight(): number;
   queued(): number;
+  /** Task messages received and not started, in memory (at most max_concurrent_tasks + prefetch_tasks while the spool works). */
+  held(): number;
+  /** Task messages received and not started, waiting in the spool file. */
+  spooled(): number;
   mqttConnected(): boolean;
   generation(): number;
 }
@@ -35,6 +39,8 @@ export interface MetricSources {
 const GAUGE = {
   inFlight: 'agent2389_tasks_in_flight',
   queued: 'agent2389_tasks_queued',
+  held: 'agent2389_tasks_held',
+  spooled: 'agent2389_tasks_spooled',
   connected: 'agent2389_mqtt_connected',
   generation: 'agent2389_config_generation',
 } as const;
@@ -145,6 +151,16 @@ export class AgentMetrics {
     this.#gauges = [
       new GaugeFamily(GAUGE.inFlight, 'Tasks running now', () => sources.inFlight()),
       new GaugeFamily(GAUGE.queued, 'Tasks accepted and waiting for a slot', () => sources.queued()),
+      new GaugeFamily(
+        GAUGE.held,
+        'Task messages received and not started, held in memory (unacknowledged)',
+        () => sources.held(),
+      ),
+      new GaugeFamily(
+        GAUGE.spooled,
+        'Task messages received and not started, waiting in the spool file (unacknowledged)',
+        () => sources.spooled(),
+      ),
       new GaugeFamily(GAUGE.connected, '1 while connected to the broker', () =>
         sources.mqttConnected() ? 1 : 0,
       ),
@@ -241,6 +257,8 @@ export class AgentMetrics {
         tasks_discarded: outcome(this.tasks, 'discarded'),
         tasks_processing: total(GAUGE.inFlight),
         tasks_queued: total(GAUGE.queued),
+        tasks_held: total(GAUGE.held),
+        tasks_spooled: total(GAUGE.spooled),
         budget_exhausted: total(this.budgetExhausted),
         avg_processing_time_ms: avgMs(histogramTotals(of(this.taskDuration))),
         processing_time_p50_ms: taskP(0.5),

@@ -33,6 +33,8 @@ function fakeContext(over: Partial<ObserverContext> = {}) {
   const metrics = new AgentMetrics({
     inFlight: () => 1,
     queued: () => 0,
+    held: () => 0,
+    spooled: () => 0,
     mqttConnected: () => true,
     generation: () => 1,
   });

@@ -5,13 +5,22 @@ import type { GaugeFamily } from '../../../src/core/observability/metric-store.j
 
 /** Sources whose values a test changes between reads. */
 function fakeSources(): MetricSources & {
-  state: { inFlight: number; queued: number; connected: boolean; generation: number };
+  state: {
+    inFlight: number;
+    queued: number;
+    held: number;
+    spooled: number;
+    connected: boolean;
+    generation: number;
+  };
 } {
-  const state = { inFlight: 0, queued: 0, connected: false, generation: 1 };
+  const state = { inFlight: 0, queued: 0, held: 0, spooled: 0, connected: false, generation: 1 };
   return {
     state,
     inFlight: () => state.inFlight,
     queued: () => state.queued,
+    held: () => state.held,
+    spooled: () => state.spooled,
     mqttConnected: () => state.connected,
     generation: () => state.generation,
   };
@@ -67,7 +76,14 @@ describe('AgentMetrics.snapshot', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date('2025-01-01T00:00:00Z'));
     const sources = fakeSources();
-    Object.assign(sources.state, { inFlight: 2, queued: 3, connected: true, generation: 5 });
+    Object.assign(sources.state, {
+      inFlight: 2,
+      queued: 3,
+      held: 4,
+      spooled: 6,
+      connected: true,
+      generation: 5,
+    });
     const m = new AgentMetrics(sources);
     recordKnownSequence(m);
     vi.setSystemTime(new Date('2025-01-01T00:01:30.400Z'));
@@ -85,6 +101,8 @@ describe('AgentMetrics.snapshot', () => {
         tasks_discarded: 1,
         tasks_processing: 2,
         tasks_queued: 3,
+        tasks_held: 4,
+        tasks_spooled: 6,
         budget_exhausted: 2,
         // durations 100, 300, 200, 400 ms (the two tasks without one are not averaged)
         avg_processing_time_ms: 250,
@@ -230,9 +248,18 @@ describe('AgentMetrics recording', () => {
       ]),
     );
     const gauge = (name: string): number => (families.find((f) => f.name === name) as GaugeFamily).read();
-    Object.assign(sources.state, { inFlight: 3, queued: 1, connected: true, generation: 8 });
+    Object.assign(sources.state, {
+      inFlight: 3,
+      queued: 1,
+      held: 2,
+      spooled: 7,
+      connected: true,
+      generation: 8,
+    });
     expect(gauge('agent2389_tasks_in_flight')).toBe(3);
     expect(gauge('agent2389_tasks_queued')).toBe(1);
+    expect(gauge('agent2389_tasks_held')).toBe(2);
+    expect(gauge('agent2389_tasks_spooled')).toBe(7);
     expect(gauge('agent2389_mqtt_connected')).toBe(1);
     expect(gauge('agent2389_config_generation')).toBe(8);
     sources.state.connected = false;

@@ -9,6 +9,8 @@ function fakeSources(): MetricSources & { state: { inFlight: number; connected: 
     state,
     inFlight: () => state.inFlight,
     queued: () => 1,
+    held: () => 2,
+    spooled: () => 0,
     mqttConnected: () => state.connected,
     generation: () => 3,
   };
