@@ -1,75 +1,39 @@
 // `npm run bench`: our agent (scripted provider) against a bare MQTT echo responder, same broker, same run.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { startMosquitto } from '../test/helpers/mosquitto.js';
+import { runBurst, type BurstMode, type BurstResult } from './burst.js';
 import { connectLoad, percentile, type LoadClient } from './load.js';
+import {
+  cpuMicros,
+  rssMb,
+  startAgent,
+  startBaseline,
+  statusMb,
+  stopProcess,
+  type AgentSpec,
+} from './processes.js';
 
 const TOTAL = Number(process.env.BENCH_TASKS ?? 10_000);
 const WINDOW = Number(process.env.BENCH_WINDOW ?? 64);
 const SERIAL = Number(process.env.BENCH_SERIAL ?? 2_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const here = fileURLToPath(new URL('.', import.meta.url));
-
-function rssMb(pid: number): number {
-  const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Number(kb) / 1024;
-}
-
-/** CPU time (user + system) the process has used so far, in µs (/proc/<pid>/stat, clock ticks of 10 ms). */
-function cpuMicros(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
-  return (Number(fields[11]) + Number(fields[12])) * 10_000; // utime, stime (fields 14, 15)
-}
-
-function waitForLine(child: ChildProcess, pattern: RegExp, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => reject(new Error(`${what} did not start:\n${seen.slice(-2000)}`)), 15_000);
-    const onData = (chunk: Buffer): void => {
-      seen += chunk.toString();
-      if (pattern.test(seen)) {
-        clearTimeout(timer);
-        child.stdout?.off('data', onData);
-        child.stdout?.resume();
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-  });
-}
-
-async function startAgent(brokerUrl: string, dir: string): Promise<ChildProcess> {
-  const config = join(dir, 'bench-agent.toml');
-  await writeFile(
-    config,
-    `[agent]\nid = "bench-agent"\n[mqtt]\nbroker_url = "${brokerUrl}"\n[llm]\nprovider = "scripted"\n[tools]\necho = "builtin"\n`,
-  );
-  const child = spawn(process.execPath, [join(here, '../src/cli/main.js'), 'run', config], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: {
-      ...process.env,
-      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
-      LOG_FORMAT: 'json',
-      HEALTH_PORT: '0', // the health server runs, as it does by default, on any free port
-    },
-  });
-  await waitForLine(child, /agent available/, 'agent');
-  return child;
-}
-
-async function startBaseline(brokerUrl: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(here, 'echo-responder.js'), brokerUrl, 'echo-baseline'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await waitForLine(child, /ready/, 'baseline');
-  return child;
-}
+/** More durable agents, one per `prefetch_tasks` value listed (e.g. "4,56"), measured in the same rounds. */
+const PREFETCH = (process.env.BENCH_PREFETCH ?? '')
+  .split(',')
+  .filter((v) => v.trim() !== '')
+  .map(Number);
+/** Tasks in the burst line (0: no burst line). */
+const BURST = Number(process.env.BENCH_BURST ?? 50_000);
+/** queued (default): the burst waits in the broker before the agent starts; live: the agent runs meanwhile. */
+const BURST_MODE: BurstMode = process.env.BENCH_BURST_MODE === 'live' ? 'live' : 'queued';
+const BURST_CONCURRENCY = 4;
+const BURST_TARGET_MB = 200;
+/** The product's default prefetch_tasks: the burst agent's receive maximum is max_concurrent_tasks + this. */
+const DEFAULT_PREFETCH = 4;
 
 interface Sample {
   tps: number;
@@ -90,63 +54,167 @@ async function sample(load: LoadClient, agentId: string, pid: number): Promise<S
 const median = (xs: number[]): number => percentile(xs, 50);
 const fmt = (n: number, d = 2): string => n.toFixed(d);
 
+/** One process under load: the echo floor or an agent, its medians over the rounds. */
+interface Responder {
+  readonly column: string;
+  readonly legend: string;
+  readonly id: string;
+  readonly child: ChildProcess;
+  idleRss: number;
+  /** VmHWM after the rounds: the most the process held, for comparison with the burst's peak. */
+  peakRss: number;
+  readonly samples: Sample[];
+}
+
+type Metric = 'tps' | 'p50' | 'p99' | 'cpuPerTask';
+const value = (r: Responder, m: Metric): number => median(r.samples.map((s) => s[m]));
+
+/** The agents measured against the floor: the default (durable), the memory store, and BENCH_PREFETCH ones. */
+function agentSpecs(): Array<{ spec: AgentSpec; column: string; legend: string }> {
+  return [
+    {
+      spec: { id: 'bench-durable', store: 'file' },
+      column: 'durable',
+      legend: 'agent, durable (file store, ack after answer): the defaults',
+    },
+    {
+      spec: { id: 'bench-memory', store: 'memory' },
+      column: 'memory',
+      legend: 'agent, memory store (ack after answer, no disk write): [dedupe] store = "memory"',
+    },
+    ...PREFETCH.map((p) => ({
+      spec: { id: `bench-durable-p${p}`, store: 'file' as const, prefetch: p },
+      column: `durable p${p}`,
+      legend: `agent, durable (file store, ack after answer), prefetch_tasks = ${p}`,
+    })),
+  ];
+}
+
+function printTable(rows: string[][], first = 34, width = 13): void {
+  for (const row of rows)
+    process.stdout.write(
+      `${row[0]!.padEnd(first)}${row
+        .slice(1)
+        .map((c) => c.padStart(width))
+        .join('')}`.trimEnd() + '\n',
+    );
+}
+
+/** Metric rows; after each agent its ratio to the floor; then file store / memory store, then the target. */
+function printThroughput(floor: Responder, agents: Responder[]): void {
+  const [durable, memory] = agents as [Responder, Responder];
+  const metric = (label: string, m: Metric | 'idle' | 'peak', d: number, target: string): string[] => {
+    const v = (r: Responder): number => (m === 'idle' ? r.idleRss : m === 'peak' ? r.peakRss : value(r, m));
+    const ratio = (a: Responder, b: Responder): string =>
+      m === 'idle' || m === 'peak' ? '' : fmt(v(a) / v(b));
+    return [
+      label,
+      fmt(v(floor), d),
+      ...agents.flatMap((a) => [fmt(v(a), d), ratio(a, floor)]),
+      ratio(durable, memory),
+      target,
+    ];
+  };
+  process.stdout.write(
+    `\nmosquitto (set_tcp_nodelay true, max_queued_messages 0), ${ROUNDS} rounds (median), ` +
+      `${TOTAL} tasks/round with ${WINDOW} in flight, then ${SERIAL} one at a time\n\n`,
+  );
+  for (const r of [floor, ...agents]) process.stdout.write(`  ${r.column.padEnd(14)}${r.legend}\n`);
+  process.stdout.write('  ratio         against the echo floor; file/memory: durable against memory\n\n');
+  printTable([
+    ['', floor.column, ...agents.flatMap((a) => [a.column, 'ratio']), 'file/memory', 'target'],
+    metric(`throughput (tasks/s, window ${WINDOW})`, 'tps', 0, '≥ 0.50'),
+    metric('serial latency p50 (ms)', 'p50', 3, '≤ 1 ms'),
+    metric('serial latency p99 (ms)', 'p99', 3, ''),
+    metric('CPU per task (µs, throughput run)', 'cpuPerTask', 1, ''),
+    metric('idle RSS (MB)', 'idle', 1, '≤ 100 MB'),
+    metric('peak RSS in the rounds (MB, VmHWM)', 'peak', 1, ''),
+  ]);
+}
+
+function printBurst(b: BurstResult): void {
+  process.stdout.write(
+    `\nburst (${b.mode}): ${b.count} tasks published at once to agent, durable (file store, ack after answer), ` +
+      `max_concurrent_tasks ${b.maxConcurrent}, scripted without delay` +
+      (b.mode === 'queued'
+        ? ', all queued in the broker before the agent starts\n\n'
+        : ', the agent running\n\n'),
+  );
+  printTable(
+    [
+      ['', 'measured', 'target'],
+      ['peak RSS (MB, VmRSS every 100 ms)', fmt(b.peakRssMb, 1), `< ${BURST_TARGET_MB} MB`],
+      ['peak RSS (MB, VmHWM at the end)', fmt(b.hwmMb, 1), ''],
+      [
+        'peak tasks held in memory (gauge)',
+        b.peakHeld === undefined ? 'n/a' : String(b.peakHeld),
+        `≤ ${b.maxConcurrent + DEFAULT_PREFETCH}`,
+      ],
+      [
+        'peak tasks in the spool file (gauge)',
+        b.peakSpooled === undefined ? 'n/a' : String(b.peakSpooled),
+        '',
+      ],
+      ['publishing all (s)', fmt(b.publishSeconds, 1), ''],
+      [
+        `time to answer all (s, from ${b.mode === 'queued' ? 'the agent start' : 'the first publish'})`,
+        fmt(b.seconds, 1),
+        '',
+      ],
+      ['tasks/s', fmt(b.count / b.seconds, 0), ''],
+      ['answered exactly once', `${b.answered - b.answeredTwice} / ${b.count}`, 'all'],
+    ],
+    48,
+    12,
+  );
+  process.stdout.write(`  (${b.report})\n`);
+}
+
 async function main(): Promise<void> {
-  const broker = await startMosquitto({ persistence: false });
+  // max_queued_messages 0: the broker keeps the whole burst for the agent's session instead of dropping it.
+  const broker = await startMosquitto({ persistence: false, extraConfig: ['max_queued_messages 0'] });
   const dir = await mkdtemp(join(tmpdir(), 'agent2389-bench-'));
-  const baseline = await startBaseline(broker.url);
-  const agent = await startAgent(broker.url, dir);
+  const responders: Responder[] = [];
   const load = await connectLoad(broker.url);
   try {
-    await new Promise((r) => setTimeout(r, 1000));
-    const idleRss = rssMb(agent.pid!);
-    const baselineIdleRss = rssMb(baseline.pid!);
-    await load.throughput('echo-baseline', 1000, WINDOW); // warm-up
-    await load.throughput('bench-agent', 1000, WINDOW);
-    const base: Sample[] = [];
-    const ours: Sample[] = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      base.push(await sample(load, 'echo-baseline', baseline.pid!));
-      ours.push(await sample(load, 'bench-agent', agent.pid!));
+    const floor = 'echo-baseline';
+    const echo = await startBaseline(broker.url, floor);
+    responders.push({
+      column: 'echo floor',
+      legend: 'bench/echo-responder.ts: parse, publish (mqtt.js acknowledges on receipt)',
+      id: floor,
+      child: echo,
+      idleRss: 0,
+      peakRss: 0,
+      samples: [],
+    });
+    for (const { spec, column, legend } of agentSpecs()) {
+      const { child } = await startAgent(spec, broker.url, dir);
+      responders.push({ column, legend, id: spec.id, child, idleRss: 0, peakRss: 0, samples: [] });
     }
-    const b = {
-      tps: median(base.map((s) => s.tps)),
-      p50: median(base.map((s) => s.p50)),
-      p99: median(base.map((s) => s.p99)),
-      cpu: median(base.map((s) => s.cpuPerTask)),
-    };
-    const o = {
-      tps: median(ours.map((s) => s.tps)),
-      p50: median(ours.map((s) => s.p50)),
-      p99: median(ours.map((s) => s.p99)),
-      cpu: median(ours.map((s) => s.cpuPerTask)),
-    };
-    const ratio = o.tps / b.tps;
-    const rows = [
-      ['', 'baseline echo', 'agent2389', 'ratio', 'target'],
-      [`throughput (tasks/s, window ${WINDOW})`, fmt(b.tps, 0), fmt(o.tps, 0), fmt(ratio), '≥ 0.50'],
-      ['serial latency p50 (ms)', fmt(b.p50, 3), fmt(o.p50, 3), fmt(o.p50 / b.p50), '≤ 1 ms'],
-      ['serial latency p99 (ms)', fmt(b.p99, 3), fmt(o.p99, 3), fmt(o.p99 / b.p99), ''],
-      ['CPU per task (µs, throughput run)', fmt(b.cpu, 1), fmt(o.cpu, 1), fmt(o.cpu / b.cpu), ''],
-      ['idle RSS (MB)', fmt(baselineIdleRss, 1), fmt(idleRss, 1), '', '≤ 100 MB'],
-    ];
-    process.stdout.write(
-      `\nmosquitto (set_tcp_nodelay true), ${ROUNDS} rounds (median), ${TOTAL} tasks/round, ${SERIAL} serial\n\n`,
-    );
-    for (const row of rows)
-      process.stdout.write(
-        `${row[0]!.padEnd(34)}${row
-          .slice(1)
-          .map((c) => c.padStart(14))
-          .join('')}\n`,
-      );
-    const ok = ratio >= 0.5 && o.p50 <= 1 && idleRss <= 100;
+    await new Promise((r) => setTimeout(r, 1000));
+    for (const r of responders) r.idleRss = rssMb(r.child.pid!);
+    for (const r of responders) await load.throughput(r.id, 1000, WINDOW); // warm-up
+    for (let round = 0; round < ROUNDS; round++)
+      for (const r of responders) r.samples.push(await sample(load, r.id, r.child.pid!));
+    for (const r of responders) r.peakRss = statusMb(r.child.pid!, 'VmHWM');
+    await Promise.all(responders.map((r) => stopProcess(r.child)));
+    const [echoFloor, ...agents] = responders as [Responder, ...Responder[]];
+    printThroughput(echoFloor, agents);
+    const durable = agents[0]!;
+    const ratio = value(durable, 'tps') / value(echoFloor, 'tps');
+    let ok = ratio >= 0.5 && value(durable, 'p50') <= 1 && durable.idleRss <= 100;
+
+    if (BURST > 0) {
+      const burst = await runBurst(broker.url, dir, BURST, BURST_CONCURRENCY, BURST_MODE);
+      printBurst(burst);
+      ok &&= burst.peakRssMb < BURST_TARGET_MB && burst.lost === 0 && burst.answeredTwice === 0;
+    }
     process.stdout.write(`\ntargets ${ok ? 'met' : 'NOT met'}\n`);
     if (process.argv.includes('--check') && !ok) process.exitCode = 1;
   } finally {
     await load.close();
-    agent.kill('SIGTERM');
-    baseline.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 500));
+    await Promise.all(responders.map((r) => stopProcess(r.child)));
     await broker.stop();
     await rm(dir, { recursive: true, force: true });
   }
