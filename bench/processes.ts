@@ -5,6 +5,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { brokerAgentToml } from '../test/helpers/broker-agent-toml.js';
+
 const here = fileURLToPath(new URL('.', import.meta.url));
 
 /** One agent under test: the defaults except for these keys. */
@@ -51,24 +53,16 @@ function waitForLine(child: ChildProcess, pattern: RegExp, what: string): Promis
   });
 }
 
-/** Top-level keys first (TOML: they would belong to the last table otherwise); data dir inside `dir`. */
 function agentToml(spec: AgentSpec, brokerUrl: string, dataDir: string): string {
-  return [
-    ...(spec.prefetch === undefined ? [] : [`prefetch_tasks = ${spec.prefetch}`]),
-    ...(spec.maxConcurrent === undefined ? [] : [`max_concurrent_tasks = ${spec.maxConcurrent}`]),
-    `data_dir = "${dataDir}"`,
-    '[agent]',
-    `id = "${spec.id}"`,
-    '[mqtt]',
-    `broker_url = "${brokerUrl}"`,
-    '[llm]',
-    'provider = "scripted"',
-    '[tools]',
-    'echo = "builtin"',
-    '[dedupe]',
-    `store = "${spec.store}"`,
-    '',
-  ].join('\n');
+  return brokerAgentToml({
+    id: spec.id,
+    brokerUrl,
+    dataDir,
+    store: spec.store,
+    echoTool: true,
+    ...(spec.prefetch !== undefined ? { prefetch: spec.prefetch } : {}),
+    ...(spec.maxConcurrent !== undefined ? { maxConcurrent: spec.maxConcurrent } : {}),
+  });
 }
 
 export interface BenchAgent {

@@ -7,6 +7,7 @@ import { onTestFinished } from 'vitest';
 
 import { statusTopic } from '../../src/core/protocol/topics.js';
 import { startAgentProcess, type AgentProcess } from './agent-process.js';
+import { brokerAgentToml } from './broker-agent-toml.js';
 import { CHAOS_BROKER, startMosquitto } from './mosquitto.js';
 import { connectProbe, type Probe } from './mqtt-probe.js';
 import { startRedis, type RedisServer } from './redis.js';
@@ -39,22 +40,14 @@ export interface ReplicaOptions {
 
 /** The config of one replica (top-level keys first: TOML would put them in the last table otherwise). */
 export function replicaToml(o: ReplicaOptions): string {
-  return [
-    `max_concurrent_tasks = ${o.concurrency ?? 2}`,
-    '[agent]',
-    `id = "${o.agentId}"`,
-    ...(o.sharedGroup !== undefined && o.replicaId !== undefined ? [`replica_id = "${o.replicaId}"`] : []),
-    '[mqtt]',
-    `broker_url = "${o.brokerUrl}"`,
-    'protocol_version = 5',
-    ...(o.sharedGroup !== undefined ? [`shared_group = "${o.sharedGroup}"`] : []),
-    '[dedupe]',
-    'store = "redis"',
-    'redis_url_env = "REDIS_URL"',
-    '[llm]',
-    'provider = "scripted"',
-    '',
-  ].join('\n');
+  return brokerAgentToml({
+    id: o.agentId,
+    brokerUrl: o.brokerUrl,
+    maxConcurrent: o.concurrency ?? 2,
+    store: 'redis',
+    ...(o.sharedGroup !== undefined ? { sharedGroup: o.sharedGroup } : {}),
+    ...(o.replicaId !== undefined ? { replicaId: o.replicaId } : {}),
+  });
 }
 
 /** Start one replica (an `agent2389 run` process) and wait until it is available. */

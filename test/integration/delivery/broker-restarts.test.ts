@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, onTestFinished } from 'vitest';
 
 import { startAgentProcess } from '../../helpers/agent-process.js';
+import { brokerAgentToml } from '../../helpers/broker-agent-toml.js';
 import { CHAOS_BROKER, startMosquitto } from '../../helpers/mosquitto.js';
 import { needs } from '../../helpers/require-tool.js';
 import { startTaskLoad } from '../../helpers/task-load.js';
@@ -14,20 +15,8 @@ const RATE = 300; // tasks/s
 const RESTARTS = 10;
 const ANSWERS_BETWEEN = 150; // answers to wait for after each restart before the next one
 
-/** Top-level keys first (TOML): they would belong to the last table otherwise. */
 const agentToml = (id: string, url: string, dataDir: string): string =>
-  [
-    'max_concurrent_tasks = 16',
-    `data_dir = "${dataDir}"`,
-    '[agent]',
-    `id = "${id}"`,
-    '[mqtt]',
-    `broker_url = "${url}"`,
-    'protocol_version = 5',
-    '[llm]',
-    'provider = "scripted"',
-    '',
-  ].join('\n');
+  brokerAgentToml({ id, brokerUrl: url, dataDir, maxConcurrent: 16 });
 
 describe('delivery: broker restarts under load', () => {
   // FR-010: a publisher's retry (same task_id) and a redelivery after a restart are not answered again.

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, onTestFinished } from 'vitest';
 
 import { startAgentProcess } from '../../helpers/agent-process.js';
+import { brokerAgentToml } from '../../helpers/broker-agent-toml.js';
 import { CHAOS_BROKER, startMosquitto } from '../../helpers/mosquitto.js';
 import { needs } from '../../helpers/require-tool.js';
 import { startTaskLoad } from '../../helpers/task-load.js';
@@ -14,20 +15,8 @@ const TASKS = 500;
 const CONCURRENCY = 2;
 const KILL_AFTER = 100;
 
-/** Top-level keys first (TOML): they would belong to the last table otherwise. */
 const agentToml = (id: string, url: string, dataDir: string): string =>
-  [
-    `max_concurrent_tasks = ${CONCURRENCY}`,
-    `data_dir = "${dataDir}"`,
-    '[agent]',
-    `id = "${id}"`,
-    '[mqtt]',
-    `broker_url = "${url}"`,
-    'protocol_version = 5',
-    '[llm]',
-    'provider = "scripted"',
-    '',
-  ].join('\n');
+  brokerAgentToml({ id, brokerUrl: url, dataDir, maxConcurrent: CONCURRENCY });
 
 describe('delivery: kill -9 under load', () => {
   // FR-010: a task redelivered after the crash is not run or answered again. The one allowed second answer
