@@ -41,6 +41,12 @@ interface Received {
 /** While the dedupe store is unreachable, parked messages are asked about again this often. */
 const PARKED_RETRY_MS = 1_000;
 
+/**
+ * Messages beyond the bound wait as they came in memory up to this many times max_message_bytes (4 MiB
+ * by default), then in the spool file: a short burst costs no disk write, a flood stays bounded.
+ */
+const BACKLOG_MEMORY_MESSAGES = 16;
+
 /** States in which spooled messages are taken in (draining: only if shutdown kept them, see dropBacklog). */
 const PUMPING_STATES: readonly AgentState[] = [...SERVING_STATES, 'draining'];
 
@@ -63,7 +69,10 @@ export class MessageIntake {
     private readonly host: IntakeHost,
     spoolPath: () => string,
   ) {
-    this.#backlog = new Backlog(new Spool(spoolPath, () => host.reporting.log()));
+    this.#backlog = new Backlog(
+      new Spool(spoolPath, () => host.reporting.log()),
+      () => BACKLOG_MEMORY_MESSAGES * host.config.max_message_bytes,
+    );
   }
 
   /** Messages waiting for the dedupe store. */
@@ -71,14 +80,14 @@ export class MessageIntake {
     return this.#parked.length;
   }
 
-  /** Messages received and not started that are in memory: pending, in the intake, queued, parked. */
+  /** Messages taken in and not started (at most the bound): pending, in the intake, queued, parked. */
   get held(): number {
-    return this.#taken() + this.#backlog.inMemory;
+    return this.#taken();
   }
 
-  /** Messages received and not started that wait in the spool file. */
+  /** Messages received and waiting, as they came, for room: in memory within the budget, then in the spool file. */
   get spooled(): number {
-    return this.#backlog.spooled;
+    return this.#backlog.size;
   }
 
   /**

@@ -1,6 +1,6 @@
-// Received messages the agent has no room for yet, oldest first: each in the spool (only its row id
-// and its tag, e.g. the acknowledgement it is owed, stay in memory), or kept in memory when the spool
-// cannot be used.
+// Received messages the agent has no room for yet, oldest first: kept as they came in memory up to a
+// byte budget (a short burst costs no disk write), beyond it in the spool (only its row id and its tag,
+// e.g. the acknowledgement it is owed, stay in memory), or in memory when the spool cannot be used.
 import type { InboundMessage } from '../transport/transport.js';
 import type { Spool } from './spool.js';
 
@@ -9,7 +9,10 @@ export type SpoolStore = Pick<Spool, 'put' | 'take' | 'close'>;
 
 type Entry<T> =
   | { readonly row: number; readonly tag: T }
-  | { readonly row?: undefined; readonly msg: InboundMessage; readonly tag: T };
+  | { readonly row?: undefined; readonly msg: InboundMessage; readonly tag: T; readonly cost: number };
+
+/** What an entry kept in memory costs beyond its payload (the entry, its topic, its tag's closure). */
+const ENTRY_OVERHEAD_BYTES = 256;
 
 /** Past this many taken entries (and half the array), the array is compacted. */
 const COMPACT_AFTER = 1_024;
@@ -19,15 +22,21 @@ export class Backlog<T> {
   /** Index of the oldest entry (taken ones before it are cleared). */
   #head = 0;
   #inMemory = 0;
+  /** What the entries kept in memory cost, in bytes. */
+  #memoryBytes = 0;
 
-  constructor(private readonly spool: SpoolStore) {}
+  /** `memoryBudget`: bytes of messages kept in memory before the spool is used. */
+  constructor(
+    private readonly spool: SpoolStore,
+    private readonly memoryBudget: () => number = () => 0,
+  ) {}
 
   /** Messages waiting, on disk and in memory. */
   get size(): number {
     return this.#entries.length - this.#head;
   }
 
-  /** Messages waiting in memory (the spool could not take them). */
+  /** Messages waiting in memory (within the budget, or the spool could not take them). */
   get inMemory(): number {
     return this.#inMemory;
   }
@@ -37,12 +46,14 @@ export class Backlog<T> {
     return this.size - this.#inMemory;
   }
 
-  /** Add `msg` as the newest entry: to the spool if it can take it, else in memory. */
+  /** Add `msg` as the newest entry: in memory within the budget, else to the spool if it can take it, else in memory. */
   push(msg: InboundMessage, tag: T): void {
-    const row = this.spool.put(msg);
+    const cost = msg.payload.length + msg.topic.length + ENTRY_OVERHEAD_BYTES;
+    const row = this.#memoryBytes + cost <= this.memoryBudget() ? undefined : this.spool.put(msg);
     if (row === undefined) {
-      this.#entries.push({ msg, tag });
+      this.#entries.push({ msg, tag, cost });
       this.#inMemory++;
+      this.#memoryBytes += cost;
     } else this.#entries.push({ row, tag });
   }
 
@@ -58,6 +69,7 @@ export class Backlog<T> {
       if (!entry) continue;
       if (entry.row === undefined) {
         this.#inMemory--;
+        this.#memoryBytes -= entry.cost;
         return { msg: entry.msg, tag: entry.tag };
       }
       const msg = this.spool.take(entry.row);
@@ -72,6 +84,7 @@ export class Backlog<T> {
     this.#entries = [];
     this.#head = 0;
     this.#inMemory = 0;
+    this.#memoryBytes = 0;
     this.spool.close();
     return dropped;
   }

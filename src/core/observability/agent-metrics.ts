@@ -153,12 +153,12 @@ export class AgentMetrics {
       new GaugeFamily(GAUGE.queued, 'Tasks accepted and waiting for a slot', () => sources.queued()),
       new GaugeFamily(
         GAUGE.held,
-        'Task messages received and not started, held in memory (unacknowledged)',
+        'Task messages taken in and not started (parsed; at most max_concurrent_tasks + prefetch_tasks; unacknowledged)',
         () => sources.held(),
       ),
       new GaugeFamily(
         GAUGE.spooled,
-        'Task messages received and not started, waiting in the spool file (unacknowledged)',
+        'Task messages received and waiting as they came for room: in memory up to 16 x max_message_bytes, then in the spool file (unacknowledged)',
         () => sources.spooled(),
       ),
       new GaugeFamily(GAUGE.connected, '1 while connected to the broker', () =>

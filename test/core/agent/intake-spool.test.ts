@@ -77,7 +77,8 @@ describe('intake: the spool bounds what waits in memory', () => {
       const taskId = taskIdOf(m.payload);
       answers.set(taskId, (answers.get(taskId) ?? 0) + 1);
     });
-    const text = toml(id, 'prefetch_tasks = 1\n')
+    // max_message_bytes 1024: the backlog keeps 16 KiB in memory, so most of the burst goes to the file.
+    const text = toml(id, 'prefetch_tasks = 1\nmax_message_bytes = 1024\n')
       .replace('max_concurrent_tasks = 8', 'max_concurrent_tasks = 2')
       .replace('provider = "scripted"', 'provider = "order"')
       .concat('[dedupe]\nstore = "memory"\n');

@@ -31,6 +31,22 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('Backlog', () => {
+  it('keeps messages in memory within its byte budget, the rest on disk, all in order', () => {
+    const path = join(dir, 'spool.sqlite');
+    // Each entry costs its payload + topic + 256: a budget of 600 holds two one-byte messages.
+    const b = new Backlog<number>(spoolIn(path), () => 600);
+    for (let n = 0; n < 5; n++) b.push(msg(n), n);
+    expect({ size: b.size, inMemory: b.inMemory, spooled: b.spooled }).toEqual({
+      size: 5,
+      inMemory: 2,
+      spooled: 3,
+    });
+    expect(b.shift()).toMatchObject({ tag: 0 }); // room again in memory: the next push stays there
+    b.push(msg(5), 5);
+    expect(b.inMemory).toBe(2);
+    expect(drain(b)).toEqual([1, 2, 3, 4, 5].map((n) => [n, String(n)]));
+  });
+
   it('keeps messages on disk, oldest first, only their tags in memory', () => {
     const b = new Backlog<number>(spoolIn(join(dir, 'spool.sqlite')));
     for (let n = 0; n < 3000; n++) b.push(msg(n), n); // past the compaction threshold
