@@ -1,12 +1,8 @@
 // Test helper: run a real mosquitto on a free loopback port (with persistence) for transport and integration tests.
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePort } from './free-port.js';
+import { startServerProcess } from './server-process.js';
+import type { ServerProcess } from './server-process.js';
 
 export interface MosquittoOptions {
   /** Listen on this port (e.g. one a client is already retrying against); default: a free port. */
@@ -22,21 +18,11 @@ export interface MosquittoOptions {
   readonly startTimeoutMs?: number;
 }
 
-export interface Mosquitto {
+/** dir holds mosquitto.conf and the persistence file (saved at restart()'s graceful stop); output() is stderr. */
+export interface Mosquitto extends ServerProcess {
   /** `mqtt://127.0.0.1:<port>` */
   readonly url: string;
   readonly host: string;
-  readonly port: number;
-  /** The temp directory holding mosquitto.conf and the persistence file. */
-  readonly dir: string;
-  /** What mosquitto wrote to stderr so far (the tail), for assertion messages. */
-  output(): string;
-  /** Graceful stop (SIGTERM, SIGKILL after 5 s), then delete the temp dir. Idempotent. */
-  stop(): Promise<void>;
-  /** Graceful stop (the persistence file is saved) and start again on the same port with the same data. */
-  restart(): Promise<void>;
-  /** SIGKILL: no clean shutdown, clients see the TCP connection die. Bring it back with restart(). */
-  kill(): Promise<void>;
 }
 
 /**
@@ -51,9 +37,6 @@ export const CHAOS_BROKER: readonly string[] = [
 ];
 
 const HOST = '127.0.0.1';
-const MAX_OUTPUT = 64 * 1024;
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
 
 /** $MOSQUITTO_BIN, Debian's /usr/sbin/mosquitto (not on a user's PATH), or mosquitto on PATH. */
 export function mosquittoBinary(): string {
@@ -80,11 +63,6 @@ function config(dir: string, port: number, options: MosquittoOptions): string {
   ].join('\n');
 }
 
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
 function tryConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: HOST, port });
@@ -100,92 +78,16 @@ function tryConnect(port: number): Promise<boolean> {
 }
 
 export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mosquitto> {
-  const dir = await mkdtemp(join(tmpdir(), 'agent2389-mosquitto-'));
-  const confPath = join(dir, 'mosquitto.conf');
-  const startTimeoutMs = options.startTimeoutMs ?? 10_000;
-  let output = '';
-  let child: ChildProcess | undefined;
-  let port = 0;
-  let stopped = false;
-
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', () => live.forEach((c) => c.kill('SIGKILL')));
-  }
-
-  async function spawnAndWait(): Promise<void> {
-    const proc = spawn(mosquittoBinary(), ['-c', confPath], { stdio: ['ignore', 'ignore', 'pipe'] });
-    child = proc;
-    live.add(proc);
-    proc.once('exit', () => live.delete(proc));
-    proc.stderr?.setEncoding('utf8');
-    proc.stderr?.on('data', (chunk: string) => {
-      output = (output + chunk).slice(-MAX_OUTPUT);
-    });
-    let spawnError: Error | undefined;
-    proc.once('error', (err) => (spawnError = err));
-    const deadline = Date.now() + startTimeoutMs;
-    while (Date.now() < deadline) {
-      if (spawnError) throw spawnError;
-      if (proc.exitCode !== null || proc.signalCode !== null) {
-        throw new Error(`mosquitto exited (${proc.exitCode ?? proc.signalCode}) on port ${port}:\n${output}`);
-      }
-      if (await tryConnect(port)) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    proc.kill('SIGKILL');
-    await exited(proc);
-    throw new Error(
-      `mosquitto did not accept connections on port ${port} within ${startTimeoutMs} ms:\n${output}`,
-    );
-  }
-
-  async function terminate(signal: NodeJS.Signals): Promise<void> {
-    const proc = child;
-    if (!proc) return;
-    child = undefined;
-    const done = exited(proc);
-    proc.kill(signal);
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
-    await done;
-    clearTimeout(timer);
-  }
-
-  // A free port may be taken between freePort() and mosquitto's bind: retry a few times (not a fixed port).
-  for (let attempt = 1; ; attempt++) {
-    port = options.port ?? (await freePort());
-    await writeFile(confPath, config(dir, port, options));
-    try {
-      await spawnAndWait();
-      break;
-    } catch (err) {
-      await terminate('SIGKILL');
-      if (attempt >= 3 || options.port !== undefined || !/in use/i.test(output)) {
-        await rm(dir, { recursive: true, force: true });
-        throw err;
-      }
-    }
-  }
-
-  return {
-    url: `mqtt://${HOST}:${port}`,
-    host: HOST,
-    port,
-    dir,
-    output: () => output,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await terminate('SIGTERM');
-      await rm(dir, { recursive: true, force: true });
-    },
-    async restart() {
-      if (stopped) throw new Error('mosquitto helper: restart() after stop()');
-      await terminate('SIGTERM');
-      await spawnAndWait();
-    },
-    async kill() {
-      await terminate('SIGKILL');
-    },
-  };
+  const server = await startServerProcess({
+    name: 'mosquitto',
+    tempPrefix: 'agent2389-mosquitto-',
+    binary: mosquittoBinary(),
+    args: (configPath) => ['-c', configPath],
+    configFile: 'mosquitto.conf',
+    config: (dir, port) => config(dir, port, options),
+    ready: tryConnect,
+    readyWhat: 'accept connections',
+    options,
+  });
+  return { url: `mqtt://${HOST}:${server.port}`, host: HOST, ...server };
 }
