@@ -14,7 +14,7 @@ export interface BurstResult {
   /** The kernel's high-water mark of the agent's RSS at the end (VmHWM, MB): a check on the sampling. */
   readonly hwmMb: number;
   /**
-   * The most task messages the agent held in memory and in its spool file at once (gauges
+   * The most task messages the agent had taken in and had waiting (memory budget, then the spool file) at once (gauges
    * agent2389_tasks_held / _spooled of /metrics, read every 100 ms); undefined when it has no such gauge.
    */
   readonly peakHeld: number | undefined;

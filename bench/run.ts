@@ -151,7 +151,7 @@ function printBurst(b: BurstResult): void {
         `≤ ${b.maxConcurrent + DEFAULT_PREFETCH}`,
       ],
       [
-        'peak tasks in the spool file (gauge)',
+        'peak tasks waiting to be taken in (gauge)',
         b.peakSpooled === undefined ? 'n/a' : String(b.peakSpooled),
         '',
       ],
