@@ -167,8 +167,8 @@ export const dedupeSection = z.object({
   cache_size: positiveInt.default(10_000),
   /** How long an answered task id counts as a duplicate. */
   ttl_seconds: z.number().positive().default(86_400),
-  /** The file store's SQLite file, relative to the data dir. */
-  file: z.string().min(1).default('dedupe.sqlite'),
+  /** The file store's journal file, relative to the data dir. */
+  file: z.string().min(1).default('dedupe.journal'),
   /** The redis store: the environment variable holding `redis://[:password@]host:port[/db]`. */
   redis_url_env: envVarName.optional(),
   /** The redis store's key prefix: keys are `{key_prefix}:{agent_id}:…`. */
@@ -182,7 +182,7 @@ const DEDUPE_DEFAULTS = {
   store: 'file',
   cache_size: 10_000,
   ttl_seconds: 86_400,
-  file: 'dedupe.sqlite',
+  file: 'dedupe.journal',
   key_prefix: 'agent2389',
 } as const;
 

@@ -40,11 +40,17 @@ export class MemoryDedupeStore implements DedupeStore {
     return true;
   }
 
-  /** Synchronous core of markAnswered(). */
-  record(taskId: string): void {
+  /** Synchronous core of markAnswered(); `at` (default now) when replaying a journal. */
+  record(taskId: string, at: number = this.#now()): void {
     this.#answered.delete(taskId);
-    this.#answered.set(taskId, this.#now());
+    this.#answered.set(taskId, at);
     if (this.#answered.size > this.#max) this.#evictOldest();
+  }
+
+  /** The ids answered within the TTL with when, oldest first. */
+  *live(): Generator<[taskId: string, at: number]> {
+    const now = this.#now();
+    for (const entry of this.#answered) if (now - entry[1] < this.#ttl) yield entry;
   }
 
   claim(taskId: string): Promise<ClaimResult> {

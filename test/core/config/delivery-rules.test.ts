@@ -25,7 +25,7 @@ describe('delivery config rules', () => {
       store: 'file',
       cache_size: 10_000,
       ttl_seconds: 86_400,
-      file: 'dedupe.sqlite',
+      file: 'dedupe.journal',
       key_prefix: 'agent2389',
     });
     expect(config.prefetch_tasks).toBe(4);

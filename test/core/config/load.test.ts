@@ -79,7 +79,7 @@ describe('loadConfig', () => {
         store: 'file',
         cache_size: 10000,
         ttl_seconds: 86400,
-        file: 'dedupe.sqlite',
+        file: 'dedupe.journal',
         key_prefix: 'agent2389',
       },
       prefetch_tasks: 4,

@@ -1,8 +1,17 @@
-import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { openDedupeStore, type DedupeSettings } from '../../../src/core/delivery/dedupe-store.js';
@@ -23,7 +32,7 @@ function store(opts: Partial<FileDedupeOptions> = {}): FileDedupeStore {
   const s = FileDedupeStore.open({
     maxEntries: 100,
     ttlMs: 60_000,
-    file: 'dedupe.sqlite',
+    file: 'dedupe.journal',
     dataDir: join(dir, 'data'),
     log: recordingLogger(),
     ...opts,
@@ -44,12 +53,9 @@ afterEach(async () => {
 describe('FileDedupeStore', () => {
   it('creates the data dir (0700) and the file; an id is run until answered, then answered', async () => {
     const s = store();
-    expect(s.path).toBe(join(dir, 'data', 'dedupe.sqlite'));
+    expect(s.path).toBe(join(dir, 'data', 'dedupe.journal'));
     expect(statSync(join(dir, 'data')).mode & 0o777).toBe(0o700);
-    expect(existsSync(s.path)).toBe(true);
-    const look = new Database(s.path, { readonly: true });
-    expect(look.pragma('journal_mode', { simple: true })).toBe('wal');
-    look.close();
+    expect(statSync(s.path).mode & 0o777).toBe(0o600);
     expect(s.kind).toBe('file');
     expect(await s.claim('t1')).toEqual({ kind: 'run' });
     await s.release('t1');
@@ -61,8 +67,8 @@ describe('FileDedupeStore', () => {
   });
 
   it('an absolute file is used as given', () => {
-    const s = store({ file: join(dir, 'elsewhere', 'd.sqlite') });
-    expect(s.path).toBe(join(dir, 'elsewhere', 'd.sqlite'));
+    const s = store({ file: join(dir, 'elsewhere', 'd.journal') });
+    expect(s.path).toBe(join(dir, 'elsewhere', 'd.journal'));
     expect(existsSync(s.path)).toBe(true);
   });
 
@@ -77,50 +83,52 @@ describe('FileDedupeStore', () => {
     expect(await second.claim('never')).toEqual({ kind: 'run' });
   });
 
-  it('checkpoints the WAL off the per-task path: none inside an insert, all of it at close', async () => {
-    const s = store();
-    const wal = `${s.path}-wal`;
-    for (let i = 0; i < 3_000; i++) await s.markAnswered(`id-${i}`); // > 1000 pages' worth of WAL frames
-    const grown = statSync(wal).size;
-    // ~26 MB here; SQLite's own checkpoint would keep rewinding it at 1000 pages (4 MB).
-    expect(grown).toBeGreaterThan(12 * 1024 * 1024);
-    await s.close();
-    expect(existsSync(wal) ? statSync(wal).size : 0).toBe(0);
+  it('one line per answer; a line torn by a crash (or any junk) is skipped at replay, the rest remembered', async () => {
+    const first = store();
+    await first.markAnswered('a1');
+    await first.close();
+    appendFileSync(first.path, 'garbage line\n17000000000 bad id with spaces\n170000'); // a torn last line
+    expect(readFileSync(first.path, 'utf8').split('\n')[0]).toMatch(/^\d+ a1$/);
     const again = store();
-    expect(await again.claim('id-2999')).toEqual({ kind: 'answered' });
+    expect(await again.claim('a1')).toEqual({ kind: 'answered' });
+    expect(again.size).toBe(1);
+    await again.markAnswered('a2'); // appended after the torn line: its own line
+    await again.close();
+    expect(await store().claim('a2')).toEqual({ kind: 'answered' });
   });
 
-  it('an id answered longer than the TTL ago is run again, and pruned', async () => {
+  it('an id answered longer than the TTL ago is run again, also after a restart', async () => {
     const c = clock();
-    const s = store({ ttlMs: 1_000, now: c.now, pruneEvery: 3 });
+    const s = store({ ttlMs: 1_000, now: c.now });
     await s.markAnswered('old');
     c.advance(999);
     expect(await s.claim('old')).toEqual({ kind: 'answered' });
     c.advance(1);
     expect(await s.claim('old')).toEqual({ kind: 'run' });
-    expect(s.size).toBe(1); // not pruned yet: pruning is batched
-    await s.markAnswered('new-1');
-    await s.markAnswered('new-2'); // third write since open: prune
-    expect(s.size).toBe(2);
-    expect(await s.claim('new-1')).toEqual({ kind: 'answered' });
+    await s.close();
+    expect(await store({ ttlMs: 1_000, now: c.now }).claim('old')).toEqual({ kind: 'run' });
   });
 
-  it('beyond maxEntries the oldest answers are pruned, in batches', async () => {
+  it('keeps the newest maxEntries answers and compacts the journal to them past twice that many lines', async () => {
     const c = clock();
-    const s = store({ maxEntries: 5, now: c.now, pruneEvery: 4 });
+    const s = store({ maxEntries: 5, now: c.now });
     for (let i = 0; i < 12; i++) {
       await s.markAnswered(`id-${i}`);
       c.advance(1);
     }
-    // pruned after the 4th, 8th and 12th write: the 5 newest are kept
     expect(s.size).toBe(5);
     expect(await s.claim('id-6')).toEqual({ kind: 'run' });
     for (let i = 7; i < 12; i++) expect(await s.claim(`id-${i}`)).toEqual({ kind: 'answered' });
-    await s.markAnswered('id-12');
-    expect(s.size).toBe(6); // between batches the table may exceed maxEntries
+    const lines = readFileSync(s.path, 'utf8').trim().split('\n');
+    expect(lines.length).toBeLessThanOrEqual(10); // compacted at the 11th line to the 5 live ones, then 1 more
+    expect(existsSync(`${s.path}.compact`)).toBe(false);
+    await s.close();
+    const again = store({ maxEntries: 5, now: c.now });
+    for (let i = 7; i < 12; i++) expect(await again.claim(`id-${i}`)).toEqual({ kind: 'answered' });
+    expect(await again.claim('id-6')).toEqual({ kind: 'run' });
   });
 
-  it('resize prunes to the new limits at once', async () => {
+  it('resize applies the new limits at once', async () => {
     const c = clock();
     const s = store({ now: c.now });
     for (let i = 0; i < 10; i++) {
@@ -133,7 +141,6 @@ describe('FileDedupeStore', () => {
     expect(await s.claim('id-7')).toEqual({ kind: 'answered' });
     s.resize({ maxEntries: 3, ttlMs: 15 }); // id-9 is 10 ms old, id-8 20 ms
     expect(await s.claim('id-8')).toEqual({ kind: 'run' });
-    expect(s.size).toBe(1);
     expect(await s.claim('id-9')).toEqual({ kind: 'answered' });
   });
 
@@ -142,24 +149,24 @@ describe('FileDedupeStore', () => {
     const err = thrown(() => store({ dataDir: join(dir, 'a-file', 'data') }));
     expect(err).toMatchObject({
       code: 'AGENT_ERR_DEDUPE_STORE_OPEN',
-      data: { store: 'file', location: join(dir, 'a-file', 'data', 'dedupe.sqlite') },
+      data: { store: 'file', location: join(dir, 'a-file', 'data', 'dedupe.journal') },
     });
   });
 
-  it('a file that is not a database is AGENT_ERR_DEDUPE_STORE_OPEN, and left as it was', () => {
-    const file = join(dir, 'junk.sqlite');
-    const junk = 'this is not an SQLite database, just text that someone put here '.repeat(100);
-    writeFileSync(file, junk);
+  it('a folder where the file should be is AGENT_ERR_DEDUPE_STORE_OPEN, and left as it was', () => {
+    const file = join(dir, 'a-folder');
+    mkdirSync(file);
     const err = thrown(() => store({ file }));
     expect(err).toMatchObject({
       code: 'AGENT_ERR_DEDUPE_STORE_OPEN',
       data: { store: 'file', location: file },
     });
     expect(err.data).toMatchObject({ reason: expect.stringMatching(/./) as string });
+    expect(statSync(file).isDirectory()).toBe(true);
   });
 
   // As root a read-only file is written anyway.
-  needs('non-root').it('a read-only database file is AGENT_ERR_DEDUPE_STORE_OPEN', async () => {
+  needs('non-root').it('a read-only journal file is AGENT_ERR_DEDUPE_STORE_OPEN', async () => {
     const first = store();
     await first.markAnswered('t');
     await first.close();
@@ -183,13 +190,13 @@ describe('FileDedupeStore', () => {
       store: 'file',
       cache_size: 10,
       ttl_seconds: 60,
-      file: 'sub/d.sqlite',
+      file: 'sub/d.journal',
       key_prefix: 'agent2389',
     };
     const ctx = { agentId: 'a', dataDir: join(dir, 'data'), env: {}, holder: 'h', log: recordingLogger() };
     const file = await openDedupeStore(settings, ctx);
     expect(file.kind).toBe('file');
-    expect((file as FileDedupeStore).path).toBe(join(dir, 'data', 'sub', 'd.sqlite'));
+    expect((file as FileDedupeStore).path).toBe(join(dir, 'data', 'sub', 'd.journal'));
     await file.close();
     const memory = await openDedupeStore({ ...settings, store: 'memory' }, ctx);
     expect(memory.kind).toBe('memory');
