@@ -8,6 +8,7 @@
 import type { LoggerV1 } from '@agent2389/tool-sdk';
 
 import { reasonOf } from '../errors.js';
+import { AGENT_ID_PATTERN } from '../protocol/topics.js';
 import type { Acknowledge, InboundMessage, Transport } from '../transport/transport.js';
 import type { ReplicaRegistry } from './dedupe-store.js';
 
@@ -62,6 +63,8 @@ export class ReplicaFailover {
     try {
       for (const dead of await host.registry.expiredReplicas()) {
         if (dead === host.replicaId || this.#stopped || !host.serving()) continue;
+        // Only a name a replica could have ([agent] replica_id): it becomes a client id and a topic level.
+        if (dead.length > 128 || !AGENT_ID_PATTERN.test(dead)) continue;
         if (!(await host.registry.tryAdopt(dead, host.adoptionTimeoutMs))) continue;
         try {
           await this.#adopt(dead);
