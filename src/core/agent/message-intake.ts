@@ -75,11 +75,6 @@ export class MessageIntake {
     );
   }
 
-  /** Messages waiting for the dedupe store. */
-  get parked(): number {
-    return this.#parked.length;
-  }
-
   /** Messages taken in and not started (at most the bound): pending, in the intake, queued, parked. */
   get held(): number {
     return this.#taken();

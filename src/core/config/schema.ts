@@ -178,14 +178,6 @@ export const dedupeSection = z.object({
     .default('agent2389'),
 });
 
-const DEDUPE_DEFAULTS = {
-  store: 'file',
-  cache_size: 10_000,
-  ttl_seconds: 86_400,
-  file: 'dedupe.journal',
-  key_prefix: 'agent2389',
-} as const;
-
 export const lifecycleSection = z.object({
   heartbeat_seconds: z.number().positive().default(30),
   shutdown_grace_seconds: z.number().min(0).default(30),
@@ -235,7 +227,7 @@ export const configSchema = z.object({
   plugins: pluginsSection.default({ dirs: [], npm: true, setup_timeout_ms: 10_000 }),
   sandbox: sandboxSection.default(sandboxSection.parse({})),
   health: healthSection.default({ port: 8080, host: '0.0.0.0', enabled: true }),
-  dedupe: dedupeSection.default(DEDUPE_DEFAULTS),
+  dedupe: dedupeSection.default(dedupeSection.parse({})),
   lifecycle: lifecycleSection.default({ heartbeat_seconds: 30, shutdown_grace_seconds: 30 }),
   log: logSection.default({ level: 'info', format: 'json', redact: [] }),
   reload: reloadSection.default({ enabled: true, debounce_ms: 200 }),

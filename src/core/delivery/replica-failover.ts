@@ -13,7 +13,7 @@ import type { Acknowledge, InboundMessage, Transport } from '../transport/transp
 import type { ReplicaRegistry } from './dedupe-store.js';
 
 /** How often a live replica looks for dead ones. */
-export const FAILOVER_SCAN_MS = 2_000;
+const FAILOVER_SCAN_MS = 2_000;
 /** An adoption with no message for this long, and everything answered, is finished. */
 const QUIET_MS = 1_000;
 

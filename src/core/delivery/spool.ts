@@ -11,7 +11,7 @@ import { ERR_SPOOL_UNAVAILABLE, reasonOf } from '../errors.js';
 import type { InboundMessage } from '../transport/transport.js';
 
 /** The spool file, in the agent's data dir. */
-export const SPOOL_FILE = 'spool.sqlite';
+const SPOOL_FILE = 'spool.sqlite';
 
 /** The spool file's name: one per replica, since replicas on one host may share a data dir. */
 export function spoolFileName(replicaId: string | undefined): string {
