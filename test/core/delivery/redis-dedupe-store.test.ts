@@ -156,15 +156,7 @@ describe('RedisDedupeStore when Redis goes away (own redis-server)', () => {
   it('stopped: DEDUPE_UNAVAILABLE, problem set, listeners told; back: problem cleared', async () => {
     const own = await startRedis({ persistence: true });
     try {
-      const s = await RedisDedupeStore.open({
-        url: own.url,
-        keyPrefix: 'p:agent',
-        holder: 'r1',
-        maxEntries: 10,
-        ttlMs: 60_000,
-        log: recordingLogger(),
-      });
-      opened.push(s);
+      const s = await store('r1', { url: own.url, keyPrefix: 'p:agent' });
       await s.markAnswered('before');
       let told = 0;
       s.onHealthChange(() => told++);
@@ -191,14 +183,10 @@ describe('RedisDedupeStore when Redis goes away (own redis-server)', () => {
   it('a Redis that restarted empty hears from this holder again at once', async () => {
     const own = await startRedis();
     try {
-      const s = await RedisDedupeStore.open({
+      const s = await store('r1', {
         url: own.url,
         keyPrefix: 'p:agent',
-        holder: 'r1',
-        maxEntries: 10,
-        ttlMs: 60_000,
         livenessIntervalMs: 3_600_000, // not the timer: the reconnection itself
-        log: recordingLogger(),
       });
       opened.push(s);
       const down = nextHealthChange(s);
