@@ -1,6 +1,7 @@
 // pino logger: JSON by default, pretty for humans; errors serialized with code, data and cause.
 import { pino, stdSerializers, type Logger } from 'pino';
 
+import { batchedStdout } from './log-destination.js';
 import { escapeJsonLogLine, escapePrettyLogLine } from './log-escape.js';
 import { scrubLogLine } from './log-scrub.js';
 import { createPrettyStream } from './pretty-stream.js';
@@ -45,13 +46,27 @@ export function setLogLevel(root: Logger, level: string): void {
   }
 }
 
+/** pino's isoTime, formatted once per millisecond: under load many lines share one. */
+function isoTimeOncePerMs(): () => string {
+  let ms = NaN;
+  let text = '';
+  return () => {
+    const now = Date.now();
+    if (now !== ms) {
+      ms = now;
+      text = `,"time":"${new Date(now).toISOString()}"`;
+    }
+    return text;
+  };
+}
+
 export function createLogger(opts: LoggerOptions): Logger {
   const children = trackChildren();
   const base = {
     level: opts.level,
     onChild: children.onChild,
     base: opts.bindings ?? {},
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: isoTimeOncePerMs(),
     serializers: { err: stdSerializers.errWithCause, error: stdSerializers.errWithCause },
     formatters: { level: (label: string) => ({ level: label }) },
     // Fields named like secrets are masked by scrubLogLine on every line; pino's redact (a cost on
@@ -72,13 +87,7 @@ export function createLogger(opts: LoggerOptions): Logger {
     childrenOf.set(logger, children.set);
     return logger;
   }
-  // Asynchronous writes: under load the lines of many tasks go out in one write instead of one
-  // blocking write each; pino flushes what is left synchronously when the process exits. Up to
-  // 16 MB wait for a slow reader of stdout; beyond that lines are dropped rather than memory grown.
-  const logger = pino(
-    base,
-    opts.destination ?? pino.destination({ dest: 1, sync: false, maxLength: 16 * 1024 * 1024 }),
-  );
+  const logger = pino(base, opts.destination ?? batchedStdout());
   childrenOf.set(logger, children.set);
   return logger;
 }
