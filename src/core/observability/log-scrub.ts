@@ -9,7 +9,13 @@ import { maskSecretValues } from '../protocol/redact.js';
 import { replaceMatches, tailEnd } from '../protocol/replace-matches.js';
 
 /** Words that make a field or parameter name a secret's (`api_key`, `x-auth-token`, `OPENAI_API_KEY`). */
-const SECRET_NAME_WORD = /api[_-]?key|apikey|token|secret|password|passwd|pwd|credential|authorization/i;
+const SECRET_NAME_WORD = /api[_-]?key|apikey|token|secret|password|passwd|pwd|credential|authorization/gi;
+
+/** Whether `text` holds a word of SECRET_NAME_WORD (global, so its search starts over each time). */
+function holdsSecretWord(text: string): boolean {
+  SECRET_NAME_WORD.lastIndex = 0;
+  return SECRET_NAME_WORD.test(text);
+}
 
 /** "name": before a JSON string value. */
 const JSON_FIELD_HEAD = /("[\w-]*")\s*:\s*(?=")/g;
@@ -32,10 +38,53 @@ const maskSecret =
   (head: RegExp, value: RegExp, mask: (m: RegExpExecArray) => string) =>
   (line: string): string =>
     replaceMatches(line, head, (m) => {
-      if (!SECRET_NAME_WORD.test(m[1]!)) return undefined;
+      if (!holdsSecretWord(m[1]!)) return undefined;
       const end = tailEnd(line, value, m.index + m[0].length);
       return end < 0 ? undefined : { text: mask(m), end };
     });
+
+const isNameChar = (c: number): boolean =>
+  (c >= 0x30 && c <= 0x39) ||
+  (c >= 0x41 && c <= 0x5a) ||
+  (c >= 0x61 && c <= 0x7a) ||
+  c === 0x5f ||
+  c === 0x2d;
+
+/** The index after a quote (`"`, or `\"` inside a JSON string) at `i`, or -1. */
+function afterQuote(line: string, i: number): number {
+  if (line.charCodeAt(i) === 0x22) return i + 1;
+  return line.startsWith('\\"', i) ? i + 2 : -1;
+}
+
+/** What `\s*` of the field patterns skips. */
+const BLANKS = /\s*/y;
+
+function skipBlanks(line: string, i: number): number {
+  BLANKS.lastIndex = i;
+  BLANKS.exec(line);
+  return BLANKS.lastIndex;
+}
+
+/**
+ * Whether a word naming a secret ends a name that a string value follows (`…token…": "`, or the
+ * same quoted inside a JSON string): what the JSON field rules can mask. A line whose secret-looking
+ * names only hold numbers (`"output_tokens":12`, on every task's summary line) skips them. One pass.
+ */
+function secretNameBeforeString(line: string): boolean {
+  const words = SECRET_NAME_WORD;
+  words.lastIndex = 0;
+  for (let m = words.exec(line); m !== null; m = words.exec(line)) {
+    let i = m.index + m[0].length;
+    while (i < line.length && isNameChar(line.charCodeAt(i))) i++;
+    words.lastIndex = i; // the rest of this name holds no other ending
+    i = afterQuote(line, i);
+    if (i < 0) continue;
+    i = skipBlanks(line, i);
+    if (line.charCodeAt(i) !== 0x3a) continue; // ':'
+    if (afterQuote(line, skipBlanks(line, i + 1)) >= 0) return true;
+  }
+  return false;
+}
 
 /**
  * Each rule with a cheap test of whether it can match at all (the hot path logs a line per task);
@@ -43,11 +92,14 @@ const maskSecret =
  */
 const RULES: ReadonlyArray<readonly [(line: string) => string, (line: string, named: boolean) => boolean]> = [
   // "api_key":"…", "Authorization":"…"
-  [maskSecret(JSON_FIELD_HEAD, JSON_STRING, (m) => `${m[1]}:"***"`), (_l, named) => named],
+  [
+    maskSecret(JSON_FIELD_HEAD, JSON_STRING, (m) => `${m[1]}:"***"`),
+    (l, named) => named && secretNameBeforeString(l),
+  ],
   // \"api_key\":\"…\"
   [
     maskSecret(QUOTED_JSON_FIELD_HEAD, QUOTED_JSON_STRING, (m) => `${m[1]}:\\"***\\"`),
-    (l, named) => named && l.includes('\\"'),
+    (l, named) => named && l.includes('\\"') && secretNameBeforeString(l),
   ],
   [(l) => l.replace(BEARER, 'Bearer ***'), (l) => BEARER_WORD.test(l)],
   [(l) => l.replace(PROVIDER_KEY, '$1-***'), (l) => l.includes('k-')],
@@ -61,6 +113,7 @@ const RULES: ReadonlyArray<readonly [(line: string) => string, (line: string, na
 /** Every regular expression scrubLogLine applies to a line (checked for ReDoS by a test). */
 export const LOG_SCRUB_PATTERNS: readonly RegExp[] = [
   SECRET_NAME_WORD,
+  BLANKS,
   JSON_FIELD_HEAD,
   JSON_STRING,
   QUOTED_JSON_FIELD_HEAD,
@@ -74,7 +127,7 @@ export const LOG_SCRUB_PATTERNS: readonly RegExp[] = [
 
 export function scrubLogLine(line: string): string {
   let out = maskSecretValues(line, { json: true });
-  const named = SECRET_NAME_WORD.test(out);
+  const named = holdsSecretWord(out);
   for (const [rule, applies] of RULES) if (applies(out, named)) out = rule(out);
   return out;
 }

@@ -87,6 +87,26 @@ describe('scrubLogLine', () => {
     expect(scrubLogLine(input)).toBe(input);
   });
 
+  it('a line with number-valued token fields still has its string-valued secret fields masked', () => {
+    // The summary line of every task holds input_tokens/output_tokens: the JSON rule is skipped for
+    // such a line only when no secret-named field holds a string, wherever it stands.
+    const input = line({ output_tokens: 5, note: 'x', refresh_token: 'rt-value-1', input_tokens: 2 });
+    expect(parsed(scrubLogLine(input))).toEqual({ ...parsed(input), refresh_token: '***' });
+  });
+
+  it.each([
+    ['spaces', '{"n":1,"x_token" \t: "tok-value-2"}', '{"n":1,"x_token":"***"}'],
+    ['a no-break space (\\s)', '{"n":1,"x_token"\u00a0:\u00a0"tok-value-3"}', '{"n":1,"x_token":"***"}'],
+    [
+      'JSON quoted in a string',
+      '{"msg":"body {\\"api_key\\" : \\"key-value-4\\"}","n":1}',
+      '{"msg":"body {\\"api_key\\":\\"***\\"}","n":1}',
+    ],
+  ])('masks a secret-named string field after a number-valued token field, with %s', (_what, tail, want) => {
+    const input = `{"input_tokens":3,${tail.slice(1)}`;
+    expect(scrubLogLine(input)).toBe(`{"input_tokens":3,${want.slice(1)}`);
+  });
+
   it('masks key=value pairs in text', () => {
     expect(scrubLogLine('spawn tool --api-key=abc123 --verbose')).toBe('spawn tool --api-key=*** --verbose');
     expect(scrubLogLine('failed: password=hunter2, retrying')).toBe('failed: password=***, retrying');
