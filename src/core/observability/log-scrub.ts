@@ -43,26 +43,21 @@ const maskSecret =
       return end < 0 ? undefined : { text: mask(m), end };
     });
 
-const isNameChar = (c: number): boolean =>
-  (c >= 0x30 && c <= 0x39) ||
-  (c >= 0x41 && c <= 0x5a) ||
-  (c >= 0x61 && c <= 0x7a) ||
-  c === 0x5f ||
-  c === 0x2d;
-
-/** The index after a quote (`"`, or `\"` inside a JSON string) at `i`, or -1. */
+/** The index after a quote (`"`, or `\\"` inside a JSON string) at `i`, or -1. */
 function afterQuote(line: string, i: number): number {
   if (line.charCodeAt(i) === 0x22) return i + 1;
   return line.startsWith('\\"', i) ? i + 2 : -1;
 }
 
-/** What `\s*` of the field patterns skips. */
+/** The rest of a name (`[\w-]*` of the field patterns), and what their `\s*` skips. */
+const NAME_REST = /[\w-]*/y;
 const BLANKS = /\s*/y;
 
-function skipBlanks(line: string, i: number): number {
-  BLANKS.lastIndex = i;
-  BLANKS.exec(line);
-  return BLANKS.lastIndex;
+/** The index after what the sticky `pattern` (which matches the empty string too) matches at `i`. */
+function skip(pattern: RegExp, line: string, i: number): number {
+  pattern.lastIndex = i;
+  pattern.exec(line);
+  return pattern.lastIndex;
 }
 
 /**
@@ -71,17 +66,15 @@ function skipBlanks(line: string, i: number): number {
  * names only hold numbers (`"output_tokens":12`, on every task's summary line) skips them. One pass.
  */
 function secretNameBeforeString(line: string): boolean {
-  const words = SECRET_NAME_WORD;
-  words.lastIndex = 0;
-  for (let m = words.exec(line); m !== null; m = words.exec(line)) {
-    let i = m.index + m[0].length;
-    while (i < line.length && isNameChar(line.charCodeAt(i))) i++;
-    words.lastIndex = i; // the rest of this name holds no other ending
+  SECRET_NAME_WORD.lastIndex = 0;
+  for (let m = SECRET_NAME_WORD.exec(line); m !== null; m = SECRET_NAME_WORD.exec(line)) {
+    let i = skip(NAME_REST, line, m.index + m[0].length);
+    SECRET_NAME_WORD.lastIndex = i; // the rest of this name holds no other ending
     i = afterQuote(line, i);
     if (i < 0) continue;
-    i = skipBlanks(line, i);
+    i = skip(BLANKS, line, i);
     if (line.charCodeAt(i) !== 0x3a) continue; // ':'
-    if (afterQuote(line, skipBlanks(line, i + 1)) >= 0) return true;
+    if (afterQuote(line, skip(BLANKS, line, i + 1)) >= 0) return true;
   }
   return false;
 }
@@ -113,6 +106,7 @@ const RULES: ReadonlyArray<readonly [(line: string) => string, (line: string, na
 /** Every regular expression scrubLogLine applies to a line (checked for ReDoS by a test). */
 export const LOG_SCRUB_PATTERNS: readonly RegExp[] = [
   SECRET_NAME_WORD,
+  NAME_REST,
   BLANKS,
   JSON_FIELD_HEAD,
   JSON_STRING,
