@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 
 import { runLlmLoop, type LoopSettings } from '../../src/core/agent/llm-loop.js';
+import { cancellationOf } from '../../src/core/agent/task-cancellation.js';
 import { ToolRegistry } from '../../src/core/agent/tool-registry.js';
 import { AgentError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/observability/silent-logger.js';
@@ -25,7 +26,7 @@ function registry(
 }
 
 function run(provider: ProviderV1, tools: ToolRegistry) {
-  const ctx = { signal: new AbortController().signal, log: silentLogger };
+  const ctx = { cancellation: cancellationOf(new AbortController().signal), log: silentLogger };
   return runLlmLoop({ instruction: 'Repeat "ab"', input: null }, provider, tools, settings, ctx);
 }
 

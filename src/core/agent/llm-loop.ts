@@ -1,6 +1,7 @@
 // The LLM <-> tool loop with the budgets of docs/protocol.md §6.
 import type { LoggerV1, MessageV1, ProviderV1, ToolCallV1, UsageV1 } from '@agent2389/tool-sdk';
 import { AgentError, ERR_PROVIDER_REQUEST_FAILED, reasonOf } from '../errors.js';
+import type { Cancellation } from './task-cancellation.js';
 import type { ToolRegistry } from './tool-registry.js';
 import { runToolCall, type ToolOutcome } from './tool-runner.js';
 
@@ -64,10 +65,15 @@ export function taskPrompt(instruction: string | null | undefined, input: unknow
 async function generate(
   provider: ProviderV1,
   req: Parameters<ProviderV1['doGenerate']>[0],
-  signal: AbortSignal,
+  cancellation: Cancellation,
 ) {
   try {
-    return await provider.doGenerate(req, { signal });
+    // The signal is made only if the provider reads it (see task-cancellation.ts).
+    return await provider.doGenerate(req, {
+      get signal() {
+        return cancellation.signal;
+      },
+    });
   } catch (err) {
     if (AgentError.is(err)) throw err;
     const reason = reasonOf(err);
@@ -81,7 +87,7 @@ export async function runLlmLoop(
   provider: ProviderV1,
   tools: ToolRegistry,
   settings: LoopSettings,
-  ctx: { signal: AbortSignal; log: LoggerV1; hooks?: LoopHooks },
+  ctx: { cancellation: Cancellation; log: LoggerV1; hooks?: LoopHooks },
 ): Promise<LoopResult> {
   const messages: MessageV1[] = [{ role: 'user', content: taskPrompt(task.instruction, task.input) }];
   const usage = { inputTokens: 0, outputTokens: 0 };
@@ -98,7 +104,7 @@ export async function runLlmLoop(
     const started = performance.now();
     let result: Awaited<ReturnType<typeof generate>>;
     try {
-      result = await generate(provider, { ...base, messages, tools }, ctx.signal);
+      result = await generate(provider, { ...base, messages, tools }, ctx.cancellation);
     } catch (err) {
       const durationMs = performance.now() - started;
       if (AgentError.is(err)) hooks?.onLlmError?.({ iteration, durationMs, error: err });
@@ -116,7 +122,7 @@ export async function runLlmLoop(
     return result;
   };
   for (;;) {
-    ctx.signal.throwIfAborted();
+    ctx.cancellation.throwIfAborted();
     const spent =
       iterations >= settings.maxIterations
         ? 'max_iterations'
@@ -138,7 +144,7 @@ export async function runLlmLoop(
     lastRoundFailure = undefined;
     let failures = 0;
     for (const tc of result.toolCalls) {
-      ctx.signal.throwIfAborted();
+      ctx.cancellation.throwIfAborted();
       let outcome: ToolOutcome;
       if (toolCalls >= settings.maxToolCalls) {
         outcome = {
@@ -151,7 +157,7 @@ export async function runLlmLoop(
         toolCalls++;
         hooks?.onToolCall?.(tc);
         outcome = await runToolCall(tc, tools, {
-          signal: ctx.signal,
+          signal: ctx.cancellation.signal,
           log: ctx.log,
           maxOutputBytes: settings.maxOutputBytes,
         });

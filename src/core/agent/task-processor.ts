@@ -5,8 +5,8 @@ import { errorPayload, forwardMessage, responsePayload } from '../pipeline/outbo
 import type { TaskEnvelope } from '../protocol/envelope.js';
 import type { WireErrorCode } from '../protocol/messages.js';
 import { conversationTopic } from '../protocol/topics.js';
-import { untilAborted } from './abort.js';
 import { runLlmLoop, type LoopHooks, type LoopSettings } from './llm-loop.js';
+import { TaskCancellation } from './task-cancellation.js';
 import type { ToolRegistry } from './tool-registry.js';
 import { toWireError } from './wire-errors.js';
 
@@ -57,23 +57,20 @@ export async function processTask(
   deps: TaskProcessorDeps,
   ctx: { log: LoggerV1; shutdownSignal: AbortSignal; hooks?: LoopHooks },
 ): Promise<TaskOutcome> {
-  const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(new ERR_TASK_TIMEOUT({ timeoutSeconds: deps.taskTimeoutMs / 1000 })),
+  const cancellation = new TaskCancellation(
     deps.taskTimeoutMs,
+    () => new ERR_TASK_TIMEOUT({ timeoutSeconds: deps.taskTimeoutMs / 1000 }),
+    ctx.shutdownSignal,
   );
-  const onShutdown = (): void => controller.abort(ctx.shutdownSignal.reason);
-  if (ctx.shutdownSignal.aborted) onShutdown();
-  else ctx.shutdownSignal.addEventListener('abort', onShutdown, { once: true });
   const reply = { taskId: envelope.task_id, conversationId: envelope.conversation_id };
   try {
     const task = { instruction: envelope.instruction ?? null, input: envelope.input ?? null };
     const work = runLlmLoop(task, deps.provider, deps.tools, deps.loop, {
-      signal: controller.signal,
+      cancellation,
       log: ctx.log,
       ...(ctx.hooks ? { hooks: ctx.hooks } : {}),
     });
-    const result = await untilAborted(work, controller.signal);
+    const result = await cancellation.race(work);
     if (result.text.trim() === '' && result.lastRoundFailure) throw result.lastRoundFailure;
     const stats = {
       budgetExhausted: result.budgetExhausted,
@@ -106,7 +103,6 @@ export async function processTask(
     );
     return { status: 'failed', ...wire, answered };
   } finally {
-    clearTimeout(timer);
-    ctx.shutdownSignal.removeEventListener('abort', onShutdown);
+    cancellation.dispose();
   }
 }

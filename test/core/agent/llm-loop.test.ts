@@ -7,6 +7,7 @@ import {
   type LoopHooks,
   type LoopSettings,
 } from '../../../src/core/agent/llm-loop.js';
+import { cancellationOf } from '../../../src/core/agent/task-cancellation.js';
 import type { ToolRegistry } from '../../../src/core/agent/tool-registry.js';
 import { parseConfigText } from '../../../src/core/config/load.js';
 import { AgentError, ERR_PROVIDER_VERIFY_FAILED } from '../../../src/core/errors.js';
@@ -67,7 +68,7 @@ function settings(s: Partial<LoopSettings> = {}): LoopSettings {
 }
 
 function run(provider: ProviderV1, s: Partial<LoopSettings> = {}, hooks: LoopHooks = {}, reg = tools()) {
-  const ctx = { signal: new AbortController().signal, log: silent, hooks };
+  const ctx = { cancellation: cancellationOf(new AbortController().signal), log: silent, hooks };
   return runLlmLoop({ instruction: 'Do it', input: { a: 1 } }, provider, reg, settings(s), ctx);
 }
 

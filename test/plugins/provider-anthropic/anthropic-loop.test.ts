@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { runLlmLoop } from '../../../src/core/agent/llm-loop.js';
+import { cancellationOf } from '../../../src/core/agent/task-cancellation.js';
 import { ToolRegistry } from '../../../src/core/agent/tool-registry.js';
 import { silentLogger } from '../../../src/core/observability/silent-logger.js';
 import { createAnthropicProvider } from '../../../src/plugins/provider-anthropic/anthropic-provider.js';
@@ -44,7 +45,7 @@ describe('anthropic provider in the LLM loop', () => {
       provider,
       tools,
       { maxToolCalls: 10, maxIterations: 2, maxOutputBytes: 10_000, systemPrompt: 'sys' },
-      { signal: signal(), log: silentLogger },
+      { cancellation: cancellationOf(signal()), log: silentLogger },
     );
     expect(result).toMatchObject({ text: 'best answer', budgetExhausted: true, iterations: 2, toolCalls: 2 });
     expect(result.usage).toEqual({ inputTokens: 30, outputTokens: 15 });

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { runLlmLoop } from '../../../src/core/agent/llm-loop.js';
+import { cancellationOf } from '../../../src/core/agent/task-cancellation.js';
 import { ToolRegistry } from '../../../src/core/agent/tool-registry.js';
 import { silentLogger } from '../../../src/core/observability/silent-logger.js';
 import { chatBody } from '../../helpers/fake-openai-server.js';
@@ -117,7 +118,7 @@ describe('openai provider (real SDK, fake server)', () => {
       provider(),
       tools,
       { maxToolCalls: 2, maxIterations: 8, maxOutputBytes: 10_000 },
-      { signal: new AbortController().signal, log: silentLogger },
+      { cancellation: cancellationOf(new AbortController().signal), log: silentLogger },
     );
     expect(result).toMatchObject({
       text: 'best answer',
