@@ -7,8 +7,12 @@ import { writeSync } from 'node:fs';
 
 import { pino, type DestinationStream } from 'pino';
 
-/** Gathered lines are handed on once they reach this many characters, or by the timer, whichever is first. */
-export const LOG_BATCH_CHARS = 8 * 1024;
+/**
+ * Gathered lines are handed on once they reach this many characters, or by the timer, whichever is
+ * first. 64 KiB (a Linux pipe's whole buffer) rather than 8: `npm run bench` measured 4 µs of agent CPU
+ * per task less, nearly all the write cost (a write per 8 KiB: ~25 tasks' lines at 10 000 tasks/s).
+ */
+export const LOG_BATCH_CHARS = 64 * 1024;
 /** The most a line waits. */
 export const LOG_FLUSH_MS = 100;
 /** A reader so slow that this much piles up loses lines rather than the agent growing without bound. */
