@@ -60,13 +60,20 @@ function skip(pattern: RegExp, line: string, i: number): number {
   return pattern.lastIndex;
 }
 
-/**
- * Whether a word naming a secret ends a name that a string value follows (`…token…": "`, or the
- * same quoted inside a JSON string): what the JSON field rules can mask. A line whose secret-looking
- * names only hold numbers (`"output_tokens":12`, on every task's summary line) skips them. One pass.
- */
-function secretNameBeforeString(line: string): boolean {
+/** Where the first word naming a secret starts in `line`, or -1 (then no rule about names applies). */
+function firstSecretWord(line: string): number {
   SECRET_NAME_WORD.lastIndex = 0;
+  return SECRET_NAME_WORD.exec(line)?.index ?? -1;
+}
+
+/**
+ * Whether a word naming a secret, at `from` or after, ends a name that a string value follows
+ * (`…token…": "`, or the same quoted inside a JSON string): what the JSON field rules can mask. A line
+ * whose secret-looking names only hold numbers (`"output_tokens":12`, on every task's summary line)
+ * skips them. One pass.
+ */
+function secretNameBeforeString(line: string, from: number): boolean {
+  SECRET_NAME_WORD.lastIndex = from;
   for (let m = SECRET_NAME_WORD.exec(line); m !== null; m = SECRET_NAME_WORD.exec(line)) {
     let i = skip(NAME_REST, line, m.index + m[0].length);
     SECRET_NAME_WORD.lastIndex = i; // the rest of this name holds no other ending
@@ -80,26 +87,27 @@ function secretNameBeforeString(line: string): boolean {
 }
 
 /**
- * Each rule with a cheap test of whether it can match at all (the hot path logs a line per task);
- * `named` says whether the line holds a secret's name anywhere (no name, no name=value to mask).
+ * Each rule with a cheap test of whether it can match at all (the hot path logs a line per task).
+ * `first` is where the line's first secret's name starts, -1 if it holds none (no name, no
+ * name=value to mask); the first rule, which sees the line unchanged, searches on from there.
  */
-const RULES: ReadonlyArray<readonly [(line: string) => string, (line: string, named: boolean) => boolean]> = [
+const RULES: ReadonlyArray<readonly [(line: string) => string, (line: string, first: number) => boolean]> = [
   // "api_key":"…", "Authorization":"…"
   [
     maskSecret(JSON_FIELD_HEAD, JSON_STRING, (m) => `${m[1]}:"***"`),
-    (l, named) => named && secretNameBeforeString(l),
+    (l, first) => first >= 0 && secretNameBeforeString(l, first),
   ],
   // \"api_key\":\"…\"
   [
     maskSecret(QUOTED_JSON_FIELD_HEAD, QUOTED_JSON_STRING, (m) => `${m[1]}:\\"***\\"`),
-    (l, named) => named && l.includes('\\"') && secretNameBeforeString(l),
+    (l, first) => first >= 0 && l.includes('\\"') && secretNameBeforeString(l, 0),
   ],
   [(l) => l.replace(BEARER, 'Bearer ***'), (l) => BEARER_WORD.test(l)],
   [(l) => l.replace(PROVIDER_KEY, '$1-***'), (l) => l.includes('k-')],
   // ("Authorization: Bearer …" is left to the Bearer rule above, which keeps the word.)
   [
     maskSecret(TEXT_PAIR_HEAD, TEXT_VALUE, (m) => `${m[1]}${m[2]}***`),
-    (l, named) => named && (l.includes('=') || l.includes(': ')),
+    (l, first) => first >= 0 && (l.includes('=') || l.includes(': ')),
   ],
 ];
 
@@ -121,7 +129,7 @@ export const LOG_SCRUB_PATTERNS: readonly RegExp[] = [
 
 export function scrubLogLine(line: string): string {
   let out = maskSecretValues(line, { json: true });
-  const named = holdsSecretWord(out);
-  for (const [rule, applies] of RULES) if (applies(out, named)) out = rule(out);
+  const first = firstSecretWord(out);
+  for (const [rule, applies] of RULES) if (applies(out, first)) out = rule(out);
   return out;
 }
