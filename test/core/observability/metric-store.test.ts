@@ -1,3 +1,4 @@
+import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 
 import { CounterFamily, GaugeFamily, HistogramFamily } from '../../../src/core/observability/metric-store.js';
@@ -43,6 +44,35 @@ describe('CounterFamily', () => {
     c.inc({ direction: 'input' }, 30);
     c.inc({ direction: 'input' });
     expect(await c.total({ direction: 'input' })).toBe(151);
+  });
+
+  it('counts on across reads, each count handed on once', async () => {
+    const c = new CounterFamily('x_total', 'help', ['outcome']);
+    c.inc({ outcome: 'ok' }, 2);
+    expect(await c.total()).toBe(2);
+    expect(await c.total()).toBe(2);
+    c.inc({ outcome: 'ok' });
+    c.inc({ outcome: 'failed' });
+    expect(await c.all()).toEqual([
+      { labels: { outcome: 'ok' }, value: 3 },
+      { labels: { outcome: 'failed' }, value: 1 },
+    ]);
+  });
+
+  it('shows a series counted by 0, as prom-client does', async () => {
+    const c = new CounterFamily('tokens_total', 'help', ['direction']);
+    c.inc({ direction: 'output' }, 0);
+    expect(await c.all()).toEqual([{ labels: { direction: 'output' }, value: 0 }]);
+  });
+
+  it('is read with what was counted by a registry scrape', async () => {
+    const c = new CounterFamily('agent2389_x_total', 'help', ['outcome']);
+    const registry = new Registry();
+    registry.registerMetric(c.metric);
+    c.inc({ outcome: 'ok' }, 4);
+    expect(await registry.metrics()).toContain('agent2389_x_total{outcome="ok"} 4');
+    c.inc({ outcome: 'ok' });
+    expect(await registry.metrics()).toContain('agent2389_x_total{outcome="ok"} 5');
   });
 
   it('has no series and a total of 0 before anything is counted', async () => {
