@@ -82,7 +82,9 @@ describe('TaskCancellation', () => {
   it("passes on the work's failure, as an Error even when something else was thrown", async () => {
     const c = new TaskCancellation(60_000, timeout, new AbortController().signal);
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a hostile plugin's rejection
-    await expect(c.race(Promise.reject('plain string'))).rejects.toMatchObject({ code: 'AGENT_ERR_NOT_AN_ERROR' });
+    await expect(c.race(Promise.reject('plain string'))).rejects.toMatchObject({
+      code: 'AGENT_ERR_NOT_AN_ERROR',
+    });
     c.dispose();
   });
 });
