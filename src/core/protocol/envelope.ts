@@ -50,14 +50,21 @@ const v1Fields = {
 
 export const envelopeV1Schema = z.object(v1Fields);
 
+/** Any non-empty string: RFC 3339 with `Z`, a numeric offset (`+00:00`) or nanoseconds all pass (§3.2). */
 const timestampString = z.string().min(1);
+
+/** An optional field where JSON `null` means absent (the Rust implementation's serde emits `null`, §3.2). */
+function nullAsAbsent<T extends z.ZodType>(schema: T) {
+  return z.preprocess((v) => (v === null ? undefined : v), schema.optional());
+}
 
 export const v2ContextSchema = z.object({
   original_query: z.string(),
   steps_completed: z.array(
     z.object({ agent_id: z.string(), action: z.string(), timestamp: timestampString }),
   ),
-  iteration_count: z.number().int().min(0),
+  // Absent in a Rust-built context means 0 (§3.2); present, it must be a non-negative integer.
+  iteration_count: z.number().int().min(0).default(0),
 });
 
 export const routingStepSchema = z.object({
@@ -71,8 +78,8 @@ export const routingStepSchema = z.object({
 export const envelopeV2Schema = z.object({
   ...v1Fields,
   version: z.string().startsWith('2'),
-  context: v2ContextSchema.optional(),
-  routing_trace: z.array(routingStepSchema).optional(),
+  context: nullAsAbsent(v2ContextSchema),
+  routing_trace: nullAsAbsent(z.array(routingStepSchema)),
 });
 
 export type EnvelopeV1 = z.infer<typeof envelopeV1Schema>;
