@@ -10,6 +10,8 @@ import { formatIssues } from './format-issues.js';
 import { lineOfKey } from './lines.js';
 import { configSchema, type AgentConfig } from './schema.js';
 import { deliveryProblems } from './delivery-rules.js';
+import { applyKeyAliases } from './key-aliases.js';
+import { routingProblems } from './routing-rules.js';
 import { attachSource, problemAt, type ConfigSource } from './source.js';
 import { moveRenamedTables } from './renamed-tables.js';
 import { findUnknownKeys, hoistTopLevelKeys, type ConfigWarning } from './unknown-keys.js';
@@ -40,7 +42,7 @@ function crossFieldProblems(config: AgentConfig, lineOf: ConfigSource['lineOf'])
   if (config.mqtt.password_env && !config.mqtt.username_env) {
     problems.push(problemAt(['mqtt', 'password_env'], 'is set without mqtt.username_env', lineOf));
   }
-  problems.push(...deliveryProblems(config, lineOf));
+  problems.push(...deliveryProblems(config, lineOf), ...routingProblems(config, lineOf));
   return problems;
 }
 
@@ -82,14 +84,15 @@ export function parseConfigText(text: string, file: string, options: LoadOptions
     });
   }
   const { origins } = applyEnvOverrides(raw, options.env ?? process.env);
-  warnings.push(...findUnknownKeys(raw));
   const lineOf = (path: readonly (string | number)[]): number | undefined => lineOfKey(text, path);
+  const aliasProblems = applyKeyAliases(raw, lineOf);
+  warnings.push(...findUnknownKeys(raw));
   const result = configSchema.safeParse(raw);
   if (!result.success) {
-    const problems = formatIssues(result.error.issues, raw, origins, lineOf);
+    const problems = [...aliasProblems, ...formatIssues(result.error.issues, raw, origins, lineOf)];
     throw new ERR_CONFIG_INVALID({ file, problems });
   }
-  const problems = crossFieldProblems(result.data, lineOf);
+  const problems = [...aliasProblems, ...crossFieldProblems(result.data, lineOf)];
   if (problems.length > 0) throw new ERR_CONFIG_INVALID({ file, problems });
   // Plugin folders and the data dir are relative to the config file, not to wherever the agent was started.
   const base = dirname(file);

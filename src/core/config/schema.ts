@@ -26,6 +26,7 @@ export const embeddedBrokerSection = z.object({
   port: z.number().int().min(0).max(65535).default(1883),
 });
 
+// `heartbeat_interval_secs` (the Rust implementation's key) is read as [lifecycle] heartbeat_seconds (key-aliases.ts).
 export const mqttSection = z.object({
   broker_url: z
     .string()
@@ -216,6 +217,38 @@ export const logSection = z.object({
   redact: z.array(z.string().min(1)).default([]),
 });
 
+/** `[routing.llm]`: the llm router's model; each key left out falls back to the agent's own `[llm]`. */
+export const routingLlmSection = z.object({
+  provider: z.string().min(1).optional(),
+  model: z.string().min(1).optional(),
+  temperature: z.number().min(0).max(2).optional(),
+});
+
+/** `[routing.gatekeeper]`: the HTTP router (the Rust router's request/response JSON, docs/routing.md). */
+export const routingGatekeeperSection = z.object({
+  url: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }),
+  /** Per attempt; a timeout fails at once (no retry). */
+  timeout_ms: positiveInt.max(3_600_000).default(5000),
+  /** Retries after a 5xx or a network error (exponential backoff), so at most 1 + retry_attempts requests. */
+  retry_attempts: z.number().int().min(0).max(10).default(3),
+});
+
+/** v2 dynamic routing (protocol.md §9, docs/routing.md): after a v2 task without `next`, who works next. */
+export const routingSection = z.object({
+  /** `none` (v1 behaviour: publish the response), `llm` or `gatekeeper` (needs [routing.gatekeeper] url). */
+  strategy: z.enum(['none', 'llm', 'gatekeeper'], 'must be "none", "llm" or "gatekeeper"').default('none'),
+  /** Routed hops in one conversation; at the limit the current output is published as final. */
+  max_iterations: positiveInt.default(10),
+  /** May the router send the task back to this agent. */
+  allow_self: z.boolean().default(false),
+  /** A failed or unusable decision: `complete` publishes the output as final, `fail` publishes an error. */
+  on_router_error: z.enum(['complete', 'fail'], 'must be "complete" or "fail"').default('complete'),
+  /** An agent is routable while its last `available` status is younger than this (default 3 × heartbeat). */
+  stale_after_seconds: z.number().positive().optional(),
+  llm: routingLlmSection.optional(),
+  gatekeeper: routingGatekeeperSection.optional(),
+});
+
 export const configSchema = z.object({
   agent: agentSection,
   mqtt: mqttSection,
@@ -232,6 +265,7 @@ export const configSchema = z.object({
   log: logSection.default({ level: 'info', format: 'json', redact: [] }),
   reload: reloadSection.default({ enabled: true, debounce_ms: 200 }),
   progress: progressSection.default({ enabled: true, verbosity: 'normal', max_events_per_second: 200 }),
+  routing: routingSection.default(routingSection.parse({})),
   max_pipeline_depth: z.number().int().min(0).default(16),
   task_timeout: z.number().positive().default(300),
   max_output_size: positiveInt.default(2 * 1024 * 1024),
