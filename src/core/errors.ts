@@ -96,6 +96,18 @@ export const ERR_PROVIDER_REQUEST_FAILED = createError(
   'AGENT_ERR_PROVIDER_REQUEST_FAILED',
   (d: { provider: string; reason: string }) => `provider "${d.provider}" request failed: ${d.reason}`,
 );
+export const ERR_ROUTER_FAILED = createError(
+  'AGENT_ERR_ROUTER_FAILED',
+  (d: { router: string; reason: string; status?: number; attempts?: number; timedOut?: boolean }) =>
+    `the ${d.router} router failed: ${d.reason}` +
+    (d.attempts !== undefined && d.attempts > 1 ? ` (after ${d.attempts} attempts)` : ''),
+);
+export const ERR_ROUTER_BAD_DECISION = createError(
+  'AGENT_ERR_ROUTER_BAD_DECISION',
+  (d: { router?: string; field: string; problem: string }) =>
+    `${d.router ? `the ${d.router} router gave ` : ''}an invalid routing decision: ` +
+    `${d.field ? `${d.field} ` : ''}${d.problem}`,
+);
 export const ERR_TOOL_UNKNOWN = createError(
   'AGENT_ERR_TOOL_UNKNOWN',
   (d: { tool: string; available: string[] }) =>
