@@ -13,6 +13,7 @@ export type {
   MessageV1,
   GenerateRequestV1,
   GenerateResultV1,
+  ResponseFormatV1,
   UsageV1,
   CallOptions,
   ProviderV1,

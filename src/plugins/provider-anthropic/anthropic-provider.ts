@@ -24,7 +24,7 @@ export function createAnthropicProvider(settings: ProviderSettingsV1): ProviderV
     doGenerate(req, opts) {
       const body = toAnthropicRequest(req, request);
       return calls.request(opts.signal, async () =>
-        fromAnthropicMessage(await client.messages.create(body, { signal: opts.signal })),
+        fromAnthropicMessage(await client.messages.create(body, { signal: opts.signal }), req.responseFormat),
       );
     },
     async verify(opts) {

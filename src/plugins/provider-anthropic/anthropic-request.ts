@@ -7,7 +7,7 @@ import type {
   ToolResultBlockParam,
 } from '@anthropic-ai/sdk/resources/messages';
 
-import type { GenerateRequestV1, MessageV1, ToolDescriptionV1 } from '@agent2389/tool-sdk';
+import type { GenerateRequestV1, MessageV1, ResponseFormatV1, ToolDescriptionV1 } from '@agent2389/tool-sdk';
 import { flattenToolHistory, hasToolHistory } from '@agent2389/tool-sdk';
 import type { RequestSettings } from '../provider-common/provider-settings.js';
 
@@ -83,6 +83,24 @@ export function toAnthropicRequest(req: GenerateRequestV1, settings: RequestSett
     ),
     ...(req.system ? { system: req.system } : {}),
     ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
-    ...(req.tools.length > 0 ? { tools: req.tools.map(toAnthropicTool) } : {}),
+    ...toolsAndChoice(req),
+  };
+}
+
+/** Structured output as a forced call of a tool whose input schema is the wanted object's schema. */
+export function toOutputTool(format: ResponseFormatV1): Tool {
+  return {
+    name: format.name,
+    description: 'Give your answer by calling this tool with the JSON object it describes.',
+    input_schema: { ...format.schema, type: 'object' },
+  };
+}
+
+function toolsAndChoice(req: GenerateRequestV1): Pick<AnthropicRequestBody, 'tools' | 'tool_choice'> {
+  const tools = req.tools.map(toAnthropicTool);
+  if (!req.responseFormat) return tools.length > 0 ? { tools } : {};
+  return {
+    tools: [...tools, toOutputTool(req.responseFormat)],
+    tool_choice: { type: 'tool', name: req.responseFormat.name },
   };
 }

@@ -1,7 +1,7 @@
 // Parses an Anthropic Message into a GenerateResultV1.
 import type { Message } from '@anthropic-ai/sdk/resources/messages';
 
-import type { GenerateResultV1, ToolCallV1 } from '@agent2389/tool-sdk';
+import type { GenerateResultV1, ResponseFormatV1, ToolCallV1 } from '@agent2389/tool-sdk';
 import { MalformedResponseError } from '../provider-common/provider-failure.js';
 
 export function toFinishReason(stop: string | null | undefined): GenerateResultV1['finishReason'] {
@@ -30,10 +30,33 @@ function toToolCall(block: { id: string; name: string; input: unknown }): ToolCa
   };
 }
 
-/** Text blocks joined; every `tool_use` block becomes a ToolCallV1; other block types are ignored. */
-export function fromAnthropicMessage(msg: Message): GenerateResultV1 {
+/** The input of the forced output tool (structured output), as JSON text; undefined if it was not called. */
+function structuredText(msg: Message, format: ResponseFormatV1): string | undefined {
+  for (const block of msg.content) {
+    if (block.type === 'tool_use' && block.name === format.name) return JSON.stringify(block.input ?? null);
+  }
+  return undefined;
+}
+
+/** Token counts, when the message has them. */
+function usageOf(msg: Message): Pick<GenerateResultV1, 'usage'> {
+  const usage = msg.usage;
+  return usage
+    ? { usage: { inputTokens: usage.input_tokens ?? 0, outputTokens: usage.output_tokens ?? 0 } }
+    : {};
+}
+
+/**
+ * Text blocks joined; every `tool_use` block becomes a ToolCallV1; other block types are ignored. With
+ * structured output asked for, the output tool's input is the answer, as JSON text without tool calls.
+ */
+export function fromAnthropicMessage(msg: Message, format?: ResponseFormatV1): GenerateResultV1 {
   if (typeof msg !== 'object' || msg === null || !Array.isArray(msg.content)) {
     throw new MalformedResponseError('no content array');
+  }
+  const structured = format ? structuredText(msg, format) : undefined;
+  if (structured !== undefined) {
+    return { text: structured, toolCalls: [], finishReason: 'stop', ...usageOf(msg) };
   }
   const texts: string[] = [];
   const toolCalls: ToolCallV1[] = [];
@@ -41,13 +64,5 @@ export function fromAnthropicMessage(msg: Message): GenerateResultV1 {
     if (block.type === 'text') texts.push(block.text);
     else if (block.type === 'tool_use') toolCalls.push(toToolCall(block));
   }
-  const usage = msg.usage;
-  return {
-    text: texts.join(''),
-    toolCalls,
-    finishReason: toFinishReason(msg.stop_reason),
-    ...(usage
-      ? { usage: { inputTokens: usage.input_tokens ?? 0, outputTokens: usage.output_tokens ?? 0 } }
-      : {}),
-  };
+  return { text: texts.join(''), toolCalls, finishReason: toFinishReason(msg.stop_reason), ...usageOf(msg) };
 }

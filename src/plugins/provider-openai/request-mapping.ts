@@ -1,11 +1,12 @@
-// Maps the host's request (system, messages, tools) to OpenAI Chat Completions parameters.
+// Maps the host's request (system, messages, tools, response format) to OpenAI Chat Completions parameters.
 import type {
   ChatCompletionCreateParamsNonStreaming,
   ChatCompletionMessageParam,
   ChatCompletionTool,
 } from 'openai/resources/chat/completions';
+import type { ResponseFormatJSONSchema } from 'openai/resources/shared';
 
-import type { GenerateRequestV1, MessageV1, ToolDescriptionV1 } from '@agent2389/tool-sdk';
+import type { GenerateRequestV1, MessageV1, ResponseFormatV1, ToolDescriptionV1 } from '@agent2389/tool-sdk';
 import { flattenToolHistory, hasToolHistory } from '@agent2389/tool-sdk';
 import type { RequestSettings } from '../provider-common/provider-settings.js';
 
@@ -50,6 +51,14 @@ export function toOpenAiMessage(message: MessageV1): ChatCompletionMessageParam 
   }
 }
 
+/** Structured output: the schema in strict mode, so the answer's `content` is JSON matching it. */
+export function toResponseFormat(format: ResponseFormatV1): ResponseFormatJSONSchema {
+  return {
+    type: 'json_schema',
+    json_schema: { name: format.name, schema: { ...format.schema }, strict: true },
+  };
+}
+
 /** The full, non-streaming request body; temperature/max_tokens and tools are omitted when unset. */
 export function toChatRequest(
   req: GenerateRequestV1,
@@ -66,6 +75,7 @@ export function toChatRequest(
     model: settings.model,
     messages,
     ...(req.tools.length > 0 ? { tools: req.tools.map(toOpenAiTool) } : {}),
+    ...(req.responseFormat ? { response_format: toResponseFormat(req.responseFormat) } : {}),
     ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
     ...(settings.maxTokens !== undefined ? { max_tokens: settings.maxTokens } : {}),
   };

@@ -1,4 +1,5 @@
-// The offline, deterministic `scripted` provider: answers with the task it got, or calls a requested tool.
+// The offline, deterministic `scripted` provider: answers with the task it got, calls a requested tool,
+// or gives a scripted routing decision.
 import type {
   GenerateRequestV1,
   GenerateResultV1,
@@ -54,6 +55,33 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** What the scripted provider answers when structured output is asked for without a plan. */
+export const SCRIPTED_COMPLETE_DECISION = {
+  workflow_complete: true,
+  reasoning: 'scripted',
+  next_agent: null,
+  next_instruction: null,
+} as const;
+
+/**
+ * Structured output (the llm router, whose task input is the routing request): when its
+ * `original_query` is JSON holding `{"scripted": {"decisions": [d0, d1, …]}}`, the answer is
+ * d[iteration_count] as JSON text (any value, so bad decisions can be scripted too); past the end of
+ * the list, or without a plan, a complete decision.
+ */
+export function scriptedDecision(input: unknown): unknown {
+  if (typeof input !== 'object' || input === null) return SCRIPTED_COMPLETE_DECISION;
+  const { original_query: query, iteration_count: n } = input as Record<string, unknown>;
+  let plan: unknown;
+  try {
+    plan = typeof query === 'string' ? directive(JSON.parse(query))?.decisions : undefined;
+  } catch {
+    return SCRIPTED_COMPLETE_DECISION; // a query that is not JSON
+  }
+  const index = typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : 0;
+  return Array.isArray(plan) && index < plan.length ? plan[index] : SCRIPTED_COMPLETE_DECISION;
+}
+
 function lastToolResult(messages: readonly MessageV1[]): Extract<MessageV1, { role: 'tool' }> | undefined {
   for (let i = messages.length - 1; i >= 0; i--) {
     const m = messages[i]!;
@@ -67,12 +95,14 @@ function answer(text: string): GenerateResultV1 {
 }
 
 /**
- * Rules: (1) after a tool round, answer with the last tool result (an empty answer if it failed, so the
+ * Rules: (0) with structured output asked for, a scripted routing decision (see scriptedDecision);
+ * (1) after a tool round, answer with the last tool result (an empty answer if it failed, so the
  * task ends with tool_execution_failed); (2) `"scripted": {"reply": "system_prompt"}` answers with the
  * system prompt; (3) if the input holds a tool_request and tools are offered, call it; (4) otherwise
  * answer with the instruction and input (the first user message).
  */
 export function scriptedGenerate(req: GenerateRequestV1): GenerateResultV1 {
+  if (req.responseFormat) return answer(JSON.stringify(scriptedDecision(req.task?.input)) ?? 'null');
   const toolResult = lastToolResult(req.messages);
   if (toolResult) return answer(toolResult.isError ? '' : toolResult.content);
   if (repliesWithSystemPrompt(req.task?.input)) return answer(req.system ?? '');

@@ -30,6 +30,19 @@ export interface GenerateRequestV1 {
   readonly tools: readonly ToolDescriptionV1[];
   /** The task as received, for deterministic providers (e.g. `scripted`); LLM providers use `messages`. */
   readonly task?: { readonly instruction: string | null; readonly input: unknown };
+  /**
+   * Structured output: answer with one JSON object matching `schema`, returned as JSON text in `text`
+   * (no tool calls). Optional for providers: one that ignores it answers as usual, and the host then
+   * looks for the JSON object in the text. `name` matches `^[a-zA-Z0-9_-]{1,64}$`.
+   */
+  readonly responseFormat?: ResponseFormatV1;
+}
+
+/** A JSON Schema the answer must match (OpenAI `response_format: json_schema`, strict mode subset). */
+export interface ResponseFormatV1 {
+  readonly type: 'json_schema';
+  readonly name: string;
+  readonly schema: Readonly<Record<string, unknown>>;
 }
 
 export interface UsageV1 {
