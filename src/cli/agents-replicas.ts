@@ -106,12 +106,13 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 // Hostile text for a terminal: control characters (escape sequences) shown as '?', long values cut.
 const cell = (s: string): string => preview(s.replace(CONTROL, '?'), 64);
 
-/** A table row under its agent: `  ↳ <replica id>`, status, (no capabilities or tools), load, last seen. */
+/** A table row under its agent: `  ↳ <replica id>`, status, (no routable, capabilities or tools), load, last seen. */
 export function replicaRow(r: KnownReplica, now: number): string[] {
   const s = r.status;
   return [
     `  ↳ ${cell(r.replicaId)}`,
     cell(String(s.status)),
+    '',
     '',
     '',
     typeof s.load === 'number' ? s.load.toFixed(2) : '-',

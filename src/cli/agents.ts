@@ -5,6 +5,7 @@ import { addBrokerOptions, connectCli, type BrokerFlags } from './broker-client.
 import { UsageError } from './build-envelope.js';
 import { MAX_REPLICAS, REPLICA_STATUS_TOPICS, ReplicaDirectory } from './agents-replicas.js';
 import { AgentDirectory, agentsJson, agentsTable } from './agents-table.js';
+import { positiveNumber } from './display-text.js';
 import { colourWanted, createPalette } from './terminal-style.js';
 
 interface AgentsFlags extends BrokerFlags {
@@ -12,6 +13,7 @@ interface AgentsFlags extends BrokerFlags {
   json?: boolean;
   available?: boolean;
   replicas?: boolean;
+  staleAfter: string;
 }
 
 const STATUS_TOPICS = '/control/agents/+/status';
@@ -41,6 +43,7 @@ function reportReplicaNotes(replicas: ReplicaDirectory, directory: AgentDirector
 
 async function agents(flags: AgentsFlags): Promise<number> {
   const waitMs = parseWait(flags.wait);
+  const staleAfterMs = positiveNumber(flags.staleAfter, '--stale-after', (m) => new UsageError(m)) * 1000;
   const directory = new AgentDirectory();
   const replicas = flags.replicas ? new ReplicaDirectory() : undefined;
   const transport = await connectCli(flags, (m) => {
@@ -60,7 +63,7 @@ async function agents(flags: AgentsFlags): Promise<number> {
     process.stderr.write(`ignored ${directory.ignored} malformed status message(s)\n`);
   }
   if (replicas) reportReplicaNotes(replicas, directory);
-  if (flags.json) process.stdout.write(`${agentsJson(list, now, replicas)}\n`);
+  if (flags.json) process.stdout.write(`${agentsJson(list, now, replicas, staleAfterMs)}\n`);
   if (list.length === 0) {
     const hidden = directory.list().length;
     process.stderr.write(
@@ -72,7 +75,7 @@ async function agents(flags: AgentsFlags): Promise<number> {
   }
   if (!flags.json) {
     const palette = createPalette(colourWanted(process.stdout));
-    process.stdout.write(`${agentsTable(list, now, palette, replicas)}\n`);
+    process.stdout.write(`${agentsTable(list, now, palette, replicas, staleAfterMs)}\n`);
   }
   return 0;
 }
@@ -83,12 +86,21 @@ export function agentsCommand(): Command {
     .option('--wait <ms>', 'how long to collect status messages', '1000')
     .option('--json', 'print the status messages as a JSON array (each with last_seen_ms)')
     .option('--available', 'only agents whose status is available')
-    .option('--replicas', "also list each agent's replicas (their own retained status, docs/scaling.md)");
+    .option('--replicas', "also list each agent's replicas (their own retained status, docs/scaling.md)")
+    .option(
+      '--stale-after <seconds>',
+      "a status older than this is not routable (3 × the agents' heartbeat; their default: 30 s)",
+      '90',
+    );
   addBrokerOptions(cmd);
   cmd.addHelpText(
     'after',
-    '\nColumns: id, status, capabilities, tools, load (in-flight tasks / max_concurrent_tasks), last seen\n' +
-      "(from the status message's timestamp, e.g. 4s ago). Sorted by id.\n" +
+    '\nColumns: id, status, routable, capabilities, tools, load (in-flight tasks / max_concurrent_tasks), last\n' +
+      "seen (from the status message's timestamp, e.g. 4s ago). Sorted by id. ROUTABLE is yes when the status\n" +
+      'is available and younger than --stale-after (default 90 s = 3 × the default 30 s heartbeat): the agents\n' +
+      'route to such agents only. The agents themselves measure the age on their own clock from when a status\n' +
+      'arrived ([routing] stale_after_seconds); here it comes from the timestamp, so clock skew shifts it.\n' +
+      'With --json each agent also has "routable": true|false.\n' +
       '\nWith --replicas each agent is followed by its replicas ([mqtt] shared_group), one indented row each\n' +
       '(replica id, status, load, last seen), from /control/agents/<id>/replicas/<replica_id>/status; with\n' +
       '--json each agent gets a "replicas" array of their status messages (with replica_id, last_seen_ms).\n' +

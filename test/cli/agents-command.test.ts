@@ -90,8 +90,8 @@ describe('agent2389 agents --replicas (in process)', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(5);
-    expect(lines[0]).toMatch(/^ID +STATUS +CAPABILITIES +TOOLS +LOAD +LAST SEEN$/);
-    expect(lines[1]).toMatch(/^rp-pool +available +cli-test +echo +\d\.\d\d +\d+s ago$/);
+    expect(lines[0]).toMatch(/^ID +STATUS +ROUTABLE +CAPABILITIES +TOOLS +LOAD +LAST SEEN$/);
+    expect(lines[1]).toMatch(/^rp-pool +available +yes +cli-test +echo +\d\.\d\d +\d+s ago$/);
     expect(lines[2]).toMatch(/^ {2}↳ host-a-1 +available +0\.25 +\d+s ago$/);
     expect(lines[3]).toMatch(/^ {2}↳ host-b-2 +available +0\.50 +\d+s ago$/);
     expect(lines[4]).toMatch(/^rp-solo +available/);
@@ -103,6 +103,24 @@ describe('agent2389 agents --replicas (in process)', () => {
     const r = await runCliInProcess(['agents', '--broker-url', 'mqtt://127.0.0.1:1', '--replicas=all']);
     expect(r.code).toBe(64);
     expect(r.stderr).toMatch(/--replicas/);
+  });
+
+  it('refuses a --stale-after that is not a positive number of seconds (64)', async () => {
+    for (const bad of ['0', '-5', 'soon']) {
+      const r = await runCliInProcess(['agents', '--broker-url', 'mqtt://127.0.0.1:1', '--stale-after', bad]);
+      expect(r.code).toBe(64);
+      expect(r.stderr).toMatch(/--stale-after/);
+    }
+  });
+
+  it('--stale-after decides which agents --json marks routable', async () => {
+    const fresh = JSON.parse((await cli('--json')).stdout) as Array<Record<string, unknown>>;
+    expect(fresh.map((a) => a.routable)).toEqual([true, true]);
+    // Statuses are never younger than 0 ms: with a stale-after of 1 µs none is routable.
+    const stale = JSON.parse((await cli('--json', '--stale-after', '0.000001')).stdout) as Array<
+      Record<string, unknown>
+    >;
+    expect(stale.map((a) => a.routable)).toEqual([false, false]);
   });
 
   it('without --replicas nothing about replicas is shown', async () => {

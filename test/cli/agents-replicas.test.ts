@@ -137,11 +137,11 @@ describe('agentsTable with replicas', () => {
   it('lists each agent’s replicas as indented rows under it, in the same columns', () => {
     const lines = agentsTable(agents().list(), NOW, createPalette(false), replicas()).split('\n');
     expect(lines).toEqual([
-      'ID            STATUS     CAPABILITIES  TOOLS  LOAD  LAST SEEN',
-      'editor        available  writing       -      0.25  4s ago',
-      'writer        available  writing       echo   0.50  4s ago',
-      '  ↳ host-a-1  available                       0.25  5m ago',
-      '  ↳ host-b-2  available                       0.75  4s ago',
+      'ID            STATUS     ROUTABLE  CAPABILITIES  TOOLS  LOAD  LAST SEEN',
+      'editor        available  yes       writing       -      0.25  4s ago',
+      'writer        available  yes       writing       echo   0.50  4s ago',
+      '  ↳ host-a-1  available                                 0.25  5m ago',
+      '  ↳ host-b-2  available                                 0.75  4s ago',
     ]);
   });
 

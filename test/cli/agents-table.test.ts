@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { AgentDirectory, agentsJson, agentsTable } from '../../src/cli/agents-table.js';
+import { AgentDirectory, agentsJson, agentsTable, isRoutable } from '../../src/cli/agents-table.js';
 import { createPalette } from '../../src/cli/terminal-style.js';
 
 const NOW = Date.parse('2026-11-25T10:15:34.500Z');
@@ -55,14 +55,19 @@ describe('AgentDirectory', () => {
 });
 
 describe('agentsTable', () => {
-  it('prints id, status, capabilities, tools, load and last seen in aligned columns', () => {
+  it('prints id, status, routable, capabilities, tools, load and last seen in aligned columns', () => {
     const lines = agentsTable(directory().list(), NOW, createPalette(false)).split('\n');
     expect(lines).toEqual([
-      'ID      STATUS       CAPABILITIES  TOOLS                      LOAD  LAST SEEN',
-      'alpha   available    writing       http_request,current_time  1.00  5m ago',
-      'editor  unavailable  -             -                          0.25  4s ago',
-      'writer  available    writing       http_request,current_time  0.25  4s ago',
+      'ID      STATUS       ROUTABLE  CAPABILITIES  TOOLS                      LOAD  LAST SEEN',
+      'alpha   available    no        writing       http_request,current_time  1.00  5m ago',
+      'editor  unavailable  no        -             -                          0.25  4s ago',
+      'writer  available    yes       writing       http_request,current_time  0.25  4s ago',
     ]);
+  });
+
+  it('marks routable by the given stale-after (alpha, 5 min old, is routable under 10 min)', () => {
+    const lines = agentsTable(directory().list(), NOW, createPalette(false), undefined, 600_000).split('\n');
+    expect(lines[1]).toMatch(/^alpha +available +yes /);
   });
 
   it('colours the status when asked to', () => {
@@ -76,13 +81,44 @@ describe('agentsJson', () => {
   it('is the array of status objects, each with last_seen_ms', () => {
     const rows = JSON.parse(agentsJson(directory().list(true), NOW)) as Array<Record<string, unknown>>;
     expect(rows).toHaveLength(2);
-    expect(rows[1]).toEqual({ ...(JSON.parse(status('writer')) as object), last_seen_ms: 4377 });
-    expect(rows[0]).toMatchObject({ agent_id: 'alpha', last_seen_ms: 300_000 });
+    expect(rows[1]).toEqual({
+      ...(JSON.parse(status('writer')) as object),
+      last_seen_ms: 4377,
+      routable: true,
+    });
+    expect(rows[0]).toMatchObject({ agent_id: 'alpha', last_seen_ms: 300_000, routable: false });
   });
 
   it('gives last_seen_ms null for an unusable timestamp', () => {
     const d = new AgentDirectory();
     d.add('/control/agents/a/status', status('a', { timestamp: 'soon' }));
     expect(JSON.parse(agentsJson(d.list(), NOW))).toEqual([expect.objectContaining({ last_seen_ms: null })]);
+  });
+});
+
+describe('isRoutable (what the agents would route to)', () => {
+  const one = (topic: string, payload: string) => {
+    const d = new AgentDirectory();
+    d.add(topic, payload);
+    return d.list()[0]!;
+  };
+  const STALE = 90_000;
+
+  it('is an available status younger than stale-after, by its timestamp', () => {
+    expect(isRoutable(one('/control/agents/writer/status', status('writer')), NOW, STALE)).toBe(true);
+    expect(isRoutable(one('/control/agents/writer/status', status('writer')), NOW, 4_377)).toBe(false);
+  });
+
+  it('is not an unavailable one, nor one without a usable timestamp', () => {
+    const down = status('writer', { status: 'unavailable' });
+    expect(isRoutable(one('/control/agents/writer/status', down), NOW, STALE)).toBe(false);
+    const undated = status('writer', { timestamp: 'soon' });
+    expect(isRoutable(one('/control/agents/writer/status', undated), NOW, STALE)).toBe(false);
+  });
+
+  it('is not a status the agents would ignore (another agent_id, a load that is no number)', () => {
+    expect(isRoutable(one('/control/agents/writer/status', status('editor')), NOW, STALE)).toBe(false);
+    const badLoad = status('writer', { load: 'low' });
+    expect(isRoutable(one('/control/agents/writer/status', badLoad), NOW, STALE)).toBe(false);
   });
 });

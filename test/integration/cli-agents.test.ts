@@ -33,9 +33,11 @@ describe('agent2389 agents', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^ID +STATUS +CAPABILITIES +TOOLS +LOAD +LAST SEEN$/);
-    expect(lines[1]).toMatch(/^ag-alpha +available +research,search +echo,current_time +0\.00 +\d+s ago$/);
-    expect(lines[2]).toMatch(/^ag-beta +available +writing +echo +0\.00 +\d+s ago$/);
+    expect(lines[0]).toMatch(/^ID +STATUS +ROUTABLE +CAPABILITIES +TOOLS +LOAD +LAST SEEN$/);
+    expect(lines[1]).toMatch(
+      /^ag-alpha +available +yes +research,search +echo,current_time +0\.00 +\d+s ago$/,
+    );
+    expect(lines[2]).toMatch(/^ag-beta +available +yes +writing +echo +0\.00 +\d+s ago$/);
     // Columns line up: every row has STATUS where the header has it.
     const col = lines[0]!.indexOf('STATUS');
     expect(lines.slice(1).every((l) => l.indexOf('available') === col)).toBe(true);
@@ -55,6 +57,7 @@ describe('agent2389 agents', () => {
         load: 0,
         timestamp: expect.any(String) as string,
         last_seen_ms: expect.any(Number) as number,
+        routable: true,
       }),
       expect.objectContaining({ agent_id: 'ag-beta', tools: ['echo'], capabilities: ['writing'] }),
     ]);
@@ -66,7 +69,7 @@ describe('agent2389 agents', () => {
     beta.signal('SIGTERM');
     expect(await beta.exited).toBe(0);
     const all = await agents();
-    expect(all.stdout).toMatch(/\nag-beta +unavailable +writing/);
+    expect(all.stdout).toMatch(/\nag-beta +unavailable +no +writing/);
     const available = await agents('--available', '--json');
     expect((JSON.parse(available.stdout) as Array<{ agent_id: string }>).map((a) => a.agent_id)).toEqual([
       'ag-alpha',

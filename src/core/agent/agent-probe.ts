@@ -1,6 +1,11 @@
 // What the health endpoints learn about an agent: readiness and the /health report.
 import type { AgentConfig } from '../config/schema.js';
-import { buildHealthReport, type HealthReport } from '../observability/health-report.js';
+import {
+  buildHealthReport,
+  type HealthReport,
+  type RoutableAgentReport,
+} from '../observability/health-report.js';
+import type { AgentRegistry } from '../routing/agent-registry.js';
 import { VERSION } from '../version.js';
 import type { AgentState } from './events.js';
 import { SERVING_STATES } from './lifecycle.js';
@@ -20,6 +25,24 @@ export interface ProbeView {
   readonly startedAt: number;
   /** The dedupe store (none before startup opened it). */
   readonly dedupe: { readonly store: string; readonly problem: string | undefined } | undefined;
+  /** Discovery: the agents known from their status messages. */
+  readonly registry: AgentRegistry;
+}
+
+/** /health lists at most this many routable agents (the first by id): a flood of statuses cannot bloat it. */
+export const MAX_HEALTH_ROUTABLE = 1000;
+
+/** The routable agents as /health lists them; `last_seen` is now (wall clock) less the age the registry measured. */
+function routableReport(registry: AgentRegistry, wallNow = Date.now()): RoutableAgentReport[] {
+  return registry
+    .routable()
+    .slice(0, MAX_HEALTH_ROUTABLE)
+    .map((a) => ({
+      agent_id: a.id,
+      capabilities: a.capabilities,
+      load: a.load,
+      last_seen: new Date(wallNow - registry.ageMs(a)).toISOString(),
+    }));
 }
 
 /** A broker URL as shown in /health: no user or password. */
@@ -77,6 +100,7 @@ export class AgentProbe {
       tools: v.tools,
       tasks: { inFlight: v.inFlight, queued: v.queued, maxConcurrent: v.config.max_concurrent_tasks },
       dedupe: v.dedupe ?? { store: v.config.dedupe.store, problem: undefined },
+      routableAgents: routableReport(v.registry),
     });
   }
 }

@@ -15,10 +15,12 @@ import { spoolFileName } from '../delivery/spool.js';
 import { clientIdOf, replicaIdOf } from '../delivery/replica-id.js';
 import { replicaStatusTopic } from '../protocol/topics.js';
 import type { StatusInfo } from '../protocol/messages.js';
+import { AgentRegistry } from '../routing/agent-registry.js';
+import { AGENT_STATUS_FILTER, isAgentStatusTopic } from '../routing/status-message.js';
 import { AgentMetrics } from '../observability/agent-metrics.js';
 import { emitProgress, type ProgressEventName, type ProgressSink } from '../observability/progress.js';
 import { silentLogger } from '../observability/silent-logger.js';
-import type { LastWill } from '../transport/transport.js';
+import type { Acknowledge, InboundMessage, LastWill } from '../transport/transport.js';
 import { VERSION } from '../version.js';
 import { AgentLink, statusWill, type AvailabilityStatus } from './agent-link.js';
 import type { CreateAgentOptions } from './agent-options.js';
@@ -46,6 +48,8 @@ export class AgentRuntime implements IntakeHost, AgentSettingsTargets {
   readonly metrics: AgentMetrics;
   readonly reporting: TaskReporting;
   readonly intake: MessageIntake;
+  /** Discovery: the agents known from /control/agents/+/status (this one included), for routing and /health. */
+  readonly registry: AgentRegistry;
   /** Aborted to cancel startup, a reconnect's connecting, and (after the grace period) tasks. */
   readonly shutdown = new AbortController();
   readonly #initial: AgentConfig;
@@ -100,6 +104,10 @@ export class AgentRuntime implements IntakeHost, AgentSettingsTargets {
       progress: (event, data, ids) => emitProgress(this.#sink, event, data, ids),
       onLlmOutcome: (ok) => this.probe.llmOutcome(ok),
     };
+    this.registry = new AgentRegistry({
+      staleAfterMs: () => staleAfterMs(this.config),
+      onIgnored: (reason, topic) => this.#log.debug({ topic, reason }, 'status message ignored'),
+    });
     this.intake = new MessageIntake(this, () =>
       join(
         resolveDataDir(this.config, options.env ?? process.env),
@@ -210,7 +218,10 @@ export class AgentRuntime implements IntakeHost, AgentSettingsTargets {
           log: this.#log.child({ adopting: replica }),
         }),
       statusTopicOf: (replica) => replicaStatusTopic(this.id, replica),
-      onMessage: (msg, ack) => this.intake.onMessage(msg, ack, false),
+      // An adopted session's queued statuses are old (and may be cut by the broker's queue limit): the
+      // agent's own connection has the current ones, so these are only acknowledged.
+      onMessage: (msg, ack) =>
+        isAgentStatusTopic(msg.topic) ? ack() : this.intake.onMessage(msg, ack, false),
     });
     this.#failover.start();
   }
@@ -299,10 +310,39 @@ export class AgentRuntime implements IntakeHost, AgentSettingsTargets {
       ),
       signal,
       ...(transport ? { transport: (will: LastWill) => transport(will, config) } : {}),
-      onMessage: (m, ack) => this.intake.onMessage(m, ack, replacing),
+      onMessage: (m, ack) => this.#onMessage(m, ack, replacing),
       onReconnect: () => this.#onReconnect(),
       onDisconnect: () => this.metrics.mqttDisconnects.inc(),
     });
+  }
+
+  /**
+   * Subscribe `conn` to `gen`'s input and to the agents' statuses (discovery). A refused status
+   * subscription (e.g. a broker ACL) is logged: the agent serves, knowing no other agents.
+   * `fresh`: a new connection (a reload's reconnect), whose broker re-sends every retained status.
+   */
+  async subscribe(conn: Connection, gen: LiveGeneration, fresh = false): Promise<void> {
+    await conn.transport.subscribe(gen.intake.subscription);
+    if (fresh) this.registry.clear();
+    await conn.transport
+      .subscribe(AGENT_STATUS_FILTER)
+      .catch((err: unknown) =>
+        this.#log.warn(
+          { err, topic: AGENT_STATUS_FILTER },
+          'cannot subscribe to agent statuses: discovery off',
+        ),
+      );
+  }
+
+  /** A message on this agent's connection: a status to the registry (acknowledged at once), else the intake. */
+  #onMessage(msg: InboundMessage, ack: Acknowledge, replacing: boolean): void {
+    if (!isAgentStatusTopic(msg.topic)) return this.intake.onMessage(msg, ack, replacing);
+    // Not counted in agent2389_mqtt_messages_received_total: that counts what arrives on the input.
+    try {
+      this.registry.observe(msg.topic, msg.payload);
+    } finally {
+      ack();
+    }
   }
 
   /**
@@ -396,10 +436,15 @@ export class AgentRuntime implements IntakeHost, AgentSettingsTargets {
     this.metrics.mqttReconnects.inc();
     if (!this.lifecycle.is('running', 'reloading')) return;
     void (async () => {
-      await this.conn.transport.subscribe(this.generation.intake.subscription);
+      await this.subscribe(this.conn, this.generation);
       await this.publishStatus('available');
       this.#log.info('reconnected: subscription and availability restored');
       this.#events.emit('reconnected');
     })().catch((err: unknown) => this.#log.warn({ err }, 'cannot restore state after reconnect'));
   }
+}
+
+/** How old (ms) an agent's last status may be while it is routable: `[routing] stale_after_seconds`, or 3 heartbeats (protocol.md §9). */
+export function staleAfterMs(config: AgentConfig): number {
+  return (config.routing.stale_after_seconds ?? 3 * config.lifecycle.heartbeat_seconds) * 1000;
 }

@@ -10,6 +10,7 @@ import type { StatusInfo } from '../protocol/messages.js';
 import type { AgentMetrics } from '../observability/agent-metrics.js';
 import type { HealthReport } from '../observability/health-report.js';
 import type { ProgressEventName } from '../observability/progress.js';
+import type { AgentRegistry } from '../routing/agent-registry.js';
 import type { ApplyOptions, CreateAgentOptions } from './agent-options.js';
 import type { ProbeView } from './agent-probe.js';
 import { AgentRuntime } from './agent-runtime.js';
@@ -37,6 +38,11 @@ export class Agent extends EventEmitter<AgentEvents> {
   constructor(config: AgentConfig, options: CreateAgentOptions = {}) {
     super();
     this.#rt = new AgentRuntime(config, options, this);
+  }
+
+  /** Discovery: the agents known from their status messages, and which are routable (protocol.md §9). */
+  get registry(): AgentRegistry {
+    return this.#rt.registry;
   }
 
   /** Counters, gauges and histograms of this agent (/metrics). */
@@ -87,6 +93,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       queued: rt.queue.waiting,
       startedAt: rt.metrics.started,
       dedupe: rt.dedupeHealth,
+      registry: rt.registry,
     };
   }
 
@@ -129,7 +136,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       rt.adopt(gen);
       const conn = await rt.connect(config, gen, signal);
       rt.link.use(conn);
-      await conn.transport.subscribe(gen.intake.subscription);
+      await rt.subscribe(conn, gen);
       await initializeTools(gen.plugins.set, rt.log, signal, {
         agentId: rt.id,
         dataDir: resolveDataDir(config, ctx.env),

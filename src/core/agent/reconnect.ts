@@ -34,6 +34,8 @@ export interface ReconnectRuntime {
     replacing: boolean,
   ): Promise<Connection>;
   adopt(gen: LiveGeneration): void;
+  /** Subscribe `conn` to `gen`'s input and the agents' statuses (`fresh`: forget the statuses known). */
+  subscribe(conn: Connection, gen: LiveGeneration, fresh?: boolean): Promise<void>;
   publishStatus(status: AvailabilityStatus): Promise<void>;
 }
 
@@ -71,7 +73,7 @@ export async function reconnectTo(rt: ReconnectRuntime, next: LiveGeneration): P
       const reason = reasonOf(err);
       rt.log.error({ broker, reason }, 'reload: cannot connect with the new settings; going back');
       conn = await rt.connect(previous.config, previous, rt.shutdown.signal, true);
-      await conn.transport.subscribe(previous.intake.subscription);
+      await rt.subscribe(conn, previous, true);
       error = new ERR_RELOAD_RECONNECT_FAILED({ broker, reason }, { cause: err });
     }
     rt.link.use(conn);
@@ -90,7 +92,7 @@ async function switchTo(rt: ReconnectRuntime, next: LiveGeneration): Promise<Con
   const signal = AbortSignal.any([AbortSignal.timeout(RECONNECT_TIMEOUT_MS), rt.shutdown.signal]);
   const conn = await rt.connect(next.config, next, signal, true);
   try {
-    await conn.transport.subscribe(next.intake.subscription);
+    await rt.subscribe(conn, next, true);
   } catch (err) {
     // The subscribe failure is what gets reported; closing the half-made connection is cleanup.
     await conn

@@ -7,6 +7,15 @@ export interface HealthCheck {
   readonly [detail: string]: unknown;
 }
 
+/** One routable agent as /health lists it (discovery, protocol.md §9). */
+export interface RoutableAgentReport {
+  readonly agent_id: string;
+  readonly capabilities: readonly string[];
+  readonly load: number;
+  /** When this agent last received its status (RFC 3339, this agent's clock). */
+  readonly last_seen: string;
+}
+
 export interface HealthReport {
   readonly status: 'healthy' | 'degraded';
   readonly agent_id: string;
@@ -21,6 +30,8 @@ export interface HealthReport {
     readonly task_processing: HealthCheck;
     readonly dedupe: HealthCheck;
   };
+  /** The agents this one could route to now (itself included), sorted by id; informational, no check. */
+  readonly routable_agents: readonly RoutableAgentReport[];
 }
 
 export interface HealthInputs {
@@ -41,6 +52,7 @@ export interface HealthInputs {
   readonly tasks: { readonly inFlight: number; readonly queued: number; readonly maxConcurrent: number };
   /** The dedupe store: its kind, and why it cannot be used (undefined while it can). */
   readonly dedupe: { readonly store: string; readonly problem: string | undefined };
+  readonly routableAgents: readonly RoutableAgentReport[];
 }
 
 /** After this many LLM calls failing in a row the provider check is degraded. */
@@ -91,5 +103,6 @@ export function buildHealthReport(i: HealthInputs, now = Date.now()): HealthRepo
     generation: i.generation,
     uptime_seconds: Math.round((now - i.startedAt) / 1000),
     checks,
+    routable_agents: i.routableAgents,
   };
 }

@@ -83,15 +83,17 @@ describe('intake: the spool bounds what waits in memory', () => {
       .replace('provider = "scripted"', 'provider = "order"')
       .concat('[dedupe]\nstore = "memory"\n');
     const { config } = parseConfigText(text, 'test.toml', { env: {} });
-    const track =
-      (m: InboundMessage, ack: Acknowledge): Acknowledge =>
-      () => {
-        const taskId = taskIdOf(m.payload);
-        if (!answers.has(taskId)) early.push(taskId);
-        acks.set(taskId, (acks.get(taskId) ?? 0) + 1);
-        sample();
-        ack();
-      };
+    // Only the tasks: the agents' status messages (discovery) are acknowledged on receipt.
+    const track = (m: InboundMessage, ack: Acknowledge): Acknowledge =>
+      m.topic !== `/control/agents/${id}/input`
+        ? ack
+        : () => {
+            const taskId = taskIdOf(m.payload);
+            if (!answers.has(taskId)) early.push(taskId);
+            acks.set(taskId, (acks.get(taskId) ?? 0) + 1);
+            sample();
+            ack();
+          };
     const agent = new Agent(config, {
       plugins: { firstPartyDir: FIRST_PARTY_PLUGINS_DIR },
       providers: [provider],

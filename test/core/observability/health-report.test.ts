@@ -21,6 +21,7 @@ function inputs(over: Partial<HealthInputs> = {}): HealthInputs {
     tools: ['echo', 'http_request'],
     tasks: { inFlight: 1, queued: 2, maxConcurrent: 4 },
     dedupe: { store: 'file', problem: undefined },
+    routableAgents: [],
     ...over,
   };
 }
@@ -47,6 +48,7 @@ describe('buildHealthReport', () => {
         task_processing: { status: 'ok', in_flight: 1, queued: 2, max_concurrent_tasks: 4 },
         dedupe: { status: 'ok', store: 'file' },
       },
+      routable_agents: [],
     });
   });
 

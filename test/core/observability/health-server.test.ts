@@ -34,6 +34,7 @@ function report(status: HealthReport['status']): HealthReport {
       task_processing: check,
       dedupe: { status: 'ok' },
     },
+    routable_agents: [],
   };
 }
 
