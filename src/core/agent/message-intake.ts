@@ -15,6 +15,7 @@ import type { AgentState } from './events.js';
 import { reportInternalError } from './internal-error.js';
 import { SERVING_STATES } from './lifecycle.js';
 import type { LiveGeneration } from './live-generation.js';
+import type { Peers } from '../routing/route-task.js';
 import { reportNotAccepted, runTask, type TaskReporting } from './task-run.js';
 import type { TaskQueue } from './task-queue.js';
 
@@ -30,6 +31,8 @@ export interface IntakeHost {
   readonly reporting: TaskReporting;
   /** Claims, answered records and acknowledgements of tasks (read only once the agent serves). */
   readonly deliveries: Deliveries;
+  /** Discovery (the agents routable now), for routed v2 tasks. */
+  readonly registry?: Peers;
 }
 
 /** One received message and the acknowledgement it is owed. */
@@ -198,7 +201,7 @@ export class MessageIntake {
     const id = envelope.task_id;
     host.queue.push(id, async () => {
       this.#pump(); // it left the queue: room for the next spooled message
-      const answered = await runTask(envelope, host.generation, host.reporting);
+      const answered = await runTask(envelope, host.generation, host.reporting, host.registry);
       await (answered ? host.deliveries.answered(id) : host.deliveries.abandoned(id));
     });
   }

@@ -5,6 +5,8 @@ import { errorPayload, forwardMessage, responsePayload } from '../pipeline/outbo
 import type { TaskEnvelope } from '../protocol/envelope.js';
 import type { WireErrorCode } from '../protocol/messages.js';
 import { conversationTopic } from '../protocol/topics.js';
+import type { Router } from '../routing/decision.js';
+import { routeTask, type Peers, type RoutingReport, type RoutingSettings } from '../routing/route-task.js';
 import { runLlmLoop, type LoopHooks, type LoopSettings } from './llm-loop.js';
 import { TaskCancellation } from './task-cancellation.js';
 import type { ToolRegistry } from './tool-registry.js';
@@ -18,12 +20,22 @@ export interface TaskProcessorDeps {
   readonly taskTimeoutMs: number;
   readonly maxMessageBytes: number;
   readonly publishIntermediate: boolean;
+  /** [routing], and its router (none when strategy = "none"): v2 tasks without `next` are routed. */
+  readonly routing?: { readonly settings: RoutingSettings; readonly router: Router | undefined };
   publish(topic: string, payload: string): Promise<void>;
+}
+
+/** What routing needs from the running agent: discovery, and where each decision is reported. */
+export interface RoutingContext {
+  readonly peers: Peers;
+  onDecision(report: RoutingReport): void;
 }
 
 export type TaskOutcome =
   | {
       status: 'responded' | 'forwarded';
+      /** A routed forward: the chosen agent's input topic (a `next` forward: envelope.next.topic). */
+      forwardedTo?: string;
       budgetExhausted: boolean;
       toolCalls: number;
       iterations: number;
@@ -55,7 +67,7 @@ export function publishError(
 export async function processTask(
   envelope: TaskEnvelope,
   deps: TaskProcessorDeps,
-  ctx: { log: LoggerV1; shutdownSignal: AbortSignal; hooks?: LoopHooks },
+  ctx: { log: LoggerV1; shutdownSignal: AbortSignal; hooks?: LoopHooks; routing?: RoutingContext },
 ): Promise<TaskOutcome> {
   const cancellation = new TaskCancellation(
     deps.taskTimeoutMs,
@@ -88,6 +100,29 @@ export async function processTask(
       const fwd = forwardMessage(envelope, result.text, deps.maxMessageBytes);
       await deps.publish(fwd.topic, fwd.payload);
       return { status: 'forwarded', ...stats };
+    }
+    const router = deps.routing?.router;
+    if (envelope.version !== undefined && router !== undefined && ctx.routing !== undefined) {
+      const action = await routeTask(envelope, result.text, {
+        agentId: deps.agentId,
+        settings: deps.routing!.settings,
+        router,
+        peers: ctx.routing.peers,
+        maxMessageBytes: deps.maxMessageBytes,
+        log: ctx.log,
+        cancellation,
+      });
+      ctx.routing.onDecision(action.report);
+      if (action.kind === 'fail') throw action.error;
+      if (action.kind === 'forward') {
+        if (deps.publishIntermediate)
+          await deps.publish(
+            conversation,
+            responsePayload(envelope.task_id, result.text, deps.maxMessageBytes),
+          );
+        await deps.publish(action.forward.topic, action.forward.payload);
+        return { status: 'forwarded', forwardedTo: action.forward.topic, ...stats };
+      }
     }
     await deps.publish(conversation, responsePayload(envelope.task_id, result.text, deps.maxMessageBytes));
     return { status: 'responded', ...stats };

@@ -9,6 +9,7 @@ import type { ProgressEventName, TaskIds } from '../observability/progress.js';
 import type { IntakeResult } from '../pipeline/intake.js';
 import { redactErrorMessage } from '../protocol/redact.js';
 import type { TaskEnvelope } from '../protocol/envelope.js';
+import type { Peers, RoutingReport } from '../routing/route-task.js';
 import type { InboundMessage } from '../transport/transport.js';
 import type { AgentEvents } from './events.js';
 import { reportInternalError } from './internal-error.js';
@@ -52,14 +53,27 @@ export interface TaskReporting {
 
 const rounded = (ms: number): number => Math.round(ms * 1000) / 1000;
 
+/** A routing decision: logged, counted and sent as a `routing_decision` progress event. */
+function reportRouting(r: TaskReporting, log: LoggerV1, ids: TaskIds, report: RoutingReport): void {
+  log.info({ ...report }, 'routing decision');
+  r.metrics.routingDecision(
+    report.router,
+    report.outcome,
+    report.outcome === 'max_iterations' ? undefined : report.duration_ms,
+  );
+  r.progress('routing_decision', { ...report }, ids);
+}
+
 /**
  * Run `envelope` to its end on `gen` (whatever reloads happen meanwhile); never throws. Resolves true
- * once its answer (response, forward or error) is published, false if none could be.
+ * once its answer (response, forward or error) is published, false if none could be. `peers`:
+ * discovery, for routing ([routing] strategy other than "none").
  */
 export async function runTask(
   envelope: TaskEnvelope,
   gen: LiveGeneration,
   r: TaskReporting,
+  peers?: Peers,
 ): Promise<boolean> {
   const leave = gen.enter();
   try {
@@ -90,7 +104,16 @@ export async function runTask(
       onHookError: (hook, err) =>
         reportInternalError({ log, metrics: r.metrics }, 'task_hook', err, { hook }),
     });
-    const outcome = await processTask(envelope, gen.deps, { log, shutdownSignal: gen.signal, hooks });
+    const routing = peers && {
+      peers,
+      onDecision: (report: RoutingReport) => reportRouting(r, log, ids, report),
+    };
+    const outcome = await processTask(envelope, gen.deps, {
+      log,
+      shutdownSignal: gen.signal,
+      hooks,
+      ...(routing ? { routing } : {}),
+    });
     const durationMs = rounded(performance.now() - started);
     if (outcome.status === 'failed') {
       const { code, message } = outcome;
@@ -121,7 +144,8 @@ export async function runTask(
       'task finished',
     );
     const summary = { duration_ms: durationMs, tool_calls: outcome.toolCalls, llm_calls: llmCalls };
-    if (outcome.status === 'forwarded') r.progress('task_forwarded', { to: next, ...summary }, ids);
+    if (outcome.status === 'forwarded')
+      r.progress('task_forwarded', { to: outcome.forwardedTo ?? next, ...summary }, ids);
     else r.progress('task_completed', summary, ids);
     announce(r, 'task:completed', () => ({ ...ids, durationMs, ...outcome }), taskFields);
     return true;

@@ -8,6 +8,8 @@ import {
   ERR_PROVIDER_REQUEST_FAILED,
   ERR_PROVIDER_UNKNOWN,
   ERR_PROVIDER_VERIFY_FAILED,
+  ERR_ROUTER_BAD_DECISION,
+  ERR_ROUTER_FAILED,
   ERR_TASK_TIMEOUT,
   ERR_TOOL_FAILED,
   ERR_TOOL_TIMEOUT,
@@ -50,6 +52,15 @@ describe('RULE-002: toWireError', () => {
     ],
   ])('RULE-002: maps a tool error (%s) to tool_execution_failed with its message', (_, err) => {
     expect(toWireError(err)).toEqual({ code: 'tool_execution_failed', message: err.message });
+  });
+
+  it('maps a router error (on_router_error = "fail"): llm_error for the llm router, else internal_error', () => {
+    const llm = new ERR_ROUTER_FAILED({ router: 'llm', reason: 'HTTP 500' });
+    expect(toWireError(llm)).toEqual({ code: 'llm_error', message: llm.message });
+    const bad = new ERR_ROUTER_BAD_DECISION({ router: 'llm', field: 'next_agent', problem: 'x' });
+    expect(toWireError(bad).code).toBe('llm_error');
+    const gatekeeper = new ERR_ROUTER_FAILED({ router: 'gatekeeper', reason: 'HTTP 404' });
+    expect(toWireError(gatekeeper)).toEqual({ code: 'internal_error', message: gatekeeper.message });
   });
 
   it('RULE-002: maps AGENT_ERR_TASK_TIMEOUT to internal_error "task timed out"', () => {
