@@ -4,6 +4,7 @@
 import type { LoggerV1 } from '@agent2389/tool-sdk';
 import { resolveDataDir } from '../config/data-dir.js';
 import type { AgentConfig } from '../config/schema.js';
+import { buildRouter } from '../routing/build-router.js';
 import { buildProcessing } from './processing.js';
 import {
   createProvider,
@@ -68,7 +69,19 @@ export async function buildGeneration(
     const sameProvider =
       previous !== undefined && providerIdentity(previous.config) === providerIdentity(config);
     if (opts.lifecycle && !sameProvider) await verifyProvider({ provider }, ctx.signal);
-    const { intake, deps } = buildProcessing(config, { provider, tools: plugins.set.tools }, ctx.publish);
+    const router = buildRouter(config, {
+      provider,
+      factoryOf: (id) =>
+        ctx.available.providers.find((p) => p.id === id) ?? plugins.set.generation.providers.get(id)?.factory,
+      create: (factory, routingConfig) =>
+        createProvider(routingConfig, { providerFactory: factory }, ctx.env, log).provider,
+      log,
+    });
+    const { intake, deps } = buildProcessing(
+      config,
+      { provider, tools: plugins.set.tools, router },
+      ctx.publish,
+    );
     return new LiveGeneration({ id: opts.id, config, plugins, provider, secrets, intake, deps }, ctx.signal);
   } catch (err) {
     await plugins.release();

@@ -3,6 +3,7 @@ import type { AgentConfig } from '../config/schema.js';
 import type { IntakeSettings } from '../pipeline/intake.js';
 import { inputSubscription } from '../delivery/replica-id.js';
 import { inputTopic } from '../protocol/topics.js';
+import type { Router } from '../routing/decision.js';
 import type { ResolvedParts } from './resolve.js';
 import type { TaskProcessorDeps } from './task-processor.js';
 
@@ -13,7 +14,7 @@ export interface Processing {
 
 export function buildProcessing(
   config: AgentConfig,
-  parts: Pick<ResolvedParts, 'provider' | 'tools'>,
+  parts: Pick<ResolvedParts, 'provider' | 'tools'> & { router?: Router | undefined },
   publish: TaskProcessorDeps['publish'],
 ): Processing {
   const intake: IntakeSettings = {
@@ -36,6 +37,7 @@ export function buildProcessing(
     taskTimeoutMs: config.task_timeout * 1000,
     maxMessageBytes: config.max_message_bytes,
     publishIntermediate: config.publish_intermediate,
+    routing: { settings: config.routing, router: parts.router },
     publish,
   };
   return { intake, deps };

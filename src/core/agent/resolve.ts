@@ -118,8 +118,9 @@ async function buildTools(
 
 /** The part of the config a plugin set is built from: a next config with the same key can reuse it. */
 function pluginSetInputs(config: AgentConfig): unknown {
-  const { agent, llm, tools, plugins, sandbox, data_dir } = config;
-  return { id: agent.id, provider: llm.provider, tools, plugins, sandbox, data_dir };
+  const { agent, llm, tools, plugins, sandbox, data_dir, routing } = config;
+  const routingProvider = routing.strategy === 'llm' ? routing.llm?.provider : undefined;
+  return { id: agent.id, provider: llm.provider, routingProvider, tools, plugins, sandbox, data_dir };
 }
 
 /** Inline tools' own files: a script's source, a command given by path. */

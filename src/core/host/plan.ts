@@ -92,6 +92,22 @@ export function planPlugins(
     needed.add(owner.manifest.name);
     provider = owner.manifest.providers?.find((pr) => pr.id === config.llm.provider);
   }
+  // [routing.llm] provider (strategy llm) is loaded too when it is another plugin's (docs/routing.md).
+  const routingProvider = config.routing.strategy === 'llm' ? config.routing.llm?.provider : undefined;
+  if (routingProvider !== undefined && !inputs.injectedProviders.includes(routingProvider)) {
+    const owner = discovered.find((p) => p.manifest.providers?.some((pr) => pr.id === routingProvider));
+    if (!owner)
+      throw new ERR_PROVIDER_UNKNOWN({
+        provider: routingProvider,
+        available: [
+          ...new Set([
+            ...inputs.injectedProviders,
+            ...discovered.flatMap((p) => (p.manifest.providers ?? []).map((pr) => pr.id)),
+          ]),
+        ].sort(),
+      });
+    needed.add(owner.manifest.name);
+  }
   const tools: PlannedTool[] = [];
   for (const [name, entry] of Object.entries(config.tools)) {
     if (inputs.injectedTools.includes(name) && entry.impl === 'builtin') continue;
