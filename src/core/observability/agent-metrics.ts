@@ -15,6 +15,7 @@ import {
 
 const SECONDS_TASK = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 const SECONDS_LLM = [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+const SECONDS_ROUTING = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 const SECONDS_TOOL = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
 /** How a task ended: published a response, forwarded, failed (error published), or never ran. */
@@ -22,6 +23,8 @@ export type TaskOutcomeLabel = 'responded' | 'forwarded' | 'failed' | 'rejected'
 /** How a tool call ended. `truncated`: its output was cut or it wrote past its output cap. */
 export type ToolOutcomeLabel = 'ok' | 'truncated' | 'timeout' | 'error';
 export type ReloadOutcomeLabel = 'applied' | 'unchanged' | 'rejected';
+/** How a routing decision ended (docs/routing.md). */
+export type RoutingOutcomeLabel = 'complete' | 'forward' | 'max_iterations' | 'error';
 
 /** Live values the agent owns, read when metrics are collected. */
 export interface MetricSources {
@@ -96,6 +99,17 @@ export class AgentMetrics {
     'Tool call duration, validation and sandbox included',
     ['tool'],
     SECONDS_TOOL,
+  );
+  readonly routingDecisions = new CounterFamily(
+    'agent2389_routing_decisions_total',
+    'Routing decisions after v2 tasks, by router (llm | gatekeeper) and outcome (complete | forward | max_iterations | error)',
+    ['router', 'outcome'],
+  );
+  readonly routingDuration = new HistogramFamily(
+    'agent2389_routing_duration_seconds',
+    'Time the router took to decide (checks of its answer included)',
+    ['router'],
+    SECONDS_ROUTING,
   );
   readonly mqttReceived = new CounterFamily(
     'agent2389_mqtt_messages_received_total',
@@ -183,6 +197,8 @@ export class AgentMetrics {
       this.llmTokens,
       this.toolCalls,
       this.toolDuration,
+      this.routingDecisions,
+      this.routingDuration,
       this.mqttReceived,
       this.mqttPublished,
       this.mqttPublishFailures,
@@ -219,6 +235,12 @@ export class AgentMetrics {
   toolCall(tool: string, outcome: ToolOutcomeLabel, durationMs: number): void {
     this.toolCalls.inc({ tool, outcome });
     this.toolDuration.observe({ tool }, durationMs / 1000);
+  }
+
+  /** A routing decision; `durationMs` when the router was asked (not at max_iterations). */
+  routingDecision(router: string, outcome: RoutingOutcomeLabel, durationMs?: number): void {
+    this.routingDecisions.inc({ router, outcome });
+    if (durationMs !== undefined) this.routingDuration.observe({ router }, durationMs / 1000);
   }
 
   /**

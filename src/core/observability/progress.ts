@@ -14,6 +14,8 @@ export type ProgressEventName =
   | 'task_forwarded'
   | 'task_completed'
   | 'task_failed'
+  /** A router decided after a v2 task (data: from, to, outcome, reason, router, duration_ms). */
+  | 'routing_decision'
   /** A reload was applied (data: generation, changes, summary). */
   | 'config_reloaded'
   /** A reload was refused; the last good configuration keeps serving (data: file, code, reason, problems). */

@@ -266,3 +266,17 @@ describe('AgentMetrics recording', () => {
     expect(gauge('agent2389_mqtt_connected')).toBe(0);
   });
 });
+
+describe('AgentMetrics: routing', () => {
+  it('counts decisions by router and outcome and times the ones the router made', async () => {
+    const m = new AgentMetrics(fakeSources());
+    m.routingDecision('gatekeeper', 'forward', 12);
+    m.routingDecision('gatekeeper', 'forward', 30);
+    m.routingDecision('llm', 'max_iterations');
+    const text = await m.registry.metrics();
+    expect(text).toContain('agent2389_routing_decisions_total{router="gatekeeper",outcome="forward"} 2');
+    expect(text).toContain('agent2389_routing_decisions_total{router="llm",outcome="max_iterations"} 1');
+    expect(text).toContain('agent2389_routing_duration_seconds_count{router="gatekeeper"} 2');
+    expect(text).not.toContain('agent2389_routing_duration_seconds_count{router="llm"}');
+  });
+});
