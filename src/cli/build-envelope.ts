@@ -7,6 +7,8 @@ import { inputTopic, isValidAgentId, conversationTopicProblem } from '../core/pr
 export interface InjectSpec {
   agentId: string;
   message?: string | undefined;
+  /** A v2 task: instruction = the query, context {original_query, steps_completed: [], iteration_count: 0}. */
+  query?: string | undefined;
   /** Raw JSON text for `input`. */
   inputJson?: string | undefined;
   tool?: string | undefined;
@@ -58,8 +60,17 @@ export interface BuiltEnvelope {
   finalAgentId: string;
 }
 
+/** The v2 fields of a routed task (PROTOCOL.md §3.2): the query is the start of the workflow. */
+function v2Fields(query: string): Record<string, unknown> {
+  return { version: '2.0', context: { original_query: query, steps_completed: [], iteration_count: 0 } };
+}
+
 export function buildInjectEnvelope(spec: InjectSpec): BuiltEnvelope {
   const next = spec.next ?? [];
+  if (spec.query !== undefined && spec.message !== undefined)
+    throw new UsageError('--query is the instruction: use --query or --message, not both');
+  if (spec.query !== undefined && next.length > 0)
+    throw new UsageError('--query starts a routed workflow; --next sets a fixed pipeline: use one');
   for (const id of [spec.agentId, ...next]) {
     if (!isValidAgentId(id)) throw new UsageError(`agent id "${id}" must match [a-zA-Z0-9._-]+`);
   }
@@ -73,9 +84,10 @@ export function buildInjectEnvelope(spec: InjectSpec): BuiltEnvelope {
     task_id: taskId,
     conversation_id: conversationId,
     topic,
-    instruction: spec.message ?? null,
+    instruction: spec.query ?? spec.message ?? null,
     input: buildInput(spec),
     next: buildNext(next),
+    ...(spec.query === undefined ? {} : v2Fields(spec.query)),
   };
   return { envelope, topic, taskId, conversationId, finalAgentId: next[next.length - 1] ?? spec.agentId };
 }

@@ -2,11 +2,19 @@
 import { Command } from 'commander';
 
 import { isPlainObject } from '../core/protocol/envelope.js';
+import { AGENT_STATUS_FILTER, isAgentStatusTopic } from '../core/routing/status-message.js';
+import type { Transport } from '../core/transport/transport.js';
 import { addBrokerOptions, connectCli, type BrokerFlags } from './broker-client.js';
-import { buildInjectEnvelope } from './build-envelope.js';
+import { buildInjectEnvelope, UsageError, type BuiltEnvelope } from './build-envelope.js';
+import { positiveNumber } from './display-text.js';
+import { awaitBest, CapabilityDiscovery } from './inject-discovery.js';
+import { routedWait, type RoutedWait } from './inject-routed.js';
+import { createSubscriptions } from './keep-subscribed.js';
 
 interface InjectFlags extends BrokerFlags {
-  agentId: string;
+  agentId?: string;
+  capability?: string;
+  query?: string;
   message?: string;
   input?: string;
   tool?: string;
@@ -16,7 +24,15 @@ interface InjectFlags extends BrokerFlags {
   taskId?: string;
   wait?: string | boolean;
   json?: boolean;
+  discoveryTimeout: string;
+  staleAfter: string;
+  previewOnly?: boolean;
 }
+
+/** Exit status when no routable agent has the capability (sysexits.h EX_UNAVAILABLE). */
+export const EXIT_NO_AGENT = 69;
+/** `--wait` without a number. */
+const DEFAULT_WAIT_SECONDS = 30;
 
 type Outcome =
   | { kind: 'response'; text: string; raw: string }
@@ -37,10 +53,28 @@ function classify(payload: string, taskId: string): Outcome | undefined {
   return undefined;
 }
 
-async function inject(flags: InjectFlags): Promise<number> {
-  const built = buildInjectEnvelope({
-    agentId: flags.agentId,
+/** The numeric options, checked before anything is sent (usage errors, exit 64). */
+function numbers(flags: InjectFlags): { waitSeconds: number; discoveryMs: number; staleAfterMs: number } {
+  const usage = (m: string): Error => new UsageError(m);
+  const wait = flags.wait;
+  const waitSeconds =
+    wait === undefined || wait === false
+      ? 0
+      : wait === true
+        ? DEFAULT_WAIT_SECONDS
+        : positiveNumber(wait, '--wait', usage);
+  return {
+    waitSeconds,
+    discoveryMs: positiveNumber(flags.discoveryTimeout, '--discovery-timeout', usage) * 1000,
+    staleAfterMs: positiveNumber(flags.staleAfter, '--stale-after', usage) * 1000,
+  };
+}
+
+function build(flags: InjectFlags, agentId: string, ids?: BuiltEnvelope): BuiltEnvelope {
+  return buildInjectEnvelope({
+    agentId,
     message: flags.message,
+    query: flags.query,
     inputJson: flags.input,
     tool: flags.tool,
     toolParamsJson: flags.toolParams,
@@ -48,24 +82,83 @@ async function inject(flags: InjectFlags): Promise<number> {
       ?.split(',')
       .map((s) => s.trim())
       .filter(Boolean),
-    conversationId: flags.conversationId,
-    taskId: flags.taskId,
+    conversationId: ids?.conversationId ?? flags.conversationId,
+    taskId: ids?.taskId ?? flags.taskId,
   });
-  const waitSeconds =
-    flags.wait === undefined || flags.wait === false ? 0 : flags.wait === true ? 30 : Number(flags.wait);
+}
+
+/** --preview-only: the envelope on stdout (JSON), where it would go on stderr; nothing is sent. */
+function preview(built: BuiltEnvelope): number {
+  process.stderr.write(
+    `would send task ${built.taskId} to ${built.topic} (conversation ${built.conversationId}); not sent (--preview-only)\n`,
+  );
+  process.stdout.write(`${JSON.stringify(built.envelope, null, 2)}\n`);
+  return 0;
+}
+
+/** Subscribe to the status topics and wait for the best routable agent with the capability. */
+async function discover(
+  transport: Transport,
+  discovery: CapabilityDiscovery,
+  flags: InjectFlags,
+  discoveryMs: number,
+): Promise<string | undefined> {
+  await transport.subscribe(AGENT_STATUS_FILTER);
+  const best = await awaitBest(discovery, discoveryMs);
+  const capability = JSON.stringify(flags.capability);
+  if (!best) {
+    const others = discovery.routable().map((a) => a.id);
+    process.stderr.write(
+      `no routable agent with capability ${capability} within ${discoveryMs / 1000}s on ${flags.brokerUrl}` +
+        ` (routable: ${others.length === 0 ? 'none' : others.slice(0, 20).join(', ')})\n`,
+    );
+    return undefined;
+  }
+  process.stderr.write(`chose ${best.id} for capability ${capability} (load ${best.load})\n`);
+  return best.id;
+}
+
+async function inject(flags: InjectFlags): Promise<number> {
+  const { waitSeconds, discoveryMs, staleAfterMs } = numbers(flags);
+  const capability = flags.capability?.trim();
+  if (capability === '') throw new UsageError('--capability must not be empty');
+  // Every other flag is checked (JSON, ids) before connecting; the chosen agent replaces the placeholder.
+  const draft = build(flags, flags.agentId ?? 'discovered');
+  if (flags.agentId !== undefined && flags.previewOnly) return preview(draft);
+  const discovery = capability === undefined ? undefined : new CapabilityDiscovery(capability, staleAfterMs);
+  let routed: RoutedWait | undefined;
   let settle: (o: Outcome) => void = () => {};
   const outcome = new Promise<Outcome>((resolve) => (settle = resolve));
-  const transport = await connectCli(flags, (m) => {
-    const o = classify(m.payload.toString('utf8'), built.taskId);
-    if (o) settle(o);
+  const subs = createSubscriptions({
+    onError: (err) => process.stderr.write(`inject: cannot subscribe again: ${String(err)}\n`),
   });
+  const transport = await connectCli(
+    flags,
+    (m) => {
+      if (isAgentStatusTopic(m.topic)) return discovery?.observe(m.topic, m.payload);
+      if (routed) return routed.handle(m);
+      const o = classify(m.payload.toString('utf8'), draft.taskId);
+      if (o) settle(o);
+    },
+    subs.onReconnect,
+  );
   try {
-    if (waitSeconds > 0) await transport.subscribe(`/conversations/${built.conversationId}/+`);
+    const agentId = discovery ? await discover(transport, discovery, flags, discoveryMs) : flags.agentId;
+    if (agentId === undefined) return EXIT_NO_AGENT;
+    const built = discovery ? build(flags, agentId, draft) : draft;
+    if (flags.previewOnly) return preview(built);
+    if (waitSeconds > 0 && flags.query !== undefined) {
+      routed = routedWait(built.conversationId, built.taskId, agentId);
+      await subs.subscribe(transport, routed.topics);
+    } else if (waitSeconds > 0) {
+      await subs.subscribe(transport, [`/conversations/${built.conversationId}/+`]);
+    }
     await transport.publish(built.topic, JSON.stringify(built.envelope));
     process.stderr.write(
       `sent task ${built.taskId} to ${built.topic} (conversation ${built.conversationId})\n`,
     );
     if (waitSeconds <= 0) return 0;
+    if (routed) return await routed.finish(waitSeconds, flags.json === true);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<undefined>(
       (resolve) => (timer = setTimeout(() => resolve(undefined), waitSeconds * 1000)),
@@ -89,9 +182,13 @@ async function inject(flags: InjectFlags): Promise<number> {
 
 export function injectCommand(): Command {
   const cmd = new Command('inject')
-    .description('Send a task to an agent and optionally wait for the result')
-    .requiredOption('--agent-id <id>', 'the agent to send the task to')
-    .option('--message <text>', 'the instruction')
+    .description(
+      'Send a task to an agent (or the best agent for a capability) and optionally wait for the result',
+    )
+    .option('--agent-id <id>', 'the agent to send the task to')
+    .option('--capability <name>', 'send to the best routable agent with this capability (lowest load)')
+    .option('--query <text>', 'send a v2 task that starts a routed workflow: the query is its instruction')
+    .option('--message <text>', 'the instruction (v1 task)')
     .option('--input <json>', 'the task input (any JSON value)')
     .option('--tool <name>', 'ask the agent to call this tool (builds input.tool_request)')
     .option('--tool-params <json>', 'parameters for --tool (a JSON object)')
@@ -99,16 +196,36 @@ export function injectCommand(): Command {
     .option('--conversation-id <id>', 'conversation id (default: conv- and 8 random hex digits)')
     .option('--task-id <uuid>', 'task id (default: a random UUID v4)')
     .option('--wait [seconds]', 'wait for the response or error and print it (default 30 s)')
-    .option('--json', 'print the raw response/error message as JSON');
+    .option('--json', 'print the raw response/error message as JSON')
+    .option('--discovery-timeout <seconds>', 'with --capability: how long to look for an agent', '5')
+    .option('--stale-after <seconds>', 'with --capability: a status older than this is not routable', '90')
+    .option('--preview-only', 'print the envelope (stdout) and where it would go (stderr); send nothing');
   addBrokerOptions(cmd);
   cmd.addHelpText(
     'after',
-    '\nExit status: 0 response received (or sent without --wait), 1 error message received, 2 timeout, 64 usage error.\n' +
+    '\nOne of --agent-id or --capability is required. --capability reads the retained status messages\n' +
+      '(/control/agents/+/status) and picks, among the routable agents (available, status younger than\n' +
+      '--stale-after) with that capability (case-insensitive), the lowest load, ties by id. It stops 250 ms\n' +
+      'after the last status message once one is found (the retained ones arrive at once), else after\n' +
+      '--discovery-timeout.\n' +
+      '\n--query sends a v2 task (version "2.0", context {original_query, steps_completed: [], iteration_count: 0}):\n' +
+      'agents with [routing] route it onward (docs/routing.md). With --wait every hop and routing decision is\n' +
+      'printed on stderr; the final response (one not forwarded further) goes to stdout.\n' +
+      `\nExit status: 0 response received (or sent without --wait), 1 error message received, 2 timeout,\n` +
+      `3 broker unreachable, 64 usage error, ${EXIT_NO_AGENT} no routable agent with the capability.\n` +
       '\nExamples:\n  agent2389 inject --agent-id my-agent --message "hello" --wait\n' +
       '  agent2389 inject --agent-id my-agent --tool current_time --tool-params \'{"timezone":"Europe/Paris"}\' --wait\n' +
-      '  agent2389 inject --agent-id researcher --next writer,editor --message "Rust async" --wait 120',
+      '  agent2389 inject --agent-id researcher --next writer,editor --message "Rust async" --wait 120\n' +
+      '  agent2389 inject --capability research --query "Rust async best practices" --wait 120\n' +
+      '  agent2389 inject --capability research --query "Rust async" --preview-only',
   );
-  return cmd.action(async (flags: InjectFlags) => {
+  return cmd.action(async (flags: InjectFlags, command: Command) => {
+    if ((flags.agentId === undefined) === (flags.capability === undefined)) {
+      command.error('error: exactly one of --agent-id <id> or --capability <name> is required', {
+        exitCode: 64,
+        code: 'agent2389.inject.target',
+      });
+    }
     process.exitCode = await inject(flags);
   });
 }

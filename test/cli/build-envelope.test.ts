@@ -92,6 +92,34 @@ describe('buildInjectEnvelope', () => {
     expect(usageError(() => build(spec)).message).toMatch(/agent id/);
   });
 
+  it('--query builds a v2 envelope: the query is the instruction and the original_query of a fresh context', () => {
+    const b = build({ query: 'Rust async', inputJson: '{"k":1}' });
+    expect(b.envelope).toEqual({
+      task_id: b.taskId,
+      conversation_id: b.conversationId,
+      topic: '/control/agents/a/input',
+      instruction: 'Rust async',
+      input: { k: 1 },
+      next: null,
+      version: '2.0',
+      context: { original_query: 'Rust async', steps_completed: [], iteration_count: 0 },
+    });
+    const parsed = parseEnvelope(b.envelope);
+    expect(parsed.ok).toBe(true);
+    expect(parsed.ok && parsed.envelope).toMatchObject({
+      version: '2.0',
+      context: { original_query: 'Rust async', steps_completed: [], iteration_count: 0 },
+    });
+    expect(build({ message: 'x' }).envelope).not.toHaveProperty('version');
+  });
+
+  it.each([
+    ['--query with --message', { query: 'q', message: 'm' }],
+    ['--query with --next', { query: 'q', next: ['b'] }],
+  ])('%s is a UsageError', (_name, spec) => {
+    expect(usageError(() => build(spec))).toBeInstanceOf(UsageError);
+  });
+
   it.each(['', 'a+b', 'a#', 'x\u0000'])('a conversation id %j is a UsageError', (conversationId) => {
     expect(usageError(() => build({ conversationId }))).toBeInstanceOf(UsageError);
   });
