@@ -60,7 +60,7 @@ export interface BuiltEnvelope {
   finalAgentId: string;
 }
 
-/** The v2 fields of a routed task (PROTOCOL.md §3.2): the query is the start of the workflow. */
+/** The v2 fields of a routed task (docs/protocol.md §3.2): the query is the start of the workflow. */
 function v2Fields(query: string): Record<string, unknown> {
   return { version: '2.0', context: { original_query: query, steps_completed: [], iteration_count: 0 } };
 }
