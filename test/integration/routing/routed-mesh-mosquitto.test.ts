@@ -47,7 +47,15 @@ async function startGatekeeper(): Promise<{
         { next_agent: 'rt-writer', next_instruction: 'Write it up', reasoning: 'research is done' },
         { next_agent: 'rt-editor', next_instruction: 'Edit the draft', reasoning: 'a draft exists' },
       ];
-      const step = r.original_query.startsWith('mesh:') ? plan[r.iteration_count] : undefined;
+      const revisit = [
+        { next_agent: 'rt-writer', next_instruction: 'Draft it', reasoning: 'draft first' },
+        { next_agent: 'rt-researcher', next_instruction: 'Check the facts', reasoning: 'back to research' },
+      ];
+      const step = r.original_query.startsWith('mesh:')
+        ? plan[r.iteration_count]
+        : r.original_query.startsWith('revisit:')
+          ? revisit[r.iteration_count]
+          : undefined;
       const decision = step
         ? { workflow_complete: false, ...step }
         : { workflow_complete: true, reasoning: 'good enough', next_agent: null, next_instruction: null };
@@ -253,6 +261,83 @@ async function maxIterations(): Promise<void> {
   expect(decision?.data).toMatchObject({ from: 'rt-writer', to: null, outcome: 'max_iterations' });
 }
 
+/** researcher → writer → researcher: the second visit is a new task, run and answered, not a duplicate. */
+async function revisit(): Promise<void> {
+  const conversation = `again-${randomUUID().slice(0, 8)}`;
+  const first = randomUUID();
+  await mesh.probe.publish(
+    '/control/agents/rt-researcher/input',
+    JSON.stringify({
+      task_id: first,
+      conversation_id: conversation,
+      topic: '/control/agents/rt-researcher/input',
+      instruction: 'revisit: research wind power',
+      version: '2.0',
+    }),
+  );
+  await vi.waitFor(
+    () => {
+      const done = progressOf('routing_decision', conversation).filter(
+        (e) => (e.data as Record<string, unknown>).outcome === 'complete',
+      );
+      if (done.length === 0) throw new Error('no complete decision yet');
+    },
+    { timeout: WAIT, interval: 10 },
+  );
+  const visits = inputsOf('rt-researcher', conversation);
+  expect(visits.map((v) => v.instruction)).toEqual(['revisit: research wind power', 'Check the facts']);
+  expect(visits[1]!.task_id).not.toBe(first);
+  const answers = onConversation(conversation);
+  expect(answers.map((m) => m.topic)).toEqual([`/conversations/${conversation}/rt-researcher`]);
+  expect(json(answers[0]!)).toMatchObject({ task_id: visits[1]!.task_id });
+  expect(progressOf('task_started', conversation).filter((e) => e.agent_id === 'rt-researcher')).toHaveLength(
+    2,
+  );
+}
+
+/**
+ * kill -9 the editor: its Last Will removes it from discovery, and a decision naming it is a router
+ * error (on_router_error = "complete": the writer's output is the final response); it gets no task.
+ */
+async function departedAgentNeverChosen(): Promise<void> {
+  const editor = mesh.agents[MESH.indexOf('rt-editor')]!;
+  const writerHealth = await healthUrl(mesh.agents[MESH.indexOf('rt-writer')]!);
+  editor.child.kill('SIGKILL');
+  await vi.waitFor(
+    async () => {
+      const health = (await (await fetch(`${writerHealth}/health`)).json()) as {
+        routable_agents: { agent_id: string }[];
+      };
+      expect(health.routable_agents.map((a) => a.agent_id)).not.toContain('rt-editor');
+    },
+    { timeout: WAIT, interval: 50 },
+  );
+  const conversation = `gone-${randomUUID().slice(0, 8)}`;
+  await mesh.probe.publish(
+    '/control/agents/rt-researcher/input',
+    JSON.stringify({
+      task_id: randomUUID(),
+      conversation_id: conversation,
+      topic: '/control/agents/rt-researcher/input',
+      instruction: 'mesh: research tidal power',
+      version: '2.0',
+    }),
+  );
+  await progress('task_completed', conversation, 'rt-writer');
+  const decisions = progressOf('routing_decision', conversation).map(
+    (e) => e.data as Record<string, unknown>,
+  );
+  expect(decisions.map((d) => [d.from, d.outcome])).toEqual([
+    ['rt-researcher', 'forward'],
+    ['rt-writer', 'error'],
+  ]);
+  expect(decisions[1]).toMatchObject({ code: 'AGENT_ERR_ROUTER_BAD_DECISION', on_router_error: 'complete' });
+  expect(inputsOf('rt-editor', conversation)).toEqual([]);
+  expect(onConversation(conversation).map((m) => m.topic)).toEqual([
+    `/conversations/${conversation}/rt-writer`,
+  ]);
+}
+
 /** v1 tasks and v2 tasks with next are not routed. */
 async function notRouted(): Promise<void> {
   const v1 = `v1-${randomUUID().slice(0, 8)}`;
@@ -296,12 +381,14 @@ async function notRouted(): Promise<void> {
 }
 
 needs('mosquitto').it(
-  'v2 routing between agent processes (mosquitto, HTTP gatekeeper): a routed workflow, the max_iterations cap, v1 and next unchanged',
+  'v2 routing between agent processes (mosquitto, HTTP gatekeeper): a routed workflow, the max_iterations cap, v1 and next unchanged, a revisit, a departed agent never chosen',
   async () => {
     await startMesh();
     await routedWorkflow();
     await maxIterations();
     await notRouted();
+    await revisit();
+    await departedAgentNeverChosen();
   },
   180_000,
 );
