@@ -1,7 +1,7 @@
 // `agent2389 agents --replicas`: each replica's retained status (docs/scaling.md), kept per agent (pure).
 import { isPlainObject } from '../core/protocol/envelope.js';
 import { canonicalizeTopic } from '../core/protocol/topics.js';
-import { ageMs, preview, relativeAge } from './display-text.js';
+import { ageMs, relativeAge, terminalText } from './display-text.js';
 
 /** Where replicas retain their own status (our extension of protocol.md §3.3). */
 export const REPLICA_STATUS_TOPICS = '/control/agents/+/replicas/+/status';
@@ -101,10 +101,8 @@ export function replicaJson(r: KnownReplica, now: number): Record<string, unknow
   return { ...r.status, replica_id: r.replicaId, last_seen_ms: ageMs(r.status.timestamp, now) ?? null };
 }
 
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-// Hostile text for a terminal: control characters (escape sequences) shown as '?', long values cut.
-const cell = (s: string): string => preview(s.replace(CONTROL, '?'), 64);
+/** Hostile text for a terminal (see terminalText), cut to 64 characters. */
+const cell = (s: string): string => terminalText(s, 64);
 
 /** A table row under its agent: `  ↳ <replica id>`, status, (no routable, capabilities or tools), load, last seen. */
 export function replicaRow(r: KnownReplica, now: number): string[] {

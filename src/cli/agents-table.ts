@@ -2,7 +2,7 @@
 import { isPlainObject } from '../core/protocol/envelope.js';
 import { readStatusMessage } from '../core/routing/status-message.js';
 import { replicaJson, replicaRow, type ReplicaDirectory } from './agents-replicas.js';
-import { ageMs, relativeAge } from './display-text.js';
+import { ageMs, relativeAge, terminalText } from './display-text.js';
 import { parseTopic } from './observed-message.js';
 import type { Palette } from './terminal-style.js';
 
@@ -92,12 +92,13 @@ function agentRow(a: KnownAgent, now: number, staleAfterMs: number): string[] {
   const s = a.status;
   const caps = strings(s.capabilities);
   const tools = strings(s.tools);
+  // Every cell but the computed ones is broker text: made safe for the terminal.
   return [
-    a.id,
-    String(s.status),
+    terminalText(a.id, 64),
+    terminalText(String(s.status), 32),
     isRoutable(a, now, staleAfterMs) ? 'yes' : 'no',
-    caps.length ? caps.join(',') : '-',
-    tools.length ? tools.join(',') : '-',
+    caps.length ? terminalText(caps.join(','), 200) : '-',
+    tools.length ? terminalText(tools.join(','), 200) : '-',
     typeof s.load === 'number' ? s.load.toFixed(2) : '-',
     relativeAge(ageMs(s.timestamp, now)),
   ];

@@ -6,6 +6,18 @@ export function preview(text: string, max: number): string {
   return flat.length <= max ? flat : `${flat.slice(0, Math.max(0, max - 1))}…`;
 }
 
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/**
+ * Text from the wire made safe for a terminal: one line (whitespace collapsed, cut to `max` as by
+ * preview), every other C0/C1 control character (escape sequences: clearing the screen, setting the
+ * title, forging lines) shown as `?`.
+ */
+export function terminalText(text: string, max: number): string {
+  return preview(text, max).replace(CONTROL, '?');
+}
+
 /** `41 ms`, `1.2 s`, `2m 05s`. */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '?';

@@ -1,12 +1,9 @@
 // How `agent2389 inject --query --wait` prints a routed conversation: one line per hop event (pure).
-import { formatDuration, preview } from './display-text.js';
+import { formatDuration, terminalText } from './display-text.js';
 import type { RoutedEvent } from './routed-tracker.js';
 import type { Palette } from './terminal-style.js';
 
-/** C0/C1 controls in wire text would move the cursor or forge lines: whitespace collapsed, the rest `?`. */
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-const clean = (s: string, max: number): string => preview(s, max).replace(CONTROL, '?');
+const clean = terminalText;
 
 /** `[2] writer` */
 function at(hop: number, agent: string, p: Palette): string {

@@ -55,6 +55,26 @@ describe('AgentDirectory', () => {
 });
 
 describe('agentsTable', () => {
+  it('shows a hostile status without control characters: id, status, capabilities and tools', () => {
+    const d = new AgentDirectory();
+    const id = 'evil\u009b2J';
+    d.add(
+      `/control/agents/${id}/status`,
+      status(id, {
+        status: 'available\u001b[2J',
+        capabilities: ['a\u001b]0;pwned\u0007', 'b'.repeat(500)],
+        tools: ['t\r\nforged line'],
+      }),
+    );
+    const row = agentsTable(d.list(), NOW, createPalette(false)).split('\n')[1]!;
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    expect(row).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    expect(row).toContain('evil?2J');
+    expect(row).toContain('a?]0;pwned?,bbb');
+    expect(row).toContain('t forged line');
+    expect(row.length).toBeLessThan(400);
+  });
+
   it('prints id, status, routable, capabilities, tools, load and last seen in aligned columns', () => {
     const lines = agentsTable(directory().list(), NOW, createPalette(false)).split('\n');
     expect(lines).toEqual([
