@@ -85,8 +85,8 @@ export const ERR_CONFIG_SECRET_MISSING = createError(
 );
 export const ERR_PROVIDER_UNKNOWN = createError(
   'AGENT_ERR_PROVIDER_UNKNOWN',
-  (d: { provider: string; available: string[] }) =>
-    `llm.provider "${d.provider}" is not available; available providers: ${d.available.join(', ') || '(none)'}`,
+  (d: { provider: string; available: string[]; key?: string }) =>
+    `${d.key ?? 'llm.provider'} "${d.provider}" is not available; available providers: ${d.available.join(', ') || '(none)'}`,
 );
 export const ERR_PROVIDER_VERIFY_FAILED = createError(
   'AGENT_ERR_PROVIDER_VERIFY_FAILED',

@@ -76,38 +76,30 @@ export function planPlugins(
   const byName = new Map(discovered.map((p) => [p.manifest.name, p]));
   const needed = new Set<string>();
   const options = new Map<string, { options: Record<string, unknown>; key: string }>();
+  /** The plugin that provides `id`, or ERR_PROVIDER_UNKNOWN (naming `key` when it is not llm.provider). */
+  const ownerOf = (id: string, key?: string): DiscoveredPlugin => {
+    const owner = discovered.find((p) => p.manifest.providers?.some((pr) => pr.id === id));
+    if (owner) return owner;
+    const available = [
+      ...inputs.injectedProviders,
+      ...discovered.flatMap((p) => (p.manifest.providers ?? []).map((pr) => pr.id)),
+    ];
+    throw new ERR_PROVIDER_UNKNOWN({
+      provider: id,
+      available: [...new Set(available)].sort(),
+      ...(key !== undefined && { key }),
+    });
+  };
   let provider: ProviderManifest | undefined;
   if (!inputs.injectedProviders.includes(config.llm.provider)) {
-    const owner = discovered.find((p) => p.manifest.providers?.some((pr) => pr.id === config.llm.provider));
-    if (!owner) {
-      const available = [
-        ...inputs.injectedProviders,
-        ...discovered.flatMap((p) => (p.manifest.providers ?? []).map((pr) => pr.id)),
-      ];
-      throw new ERR_PROVIDER_UNKNOWN({
-        provider: config.llm.provider,
-        available: [...new Set(available)].sort(),
-      });
-    }
+    const owner = ownerOf(config.llm.provider);
     needed.add(owner.manifest.name);
     provider = owner.manifest.providers?.find((pr) => pr.id === config.llm.provider);
   }
   // [routing.llm] provider (strategy llm) is loaded too when it is another plugin's (docs/routing.md).
   const routingProvider = config.routing.strategy === 'llm' ? config.routing.llm?.provider : undefined;
-  if (routingProvider !== undefined && !inputs.injectedProviders.includes(routingProvider)) {
-    const owner = discovered.find((p) => p.manifest.providers?.some((pr) => pr.id === routingProvider));
-    if (!owner)
-      throw new ERR_PROVIDER_UNKNOWN({
-        provider: routingProvider,
-        available: [
-          ...new Set([
-            ...inputs.injectedProviders,
-            ...discovered.flatMap((p) => (p.manifest.providers ?? []).map((pr) => pr.id)),
-          ]),
-        ].sort(),
-      });
-    needed.add(owner.manifest.name);
-  }
+  if (routingProvider !== undefined && !inputs.injectedProviders.includes(routingProvider))
+    needed.add(ownerOf(routingProvider, 'routing.llm.provider').manifest.name);
   const tools: PlannedTool[] = [];
   for (const [name, entry] of Object.entries(config.tools)) {
     if (inputs.injectedTools.includes(name) && entry.impl === 'builtin') continue;

@@ -49,6 +49,10 @@ export function buildRouter(config: AgentConfig, parts: RouterParts): Router | u
   if (own === undefined) return createLlmRouter(parts.provider);
   const factory = parts.factoryOf(own.llm.provider);
   if (factory === undefined)
-    throw new ERR_PROVIDER_UNKNOWN({ provider: own.llm.provider, available: [config.llm.provider] });
+    throw new ERR_PROVIDER_UNKNOWN({
+      provider: own.llm.provider,
+      available: [config.llm.provider],
+      key: 'routing.llm.provider',
+    });
   return createLlmRouter(parts.create(factory, own));
 }

@@ -101,6 +101,20 @@ describe('planPlugins', () => {
     });
   });
 
+  it('[routing.llm] provider (strategy llm) loads its plugin; an unknown one names routing.llm.provider', async () => {
+    const routing = (provider: string): string =>
+      `[routing]\nstrategy = "llm"\n[routing.llm]\nprovider = "${provider}"`;
+    const list = await discovered('good-module');
+    const plan = planPlugins(config('provider = "scripted"', routing('good-echo')), list, none);
+    expect(plan.plugins.map((p) => p.manifest.name)).toContain('good-module');
+    const err = thrown(() => planPlugins(config('provider = "scripted"', routing('nope')), list, none));
+    expect(err).toMatchObject({
+      code: 'AGENT_ERR_PROVIDER_UNKNOWN',
+      data: { provider: 'nope', key: 'routing.llm.provider' },
+    });
+    expect(err.message).toMatch(/^routing\.llm\.provider "nope"/);
+  });
+
   it('an unknown plugin is AGENT_ERR_PLUGIN_NOT_FOUND listing the discovered ones', async () => {
     const list = await discovered('good-module');
     expect(() =>
