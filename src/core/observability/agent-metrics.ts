@@ -316,6 +316,13 @@ export class AgentMetrics {
         published: total(this.progressPublished),
         dropped: total(this.progressDropped),
       },
+      routing: {
+        complete: outcome(this.routingDecisions, 'complete'),
+        forward: outcome(this.routingDecisions, 'forward'),
+        max_iterations: outcome(this.routingDecisions, 'max_iterations'),
+        errors: outcome(this.routingDecisions, 'error'),
+        avg_decision_time_ms: avgMs(histogramTotals(of(this.routingDuration))),
+      },
       reloads: {
         applied: outcome(this.reloads, 'applied'),
         unchanged: outcome(this.reloads, 'unchanged'),

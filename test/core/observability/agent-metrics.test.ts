@@ -143,6 +143,7 @@ describe('AgentMetrics.snapshot', () => {
         },
       },
       progress: { published: 4, dropped: 2 },
+      routing: { complete: 0, forward: 0, max_iterations: 0, errors: 0, avg_decision_time_ms: 0 },
       reloads: { applied: 2, unchanged: 1, rejected: 1 },
       internal_errors: 3,
     });
@@ -278,5 +279,21 @@ describe('AgentMetrics: routing', () => {
     expect(text).toContain('agent2389_routing_decisions_total{router="llm",outcome="max_iterations"} 1');
     expect(text).toContain('agent2389_routing_duration_seconds_count{router="gatekeeper"} 2');
     expect(text).not.toContain('agent2389_routing_duration_seconds_count{router="llm"}');
+  });
+
+  it('shows the decisions in the JSON view, by outcome over every router', async () => {
+    const m = new AgentMetrics(fakeSources());
+    m.routingDecision('gatekeeper', 'forward', 12);
+    m.routingDecision('llm', 'forward', 30);
+    m.routingDecision('llm', 'complete', 60);
+    m.routingDecision('gatekeeper', 'error', 6);
+    m.routingDecision('llm', 'max_iterations');
+    expect((await m.snapshot()).routing).toEqual({
+      complete: 1,
+      forward: 2,
+      max_iterations: 1,
+      errors: 1,
+      avg_decision_time_ms: 27,
+    });
   });
 });
