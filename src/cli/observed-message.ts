@@ -26,6 +26,16 @@ export interface ObservedMessage {
   readonly problem?: string | undefined;
 }
 
+/** The JSON object `raw` holds, or undefined (not JSON, or JSON that is not an object). */
+export function jsonObjectOf(raw: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(raw);
+    return isPlainObject(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Which protocol topic `topic` is (after canonicalization), or undefined for any other topic. */
 export function parseTopic(topic: string): TopicArea | undefined {
   const parts = canonicalizeTopic(topic).split('/').slice(1);

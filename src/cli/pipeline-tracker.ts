@@ -4,7 +4,7 @@
 // topics still show each forward, and the conversation topic the end.
 import { isPlainObject } from '../core/protocol/envelope.js';
 import { agentOfInputTopic } from './display-text.js';
-import { parseTopic } from './observed-message.js';
+import { jsonObjectOf, parseTopic } from './observed-message.js';
 
 export type Outcome =
   | { kind: 'response'; agent: string; text: string; raw: string }
@@ -80,13 +80,8 @@ export class PipelineTracker {
     if (this.#outcome || msg.retain) return [];
     const area = parseTopic(msg.topic);
     const raw = msg.payload.toString('utf8');
-    let body: unknown;
-    try {
-      body = JSON.parse(raw);
-    } catch {
-      return [];
-    }
-    if (!area || !isPlainObject(body) || body.task_id !== this.#taskId) return [];
+    const body = jsonObjectOf(raw);
+    if (!area || !body || body.task_id !== this.#taskId) return [];
     const hop = this.#hops.findIndex((h) => h.agent === area.agentId);
     if (area.area === 'conversation') return this.#conversation(hop, area.agentId, body, raw, now);
     if (hop < 0) return [];

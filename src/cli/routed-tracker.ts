@@ -3,7 +3,7 @@
 // events of the conversation (task_started, routing_decision) and its conversation topic
 // /conversations/{conversation_id}/+ are all it takes.
 import { isPlainObject } from '../core/protocol/envelope.js';
-import { parseTopic } from './observed-message.js';
+import { jsonObjectOf, parseTopic } from './observed-message.js';
 import type { Outcome } from './pipeline-tracker.js';
 
 /** A conversation longer than this many hops is not followed further (hostile or runaway). */
@@ -70,13 +70,8 @@ export class RoutedTracker {
     const area = parseTopic(msg.topic);
     if (!area) return [];
     const raw = msg.payload.toString('utf8');
-    let body: unknown;
-    try {
-      body = JSON.parse(raw);
-    } catch {
-      return [];
-    }
-    if (!isPlainObject(body)) return [];
+    const body = jsonObjectOf(raw);
+    if (!body) return [];
     const taskId = str(body.task_id);
     if (taskId === undefined || taskId.length > MAX_TASK_ID_CHARS) return [];
     if (area.area === 'conversation') {
