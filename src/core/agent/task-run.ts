@@ -104,10 +104,12 @@ export async function runTask(
       onHookError: (hook, err) =>
         reportInternalError({ log, metrics: r.metrics }, 'task_hook', err, { hook }),
     });
-    const routing = peers && {
-      peers,
-      onDecision: (report: RoutingReport) => reportRouting(r, log, ids, report),
-    };
+    // Only a generation with a router routes: a v1-only agent builds nothing for it per task.
+    const routing = peers &&
+      gen.deps.routing?.router && {
+        peers,
+        onDecision: (report: RoutingReport) => reportRouting(r, log, ids, report),
+      };
     const outcome = await processTask(envelope, gen.deps, {
       log,
       shutdownSignal: gen.signal,
