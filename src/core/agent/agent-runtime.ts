@@ -8,12 +8,10 @@ import type { ConfigChange } from '../config/diff.js';
 import type { AgentConfig } from '../config/schema.js';
 import { ERR_INTERNAL } from '../errors.js';
 import { resolveDataDir } from '../config/data-dir.js';
-import { Deliveries } from '../delivery/deliveries.js';
-import { openDedupeStore, type DedupeLimits } from '../delivery/dedupe-store.js';
-import { ReplicaFailover } from '../delivery/replica-failover.js';
+import type { Deliveries } from '../delivery/deliveries.js';
+import type { DedupeLimits } from '../delivery/dedupe-store.js';
 import { spoolFileName } from '../delivery/spool.js';
-import { clientIdOf, replicaIdOf } from '../delivery/replica-id.js';
-import { replicaStatusTopic } from '../protocol/topics.js';
+import { replicaIdOf } from '../delivery/replica-id.js';
 import type { StatusInfo } from '../protocol/messages.js';
 import { AgentRegistry } from '../routing/agent-registry.js';
 import { AGENT_STATUS_FILTER, isAgentStatusTopic } from '../routing/status-message.js';
@@ -22,12 +20,13 @@ import { emitProgress, type ProgressEventName, type ProgressSink } from '../obse
 import { silentLogger } from '../observability/silent-logger.js';
 import type { Acknowledge, InboundMessage, LastWill } from '../transport/transport.js';
 import { VERSION } from '../version.js';
+import { AgentDeliveries } from './agent-deliveries.js';
 import { AgentLink, statusWill, type AvailabilityStatus } from './agent-link.js';
 import type { CreateAgentOptions } from './agent-options.js';
 import { AgentProbe } from './agent-probe.js';
 import { progressSink } from './agent-progress.js';
 import type { BuildContext } from './build-generation.js';
-import { agentTransport, openConnection, type Connection } from './connection.js';
+import { openConnection, type Connection } from './connection.js';
 import type { AgentEvents, AgentState } from './events.js';
 import { followSettings, type AgentSettingsTargets } from './follow-settings.js';
 import { reportInternalError } from './internal-error.js';
@@ -50,6 +49,8 @@ export class AgentRuntime implements IntakeHost, AgentSettingsTargets {
   readonly intake: MessageIntake;
   /** Discovery: the agents known from /control/agents/+/status (this one included), for routing and /health. */
   readonly registry: AgentRegistry;
+  /** The dedupe store (opened at startup) and, for replicas, the adoption of dead replicas' sessions. */
+  readonly delivery: AgentDeliveries;
   /** Aborted to cancel startup, a reconnect's connecting, and (after the grace period) tasks. */
   readonly shutdown = new AbortController();
   readonly #initial: AgentConfig;
@@ -65,10 +66,6 @@ export class AgentRuntime implements IntakeHost, AgentSettingsTargets {
   #heartbeat?: NodeJS.Timeout;
   /** stop() was called: nothing may announce `available` again. */
   #stopRequested = false;
-  /** Opened at startup (the dedupe store may need a file or a server). */
-  #deliveries?: Deliveries;
-  /** Adopts the sessions of dead replicas (replicas only). */
-  #failover?: ReplicaFailover;
 
   constructor(config: AgentConfig, options: CreateAgentOptions, events: EventEmitter<AgentEvents>) {
     this.#initial = config;
@@ -108,6 +105,7 @@ export class AgentRuntime implements IntakeHost, AgentSettingsTargets {
       staleAfterMs: () => staleAfterMs(this.config),
       onIgnored: (reason, topic) => this.#log.debug({ topic, reason }, 'status message ignored'),
     });
+    this.delivery = new AgentDeliveries(this, options);
     this.intake = new MessageIntake(this, () =>
       join(
         resolveDataDir(this.config, options.env ?? process.env),
@@ -140,59 +138,9 @@ export class AgentRuntime implements IntakeHost, AgentSettingsTargets {
     return this.#current;
   }
 
-  /** Task claims and acknowledgements; ERR_INTERNAL when read before startup opened the dedupe store (a bug). */
+  /** Task claims and acknowledgements (IntakeHost). */
   get deliveries(): Deliveries {
-    if (!this.#deliveries)
-      throw new ERR_INTERNAL({ where: 'agent runtime', reason: `no dedupe store while ${this.state}` });
-    return this.#deliveries;
-  }
-
-  /** The dedupe store's kind and problem, once opened (for /ready and /health). */
-  get dedupeHealth(): { store: string; problem: string | undefined } | undefined {
-    const store = this.#deliveries?.store;
-    return store && { store: store.kind, problem: store.problem };
-  }
-
-  /** Open the configured dedupe store (startup's first step): the one given in code, or [dedupe]'s. */
-  async openDeliveries(): Promise<void> {
-    const env = this.#opts.env ?? process.env;
-    const config = this.#initial;
-    const store =
-      this.#opts.dedupeStore ??
-      (await openDedupeStore(config.dedupe, {
-        agentId: config.agent.id,
-        dataDir: resolveDataDir(config, env),
-        env,
-        holder: this.replicaId,
-        log: this.#log,
-      }));
-    store.onHealthChange(() => {
-      if (store.problem === undefined) this.intake.retryParked();
-    });
-    this.#deliveries = new Deliveries(store, () => this.#log);
-  }
-
-  /**
-   * Shutdown: tasks received but not started are let go unacknowledged, so the broker redelivers them
-   * to the next session instead of this one holding the shutdown up. Not with the embedded broker,
-   * whose sessions end with this process: those still run within the grace period.
-   */
-  dropWaiting(): void {
-    if (this.config.mqtt.broker_url === 'embedded' || !this.#deliveries) return;
-    const dropped = this.queue.dropWaiting();
-    this.intake.dropBacklog();
-    for (const id of dropped) void this.#deliveries.abandoned(id);
-    if (dropped.length > 0)
-      this.#log.info({ tasks: dropped.length }, 'shutdown: tasks not started are left to the broker');
-  }
-
-  /** Close the dedupe store, if this agent opened it (one given in code is the caller's). */
-  async closeDeliveries(): Promise<void> {
-    const deliveries = this.#deliveries;
-    if (!deliveries) return;
-    deliveries.close();
-    this.intake.close();
-    if (!this.#opts.dedupeStore) await deliveries.store.close();
+    return this.delivery.deliveries;
   }
 
   /** One of several replicas of its agent id ([mqtt] shared_group, docs/scaling.md). */
@@ -200,39 +148,9 @@ export class AgentRuntime implements IntakeHost, AgentSettingsTargets {
     return this.config.mqtt.shared_group !== undefined;
   }
 
-  /** Replicas: start adopting the sessions of dead replicas (a custom transport has no sessions to adopt). */
-  startFailover(): void {
-    const registry = this.#deliveries?.store.replicas;
-    if (!this.replicated || !registry || this.#opts.transport || this.#failover) return;
-    this.#failover = new ReplicaFailover({
-      log: this.#log.child({ component: 'failover' }),
-      registry,
-      replicaId: this.replicaId,
-      subscription: this.generation.intake.subscription,
-      adoptionTimeoutMs: (this.config.task_timeout + 60) * 1000,
-      serving: () => this.lifecycle.is('running', 'reloading'),
-      transportAs: (replica) =>
-        agentTransport(this.config, this.generation.secrets, {
-          brokerUrl: this.link.brokerUrl ?? this.config.mqtt.broker_url,
-          clientId: clientIdOf(this.config, replica),
-          log: this.#log.child({ adopting: replica }),
-        }),
-      statusTopicOf: (replica) => replicaStatusTopic(this.id, replica),
-      // An adopted session's queued statuses are old (and may be cut by the broker's queue limit): the
-      // agent's own connection has the current ones, so these are only acknowledged.
-      onMessage: (msg, ack) =>
-        isAgentStatusTopic(msg.topic) ? ack() : this.intake.onMessage(msg, ack, false),
-    });
-    this.#failover.start();
-  }
-
-  async stopFailover(): Promise<void> {
-    await this.#failover?.stop();
-  }
-
-  /** A reload changed [dedupe] cache_size or ttl_seconds (a store given in code is the caller's to size). */
+  /** A reload changed [dedupe] cache_size or ttl_seconds. */
   resizeDedupe(limits: DedupeLimits): void {
-    if (!this.#opts.dedupeStore) this.#deliveries?.store.resize(limits);
+    this.delivery.resize(limits);
   }
 
   /** The broker connection in use; ERR_INTERNAL when read before startup made one (a bug). */
@@ -359,21 +277,9 @@ export class AgentRuntime implements IntakeHost, AgentSettingsTargets {
       await this.link.publishReplicaStatus(info, this.replicaId, load);
     } else {
       await this.link.publishReplicaStatus(info, this.replicaId, 'cleared');
-      if (!(await this.#otherReplicasLive())) await this.link.publishStatus(info, status, load);
+      if (!(await this.delivery.otherReplicasLive())) await this.link.publishStatus(info, status, load);
     }
     if (status === 'available') this.probe.available = !this.#stopRequested;
-  }
-
-  /** Whether another replica of this agent id lives (if the registry cannot say: no). */
-  async #otherReplicasLive(): Promise<boolean> {
-    const registry = this.#deliveries?.store.replicas;
-    if (!registry) return false;
-    try {
-      return (await registry.liveReplicas()).some((r) => r !== this.replicaId);
-    } catch (err) {
-      this.#log.warn({ err }, 'cannot tell whether another replica lives: publishing unavailable');
-      return false;
-    }
   }
 
   /** From now on nothing announces `available` (the first moment of a shutdown). */

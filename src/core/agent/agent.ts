@@ -92,7 +92,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       inFlight: rt.queue.active,
       queued: rt.queue.waiting,
       startedAt: rt.metrics.started,
-      dedupe: rt.dedupeHealth,
+      dedupe: rt.delivery.health,
       registry: rt.registry,
     };
   }
@@ -130,7 +130,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     const config = rt.config;
     const signal = rt.shutdown.signal;
     try {
-      await rt.openDeliveries();
+      await rt.delivery.open();
       const ctx = rt.buildContext();
       const gen = await buildGeneration(config, ctx, { id: rt.takeGenerationId(), lifecycle: false });
       rt.adopt(gen);
@@ -158,7 +158,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       'agent available',
     );
     rt.intake.flushPending();
-    rt.startFailover();
+    rt.delivery.startFailover();
     this.emit('ready');
   }
 
@@ -175,8 +175,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     await rt.link
       .close()
       .catch((err: unknown) => rt.log.debug({ err }, 'startup failed: closing the connection failed'));
-    await rt
-      .closeDeliveries()
+    await rt.delivery
+      .close()
       .catch((err: unknown) => rt.log.debug({ err }, 'startup failed: closing the dedupe store failed'));
     if (rt.stopRequested) this.emit('stopped');
   }
@@ -246,8 +246,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     await this.#lastApply?.promise.then(noop, noop);
     rt.lifecycle.to('draining');
     rt.stopHeartbeat();
-    await rt.stopFailover();
-    rt.dropWaiting();
+    await rt.delivery.stopFailover();
+    rt.delivery.dropWaiting();
     await drainThenAbort(rt, rt.config.lifecycle.shutdown_grace_seconds * 1000, 'shutdown');
     await rt
       .publishStatus('unavailable')
@@ -255,7 +255,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     try {
       await rt.closeGenerations();
       await rt.link.close();
-      await rt.closeDeliveries();
+      await rt.delivery.close();
     } catch (err) {
       rt.lifecycle.to('failed');
       throw err;
