@@ -50,8 +50,12 @@ const v1Fields = {
 
 export const envelopeV1Schema = z.object(v1Fields);
 
-/** Any non-empty string: RFC 3339 with `Z`, a numeric offset (`+00:00`) or nanoseconds all pass (§3.2). */
-const timestampString = z.string().min(1);
+/**
+ * An RFC 3339 date-time as producers write it: `Z` or a numeric offset (`+00:00`), and any fraction
+ * (the Rust implementation sends nanoseconds) all pass (§3.2). Anchored, no nested quantifiers: linear.
+ */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d{1,32})?(?:[Zz]|[+-]\d{2}:\d{2})$/;
+const timestampString = z.string().regex(RFC3339, 'must be an RFC 3339 date-time');
 
 /** An optional field where JSON `null` means absent (the Rust implementation's serde emits `null`, §3.2). */
 function nullAsAbsent<T extends z.ZodType>(schema: T) {

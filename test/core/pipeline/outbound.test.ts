@@ -65,7 +65,9 @@ describe('FR-014: forwardMessage', () => {
 
   it('§3.2: carries version, context and routing_trace of a v2 envelope', () => {
     const context = { original_query: 'q', steps_completed: [], iteration_count: 2 };
-    const routing_trace = [{ from_agent: 'a', to_agent: 'b', reason: 'r', timestamp: 't', step_number: 1 }];
+    const routing_trace = [
+      { from_agent: 'a', to_agent: 'b', reason: 'r', timestamp: '2026-01-01T00:00:00.000Z', step_number: 1 },
+    ];
     const env = envelope({ version: '2.0', context, routing_trace });
     const out = body(forwardMessage(env, 'r', 10_000).payload);
     expect(out).toMatchObject({ version: '2.0', context, routing_trace });

@@ -76,6 +76,7 @@ describe('§3.2: Rust v2 envelope interop', () => {
     ['a numeric offset', '2024-01-01T12:00:00+00:00'],
     ['nanoseconds and an offset', '2024-01-01T12:00:00.123456789+00:00'],
     ['milliseconds and a non-zero offset', '2024-01-01T14:00:00.123+02:00'],
+    ['a space for the T (RFC 3339 §5.6 note)', '2024-01-01 12:00:00.5Z'],
   ])('accepts step and routing-step timestamps with %s', (_name, timestamp) => {
     const context = { original_query: 'q', steps_completed: [{ ...step, timestamp }], iteration_count: 1 };
     const trace = [{ ...hop, timestamp, step_number: 1 }];
@@ -105,6 +106,16 @@ describe('§3.2: Rust v2 envelope interop', () => {
     [
       'a step with a numeric timestamp',
       { original_query: 'q', steps_completed: [{ ...step, timestamp: 1 }] },
+      'context.steps_completed.0.timestamp',
+    ],
+    [
+      'a step timestamp that is not a date-time',
+      { original_query: 'q', steps_completed: [{ ...step, timestamp: 'yesterday' }] },
+      'context.steps_completed.0.timestamp',
+    ],
+    [
+      'a step timestamp without a zone',
+      { original_query: 'q', steps_completed: [{ ...step, timestamp: '2024-01-01T12:00:00' }] },
       'context.steps_completed.0.timestamp',
     ],
     [
@@ -148,6 +159,12 @@ describe('§3.2: Rust v2 envelope interop', () => {
   it('accepts step_number 0 and large integers', () => {
     const trace = [hop, { ...hop, step_number: 4_294_967_295 }];
     expect(parsed(v2({ routing_trace: trace }))).toMatchObject({ routing_trace: trace });
+  });
+
+  it('rejects a routing-step timestamp that is not an RFC 3339 date-time', () => {
+    expect(problems(v2({ routing_trace: [{ ...hop, timestamp: 'soon' }] }))).toEqual([
+      expect.stringMatching(/^routing_trace\.0\.timestamp: must be an RFC 3339 date-time/),
+    ]);
   });
 
   it('rejects a routing_trace that is not an array', () => {

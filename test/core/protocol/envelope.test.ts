@@ -142,7 +142,9 @@ describe('§3.2: v2 detection and validation', () => {
   });
 
   it('accepts a v2 envelope with context and routing_trace, and keeps them', () => {
-    const trace = [{ from_agent: 'a', to_agent: 'b', reason: 'r', timestamp: 't', step_number: 0 }];
+    const trace = [
+      { from_agent: 'a', to_agent: 'b', reason: 'r', timestamp: '2026-01-01T00:00:00Z', step_number: 0 },
+    ];
     const r = parseEnvelope(v1({ version: '2.0', context, routing_trace: trace }));
     expect(r.ok).toBe(true);
     if (r.ok) {
