@@ -3,7 +3,7 @@ import type { LoggerV1, MessageV1, ProviderV1, ToolCallV1, UsageV1 } from '@agen
 import { AgentError, ERR_PROVIDER_REQUEST_FAILED, reasonOf } from '../errors.js';
 import type { Cancellation } from './task-cancellation.js';
 import type { ToolRegistry } from './tool-registry.js';
-import { runToolCall, type ToolOutcome } from './tool-runner.js';
+import { runToolCall, type ToolOutcome, type ToolProgress } from './tool-runner.js';
 
 export interface LoopSettings {
   readonly maxToolCalls: number;
@@ -34,6 +34,8 @@ export interface LoopHooks {
   onLlmError?(info: { iteration: number; durationMs: number; error: AgentError }): void;
   onToolCall?(call: ToolCallV1): void;
   onToolOutcome?(call: ToolCallV1, outcome: ToolOutcome): void;
+  /** A running call reported progress (MCP tools). */
+  onToolProgress?(call: ToolCallV1, progress: ToolProgress): void;
   onBudgetExhausted?(
     reason: 'max_tool_calls' | 'max_iterations',
     spent: { toolCalls: number; iterations: number },
@@ -160,6 +162,9 @@ export async function runLlmLoop(
           signal: ctx.cancellation.signal,
           log: ctx.log,
           maxOutputBytes: settings.maxOutputBytes,
+          ...(hooks?.onToolProgress
+            ? { onProgress: (p: ToolProgress) => hooks.onToolProgress?.(tc, p) }
+            : {}),
         });
       }
       hooks?.onToolOutcome?.(tc, outcome);

@@ -32,6 +32,12 @@ export function toolOutcomeLabel(o: ToolOutcome): ToolOutcomeLabel {
 
 const rounded = (ms: number): number => Math.round(ms * 1000) / 1000;
 
+/** A progress message comes from the tool (hostile): one line of at most 256 characters. */
+export function progressMessage(text: string): string {
+  const line = text.slice(0, 1024).replace(/\s+/g, ' ').trim();
+  return line.length > 256 ? `${line.slice(0, 255)}…` : line;
+}
+
 /** Every hook of `hooks`, made unable to throw: a broken metric or sink costs the report, not the task. */
 function safe(hooks: Required<LoopHooks>, onError: ObserverContext['onHookError']): LoopHooks {
   const out: Record<string, (...args: never[]) => void> = {};
@@ -111,6 +117,14 @@ function reportingHooks(ids: TaskIds, ctx: ObserverContext): Required<LoopHooks>
           timed_out: o.timedOut ?? false,
         });
     },
+    onToolProgress: (call, p) =>
+      emit('tool_progress', {
+        tool: call.name,
+        call_id: call.id,
+        progress: p.progress,
+        ...(p.total !== undefined ? { total: p.total } : {}),
+        ...(p.message !== undefined ? { message: redactErrorMessage(progressMessage(p.message)) } : {}),
+      }),
     onBudgetExhausted: (reason, spent) => {
       metrics.budgetExhausted.inc({ reason });
       emit('budget_exhausted', { reason, tool_calls: spent.toolCalls, iterations: spent.iterations });

@@ -33,9 +33,17 @@ export interface ExecutionReport {
   readonly outputTruncated: boolean;
 }
 
-/** The host's call context: the tool-sdk's, plus a channel for sandboxed tools' execution facts. */
+/** Progress a long-running call reports (an MCP server's notifications/progress). */
+export interface ToolProgress {
+  readonly progress: number;
+  readonly total?: number;
+  readonly message?: string;
+}
+
+/** The host's call context: the tool-sdk's, plus channels for sandboxed tools' execution facts and progress. */
 export interface HostToolCallContext extends ToolCallContext {
   reportExecution?(report: ExecutionReport): void;
+  reportProgress?(progress: ToolProgress): void;
 }
 
 /** Cap tool output at `maxBytes`, with a marker saying how much was cut [§6 max_output_size]. */
@@ -75,7 +83,12 @@ function toolFailure(tool: string, err: unknown): AgentError {
 export async function runToolCall(
   call: ToolCallV1,
   registry: ToolRegistry,
-  opts: { signal: AbortSignal; log: LoggerV1; maxOutputBytes: number },
+  opts: {
+    signal: AbortSignal;
+    log: LoggerV1;
+    maxOutputBytes: number;
+    onProgress?: (progress: ToolProgress) => void;
+  },
 ): Promise<ToolOutcome> {
   const started = Date.now();
   const entry = registry.get(call.name);
@@ -97,6 +110,7 @@ export async function runToolCall(
     signal: opts.signal,
     log: opts.log,
     reportExecution: (r) => void (report = r),
+    ...(opts.onProgress ? { reportProgress: opts.onProgress } : {}),
   };
   const ran = (): Pick<ToolOutcome, 'executor' | 'sandbox' | 'timedOut'> => ({
     executor: entry.executor,

@@ -10,6 +10,8 @@ export type ProgressEventName =
   | 'tool_call'
   | 'tool_result'
   | 'tool_error'
+  /** A running tool call reported progress (data: tool, call_id, progress, total?, message?). */
+  | 'tool_progress'
   | 'budget_exhausted'
   | 'task_forwarded'
   | 'task_completed'

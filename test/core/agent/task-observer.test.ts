@@ -385,3 +385,33 @@ describe('observeTask', () => {
     expect(hookErrors.every((e) => (e.err as Error).message === 'broken reporter')).toBe(true);
   });
 });
+
+describe('tool_progress', () => {
+  it('reports a running call’s progress with its tool and call id', () => {
+    const { ctx, emitted } = fakeContext();
+    observeTask(IDS, ctx).onToolProgress?.(call('fs__copy'), { progress: 2, total: 5, message: 'copying' });
+    expect(emitted).toEqual([
+      {
+        event: 'tool_progress',
+        data: { tool: 'fs__copy', call_id: 'call-fs__copy', progress: 2, total: 5, message: 'copying' },
+        ids: IDS,
+      },
+    ]);
+  });
+
+  it('leaves out an absent total and message', () => {
+    const { ctx, emitted } = fakeContext();
+    observeTask(IDS, ctx).onToolProgress?.(call('fs__copy'), { progress: 0.5 });
+    expect(emitted[0]?.data).toEqual({ tool: 'fs__copy', call_id: 'call-fs__copy', progress: 0.5 });
+  });
+
+  it('a hostile message becomes one bounded line', () => {
+    const { ctx, emitted } = fakeContext();
+    const message = `line one\n\u001b[2J${'x'.repeat(100_000)}`;
+    observeTask(IDS, ctx).onToolProgress?.(call('fs__copy'), { progress: 1, message });
+    const shown = String(emitted[0]?.data.message);
+    expect(shown).not.toContain('\n');
+    expect(shown.length).toBeLessThanOrEqual(256);
+    expect(shown.startsWith('line one ')).toBe(true);
+  });
+});

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 
 import type { ToolRegistry } from '../../../src/core/agent/tool-registry.js';
-import { capOutput, runToolCall, type ToolOutcome } from '../../../src/core/agent/tool-runner.js';
+import {
+  capOutput,
+  runToolCall,
+  type HostToolCallContext,
+  type ToolOutcome,
+  type ToolProgress,
+} from '../../../src/core/agent/tool-runner.js';
 import { parseConfigText } from '../../../src/core/config/load.js';
 import { ERR_TOOL_FAILED } from '../../../src/core/errors.js';
 import { currentTimeToolFactory } from '../../../src/plugins/tools-core/current-time.js';
@@ -44,6 +50,12 @@ const FACTORIES: ToolFactoryV1[] = [
     throw new ToolError('FILE_OUTSIDE_ROOTS', 'path "../x" is outside the allowed roots', { path: '../x' });
   }),
   inlineTool('unserializable', () => ({ n: 1n })),
+  inlineTool('progressing', (_input, ctx) => {
+    const report = (ctx as HostToolCallContext).reportProgress;
+    report?.({ progress: 1, total: 2 });
+    report?.({ progress: 2, total: 2, message: 'done' });
+    return report ? 'reported' : 'no channel';
+  }),
 ];
 
 function registry(tools: string, factories = FACTORIES): ToolRegistry {
@@ -61,6 +73,7 @@ const ALL = [
   'unserializable',
   'tool-coded',
   'defaults',
+  'progressing',
 ]
   .map((n) => `${n} = "builtin"`)
   .join('\n');
@@ -75,6 +88,25 @@ function run(call: Partial<ToolCallV1> & { name: string }, maxOutputBytes = 10_0
 }
 
 describe('NFR-005: runToolCall', () => {
+  it('hands a call’s progress reports to onProgress, in order', async () => {
+    const seen: ToolProgress[] = [];
+    const out = await runToolCall({ id: 'c1', name: 'progressing', input: {} }, registry(ALL), {
+      signal: new AbortController().signal,
+      log: silent,
+      maxOutputBytes: 10_000,
+      onProgress: (p) => seen.push(p),
+    });
+    expect(out).toMatchObject({ ok: true, content: '"reported"' });
+    expect(seen).toEqual([
+      { progress: 1, total: 2 },
+      { progress: 2, total: 2, message: 'done' },
+    ]);
+  });
+
+  it('without onProgress a tool finds no progress channel', async () => {
+    expect(await run({ name: 'progressing' })).toMatchObject({ ok: true, content: '"no channel"' });
+  });
+
   it('runs an allowed tool with valid parameters and returns its JSON', async () => {
     const out = await run({ name: 'echo', input: { message: 'hi' } });
     expect(out).toMatchObject({ ok: true, content: '{"message":"hi"}', truncated: false });
