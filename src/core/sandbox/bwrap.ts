@@ -16,6 +16,10 @@ export interface BwrapMounts {
   readonly commandPath?: string;
   /** Further files and folders the tool's configuration declares, bound read-only at the same path. */
   readonly readOnlyPaths?: readonly string[];
+  /** Folders (and files) bound read-write at the same path (an MCP server's `writable_paths`). */
+  readonly writablePaths?: readonly string[];
+  /** Bound read-only at the same path and the process's cwd (an MCP server's own folder); else workDir. */
+  readonly cwd?: string;
   readonly network: boolean;
 }
 
@@ -54,6 +58,21 @@ function within(path: string, dir: string): boolean {
   return path === dir || path.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
 }
 
+const depth = (path: string): number => path.split('/').filter(Boolean).length;
+
+/**
+ * The configured binds, shallowest first: bwrap applies them in order, so a folder bound inside another
+ * keeps its own mode (a read-only folder inside a writable one stays read-only, and the reverse).
+ */
+function pathBinds(m: BwrapMounts): { flag: '--ro-bind' | '--bind'; path: string }[] {
+  const binds = [
+    ...(m.readOnlyPaths ?? []).map((path) => ({ flag: '--ro-bind' as const, path })),
+    ...(m.cwd ? [{ flag: '--ro-bind' as const, path: m.cwd }] : []),
+    ...(m.writablePaths ?? []).map((path) => ({ flag: '--bind' as const, path })),
+  ];
+  return binds.sort((a, b) => depth(a.path) - depth(b.path));
+}
+
 /** `bwrap … --` up to (not including) the command; the caller appends the command and its args. */
 export async function bwrapArgv(bwrapPath: string, m: BwrapMounts): Promise<string[]> {
   const argv = [bwrapPath, '--die-with-parent', '--new-session', '--unshare-all'];
@@ -68,8 +87,9 @@ export async function bwrapArgv(bwrapPath: string, m: BwrapMounts): Promise<stri
       within(m.commandPath, '/usr') || (m.toolDir !== undefined && within(m.commandPath, m.toolDir));
     if (!visible) argv.push('--ro-bind', m.commandPath, m.commandPath);
   }
-  for (const p of m.readOnlyPaths ?? []) argv.push('--ro-bind', p, p);
-  if (m.workDir) argv.push('--chdir', m.workDir);
+  for (const b of pathBinds(m)) argv.push(b.flag, b.path, b.path);
+  const cwd = m.cwd ?? m.workDir;
+  if (cwd) argv.push('--chdir', cwd);
   argv.push('--');
   return argv;
 }
@@ -79,9 +99,10 @@ export async function bwrapArgv(bwrapPath: string, m: BwrapMounts): Promise<stri
  * it keeps the host's file system, read-only but for its work dir, and the network, but gets its own PID
  * (and IPC) namespace with a fresh /proc. The agent is then invisible to it: no /proc/<agent>/environ or
  * /mem to read, no pid to signal or ptrace. Read-only, because a tool that could write the agent's files
- * (its plugins, which are hot-reloaded) could run code inside the agent.
+ * (its plugins, which are hot-reloaded) could run code inside the agent. `cwd`: where it starts (an MCP
+ * server's own folder), default the work dir.
  */
-export function isolationArgv(bwrapPath: string, workDir: string): string[] {
+export function isolationArgv(bwrapPath: string, workDir: string, cwd: string = workDir): string[] {
   return [
     bwrapPath,
     '--die-with-parent',
@@ -99,7 +120,7 @@ export function isolationArgv(bwrapPath: string, workDir: string): string[] {
     workDir,
     workDir,
     '--chdir',
-    workDir,
+    cwd,
     '--',
   ];
 }

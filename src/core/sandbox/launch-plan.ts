@@ -41,7 +41,10 @@ export function hostBinary(
  */
 export type Wrapper = 'bwrap' | 'isolation' | 'none';
 
-export function wrapperOf(spec: SubprocessSpec, user: SandboxUser | undefined): Wrapper {
+/** What the sandbox checks need of a spec (an MCP server's stdio spec gives the same fields). */
+export type SandboxNeeds = Pick<SubprocessSpec, 'tool' | 'sandbox' | 'isolateSameUser' | 'runAs'>;
+
+export function wrapperOf(spec: Omit<SandboxNeeds, 'tool'>, user: SandboxUser | undefined): Wrapper {
   if (spec.sandbox === 'bwrap') return 'bwrap';
   return user === undefined && spec.isolateSameUser !== false ? 'isolation' : 'none';
 }
@@ -61,7 +64,7 @@ function isolationUnavailable(tool: string, reason: string): AgentError {
 
 /** Verify what `spec` needs of the host, without running the tool: prlimit, and a working bwrap. */
 export async function checkSandbox(
-  spec: SubprocessSpec,
+  spec: SandboxNeeds,
   hostPath: string | undefined,
 ): Promise<AgentError | undefined> {
   if (!(await hostBinary('prlimit', hostPath, spec.runAs)))
