@@ -212,6 +212,22 @@ export const ERR_SANDBOX_CLEANUP_FAILED = createError(
   'AGENT_ERR_SANDBOX_CLEANUP_FAILED',
   (d: { dir: string }) => `${d.dir} could not be emptied`,
 );
+export const ERR_MCP_SERVER_DOWN = createError(
+  'AGENT_ERR_MCP_SERVER_DOWN',
+  (d: { server: string; tool: string; reason: string }) =>
+    `MCP server "${d.server}" is not available for tool "${d.tool}": ${d.reason}`,
+);
+export const ERR_MCP_TOOL_CONFLICT = createError(
+  'AGENT_ERR_MCP_TOOL_CONFLICT',
+  (d: { name: string; tools: string[] }) =>
+    `more than one tool would be named "${d.name}": ${d.tools.join(', ')}`,
+);
+export const ERR_MCP_START_FAILED = createError(
+  'AGENT_ERR_MCP_START_FAILED',
+  (d: { server: string; reason: string; stderr_tail?: string }) =>
+    `MCP server "${d.server}" could not be started: ${d.reason}` +
+    (d.stderr_tail ? `; its stderr ended with: ${d.stderr_tail}` : ''),
+);
 export const ERR_INSTALL_INCOMPLETE = createError(
   'AGENT_ERR_INSTALL_INCOMPLETE',
   (d: { missing: string; fix: string }) => `agent2389 is not installed completely: ${d.missing} (${d.fix})`,
