@@ -8,6 +8,7 @@ import { ERR_CONFIG_INVALID, ERR_CONFIG_NOT_FOUND, ERR_CONFIG_PARSE, type Config
 import { applyEnvOverrides } from './env-overrides.js';
 import { formatIssues } from './format-issues.js';
 import { lineOfKey } from './lines.js';
+import { resolveMcpPaths } from './mcp-section.js';
 import { configSchema, type AgentConfig } from './schema.js';
 import { deliveryProblems } from './delivery-rules.js';
 import { applyKeyAliases } from './key-aliases.js';
@@ -101,6 +102,7 @@ export function parseConfigText(text: string, file: string, options: LoadOptions
     ...result.data,
     plugins: { ...result.data.plugins, dirs: result.data.plugins.dirs.map((d) => resolve(base, d)) },
     tools: resolveToolPaths(result.data.tools, base),
+    mcp: resolveMcpPaths(result.data.mcp, base),
     sandbox: {
       ...result.data.sandbox,
       ...(result.data.sandbox.work_dir !== undefined

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { AGENT_ID_PATTERN } from '../protocol/topics.js';
 import { parseSandboxUser } from '../sandbox/sandbox-user.js';
 import { fetchPolicySchema } from './fetch-policy.js';
+import { mcpSection } from './mcp-section.js';
 
 const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
 const positiveInt = z.number().int().positive();
@@ -258,6 +259,8 @@ export const configSchema = z.object({
     .record(z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be a tool name'), toolEntrySchema)
     .default({}),
   plugins: pluginsSection.default({ dirs: [], npm: true, setup_timeout_ms: 10_000 }),
+  /** MCP servers whose tools the agent gets (mcp-section.ts). */
+  mcp: mcpSection.default({}),
   sandbox: sandboxSection.default(sandboxSection.parse({})),
   health: healthSection.default({ port: 8080, host: '0.0.0.0', enabled: true }),
   dedupe: dedupeSection.default(dedupeSection.parse({})),

@@ -1,5 +1,6 @@
 // Unknown-key warnings with "did you mean", and hoisting of top-level keys that TOML scoped into a table.
 import { isPlainObject } from '../protocol/envelope.js';
+import { mcpServerTable } from './mcp-section.js';
 import { configSchema, toolTableSchema } from './schema.js';
 import { objectShape } from './shape.js';
 import { suggestKey } from './suggest.js';
@@ -39,10 +40,11 @@ export function hoistTopLevelKeys(raw: Record<string, unknown>): ConfigWarning[]
   };
   for (const [section, value] of Object.entries(raw)) {
     if (!isPlainObject(value)) continue;
-    if (section === 'tools') {
-      const toolKeys = new Set(Object.keys(objectShape(toolTableSchema)!));
+    if (section === 'tools' || section === 'mcp') {
+      const entrySchema = section === 'tools' ? toolTableSchema : mcpServerTable;
+      const entryKeys = new Set(Object.keys(objectShape(entrySchema)!));
       for (const [name, entry] of Object.entries(value)) {
-        if (isPlainObject(entry)) visit(entry, ['tools', name], toolKeys);
+        if (isPlainObject(entry)) visit(entry, [section, name], entryKeys);
       }
     } else {
       const shape = rootShape[section] ? objectShape(rootShape[section]) : undefined;
