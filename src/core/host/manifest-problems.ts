@@ -11,6 +11,7 @@ const PATTERN_WORDS: Record<string, string> = {
   '^[a-z0-9][a-z0-9._-]*$': 'a lowercase id (a-z, 0-9, ".", "_", "-")',
   '^[a-zA-Z0-9_-]{1,64}$': '1–64 letters, digits, "_" or "-"',
   '^[A-Za-z_][A-Za-z0-9_]*$': 'an environment variable name',
+  '^[A-Za-z0-9](?:[A-Za-z0-9-]|_(?!_))*$': 'an MCP server name (letters, digits, "-", single "_")',
 };
 
 const SEMVER_PATTERN_START = '^(0|[1-9]\\d*)\\.';
@@ -44,11 +45,14 @@ const child = (pointer: string, key: string): string =>
   `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
 
 function toProblem(e: ErrorObject, executorTypes: readonly string[]): ManifestProblem | undefined {
-  const at = e.instancePath;
+  // An object key that breaks `propertyNames` is reported at the key itself.
+  const at = e.propertyName === undefined ? e.instancePath : child(e.instancePath, e.propertyName);
   const params = e.params as Json;
   const parent = (e.parentSchema ?? {}) as Json;
   const what = found(e.data);
   switch (e.keyword) {
+    case 'propertyNames':
+      return undefined; // its inner error (the name's pattern) says what is wrong
     case 'required':
       return { pointer: child(at, String(params.missingProperty)), message: 'is required, found nothing' };
     case 'additionalProperties': {

@@ -71,6 +71,26 @@ export interface ProviderManifest {
   readonly description?: string;
   readonly requiresApiKey?: boolean;
 }
+/** A stdio MCP server the plugin ships (`mcpServers.<name>`); keys as in an [mcp.<name>] table. */
+export interface McpServerManifest {
+  /** A name on PATH, a path relative to the plugin folder (with a `/`), or absolute. */
+  readonly command: string;
+  readonly args?: readonly string[];
+  /** Relative to the plugin folder; default the plugin folder. */
+  readonly cwd?: string;
+  /** Names of environment variables passed through (allow-list). */
+  readonly env?: readonly string[];
+  readonly description?: string;
+  readonly timeout_seconds?: number;
+  readonly sandbox?: 'none' | 'bwrap';
+  readonly network?: boolean;
+  /** Relative to the plugin folder. */
+  readonly read_only_paths?: readonly string[];
+  readonly writable_paths?: readonly string[];
+  readonly memory_mb?: number;
+  readonly max_processes?: number;
+  readonly max_file_size_bytes?: number;
+}
 export interface PluginManifest {
   readonly manifestVersion: 1;
   readonly name: string;
@@ -84,6 +104,7 @@ export interface PluginManifest {
   readonly entry?: string;
   readonly providers?: readonly ProviderManifest[];
   readonly tools?: readonly ToolManifest[];
+  readonly mcpServers?: Readonly<Record<string, McpServerManifest>>;
 }
 
 export interface ReadManifest {
@@ -156,6 +177,22 @@ function duplicateProblems(items: unknown[], key: string, at: string, what: stri
   return problems;
 }
 
+/** An MCP server's paths stay inside the plugin folder (its command may also be a name on PATH, or absolute). */
+function mcpServerProblems(servers: Json): ManifestProblem[] {
+  const problems: ManifestProblem[] = [];
+  for (const [name, server] of Object.entries(servers)) {
+    if (!isObject(server)) continue;
+    const at = `/mcpServers/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    const { command } = server;
+    if (typeof command === 'string' && command.includes('/') && !command.startsWith('/'))
+      problems.push(...relativePathProblem(command, `${at}/command`));
+    problems.push(...relativePathProblem(server.cwd, `${at}/cwd`));
+    for (const key of ['read_only_paths', 'writable_paths'])
+      list(server[key]).forEach((p, i) => problems.push(...relativePathProblem(p, `${at}/${key}/${i}`)));
+  }
+  return problems;
+}
+
 /** Checks JSON Schema cannot express: ranges, nested schemas, paths, cross-field rules, duplicates. */
 function codeProblems(raw: Json): ManifestProblem[] {
   const problems: ManifestProblem[] = [];
@@ -169,8 +206,20 @@ function codeProblems(raw: Json): ManifestProblem[] {
   problems.push(...compileProblem(raw.optionsSchema, '/optionsSchema'));
   problems.push(...relativePathProblem(raw.entry, '/entry'));
   const absentOrList = (v: unknown): boolean => v === undefined || Array.isArray(v);
-  if (tools.length === 0 && providers.length === 0 && absentOrList(raw.tools) && absentOrList(raw.providers))
-    problems.push({ pointer: '', message: 'must declare at least one tool or provider, found none' });
+  const mcpServers = isObject(raw.mcpServers) ? raw.mcpServers : {};
+  if (
+    tools.length === 0 &&
+    providers.length === 0 &&
+    Object.keys(mcpServers).length === 0 &&
+    absentOrList(raw.tools) &&
+    absentOrList(raw.providers) &&
+    (raw.mcpServers === undefined || isObject(raw.mcpServers))
+  )
+    problems.push({
+      pointer: '',
+      message: 'must declare at least one tool, provider or MCP server, found none',
+    });
+  problems.push(...mcpServerProblems(mcpServers));
   const needEntry: string[] = [];
   tools.forEach((tool, i) => {
     if (!isObject(tool)) return;

@@ -9,6 +9,7 @@ export type { PlannedTool } from './plan-tools.js';
 import { validateToolConfig } from './options.js';
 import { planExternal, planInlineScript, planPluginTool, type PlannedTool } from './plan-tools.js';
 import { orderByDependencies } from './order.js';
+import { mcpPluginServers } from '../mcp/plugin-server.js';
 
 export interface PluginPlan {
   /** Plugins to load, dependencies first. */
@@ -126,6 +127,8 @@ export function planPlugins(
       options.set(pluginName, { options: toolConfig, key: `tools.${name}.config` });
     tools.push(planPluginTool(plugin, manifest, entry, toolConfig));
   }
+  // A plugin whose MCP server an [mcp] table names is used too (unknown plugin or server: an error here).
+  for (const { plugin } of mcpPluginServers(config, discovered)) needed.add(plugin.manifest.name);
   const queue = [...needed];
   while (queue.length > 0) {
     for (const dep of byName.get(queue.pop()!)?.manifest.dependsOn ?? []) {

@@ -243,3 +243,63 @@ describe('validateManifest', () => {
     expect(() => validateManifest(structuredClone({ ...BASE, tools }), 'f')).not.toThrow();
   });
 });
+
+describe('mcpServers', () => {
+  const SERVER = { command: 'node', args: ['server.js'] };
+  const withServers = (mcpServers: unknown): unknown => ({ ...BASE, tools: undefined, mcpServers });
+
+  it('accepts a plugin that ships only MCP servers, with every key', () => {
+    const full = {
+      ...SERVER,
+      cwd: 'srv',
+      env: ['LANG'],
+      description: 'd',
+      timeout_seconds: 2.5,
+      sandbox: 'bwrap',
+      network: false,
+      read_only_paths: ['data'],
+      writable_paths: ['out/x'],
+      memory_mb: 64,
+      max_processes: 4,
+      max_file_size_bytes: 1024,
+    };
+    const m = validateManifest(withServers({ fs: full, 'a-b_c': { command: './bin/s' } }), 'f');
+    expect(m.mcpServers?.fs).toEqual(full);
+    expect(() => validateManifest(withServers({ s: { command: '/usr/bin/node' } }), 'f')).not.toThrow();
+  });
+
+  it('still needs a tool, a provider or an MCP server', () => {
+    expect(pointersOf(withServers({}))).toEqual(['']);
+  });
+
+  it('points at bad server names, unknown keys, bad values and paths leaving the plugin folder', () => {
+    expect(
+      pointersOf(
+        withServers({
+          a__b: SERVER,
+          ok: { ...SERVER, port: 1, sandbox: 'docker', timeout_seconds: 0, env: ['not a name'] },
+          nocmd: { args: [] },
+          paths: {
+            command: '../up/s',
+            cwd: '/abs',
+            read_only_paths: ['.', '../x'],
+            writable_paths: ['/tmp'],
+          },
+        }),
+      ).sort(),
+    ).toEqual(
+      [
+        '/mcpServers/a__b',
+        '/mcpServers/ok/port',
+        '/mcpServers/ok/sandbox',
+        '/mcpServers/ok/timeout_seconds',
+        '/mcpServers/ok/env/0',
+        '/mcpServers/nocmd/command',
+        '/mcpServers/paths/command',
+        '/mcpServers/paths/cwd',
+        '/mcpServers/paths/read_only_paths/1',
+        '/mcpServers/paths/writable_paths/0',
+      ].sort(),
+    );
+  });
+});
