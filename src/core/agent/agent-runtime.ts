@@ -35,6 +35,7 @@ import type { LiveGeneration } from './live-generation.js';
 import { MessageIntake, type IntakeHost } from './message-intake.js';
 import type { TaskReporting } from './task-run.js';
 import { TaskQueue } from './task-queue.js';
+import type { ToolRegistry } from './tool-registry.js';
 
 export class AgentRuntime implements IntakeHost, AgentSettingsTargets {
   readonly lifecycle: Lifecycle;
@@ -64,6 +65,8 @@ export class AgentRuntime implements IntakeHost, AgentSettingsTargets {
   readonly #generations = new Set<LiveGeneration>();
   #nextGenerationId = 1;
   #heartbeat?: NodeJS.Timeout;
+  /** Tool registries whose changes re-publish the status (a reused plugin set is watched once). */
+  readonly #watchedTools = new WeakSet<ToolRegistry>();
   /** stop() was called: nothing may announce `available` again. */
   #stopRequested = false;
 
@@ -209,6 +212,20 @@ export class AgentRuntime implements IntakeHost, AgentSettingsTargets {
   adopt(gen: LiveGeneration): void {
     this.#current = gen;
     this.#generations.add(gen);
+    const tools = gen.plugins.set.tools;
+    if (!this.#watchedTools.has(tools)) {
+      this.#watchedTools.add(tools);
+      tools.onChange(() => this.#toolsChanged(tools));
+    }
+  }
+
+  /** The tools of the serving set changed (an MCP server's list): say so in the status message. */
+  #toolsChanged(tools: ToolRegistry): void {
+    if (this.#current?.plugins.set.tools !== tools || !this.lifecycle.is('running', 'reloading')) return;
+    this.#log.info({ tools: tools.names }, 'tools changed');
+    this.publishStatus('available').catch((err: unknown) =>
+      this.#log.warn({ err }, 'cannot publish the status with the changed tools'),
+    );
   }
 
   /** Connect for `gen`. `replacing`: a reconnect's connection, whose messages wait for the new generation. */

@@ -12,6 +12,7 @@ import {
   planPluginSet,
   type Available,
   type PlannedPluginSet,
+  type PluginSet,
 } from './resolve.js';
 import { LiveGeneration, SharedPluginSet } from './live-generation.js';
 import type { TaskProcessorDeps } from './task-processor.js';
@@ -44,6 +45,13 @@ export interface BuildOptions {
 function providerIdentity(config: AgentConfig): string {
   const { provider, model, api_key_env, base_url, timeout, max_retries } = config.llm;
   return JSON.stringify({ provider, model, api_key_env, base_url, timeout, max_retries });
+}
+
+/** Lazy MCP servers start before the first task's LLM call (their tools are unknown until then). */
+function lazyMcpStart(set: PluginSet): (() => Promise<void>) | undefined {
+  const mcp = set.mcp;
+  if (!mcp?.servers.some((s) => s.state === 'idle')) return undefined;
+  return () => mcp.startLazy();
 }
 
 export async function buildGeneration(
@@ -79,7 +87,7 @@ export async function buildGeneration(
     });
     const { intake, deps } = buildProcessing(
       config,
-      { provider, tools: plugins.set.tools, router },
+      { provider, tools: plugins.set.tools, router, prepareTools: lazyMcpStart(plugins.set) },
       ctx.publish,
     );
     return new LiveGeneration({ id: opts.id, config, plugins, provider, secrets, intake, deps }, ctx.signal);

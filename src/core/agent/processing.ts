@@ -14,7 +14,10 @@ export interface Processing {
 
 export function buildProcessing(
   config: AgentConfig,
-  parts: Pick<ResolvedParts, 'provider' | 'tools'> & { router?: Router | undefined },
+  parts: Pick<ResolvedParts, 'provider' | 'tools'> & {
+    router?: Router | undefined;
+    prepareTools?: (() => Promise<void>) | undefined;
+  },
   publish: TaskProcessorDeps['publish'],
 ): Processing {
   const intake: IntakeSettings = {
@@ -28,6 +31,7 @@ export function buildProcessing(
     agentId: config.agent.id,
     provider: parts.provider,
     tools: parts.tools,
+    ...(parts.prepareTools ? { prepareTools: parts.prepareTools } : {}),
     loop: {
       maxToolCalls: config.budget.max_tool_calls,
       maxIterations: config.budget.max_iterations,

@@ -18,6 +18,9 @@ import {
   type SandboxContext,
 } from '../sandbox/sandboxed-tools.js';
 import { moduleLimits } from '../sandbox/limits.js';
+import { connectMcp } from '../mcp/connection.js';
+import { createMcpTools, type McpTools } from '../mcp/mcp-tools.js';
+import { mcpServerSpecs } from '../mcp/server-spec.js';
 import { VERSION } from '../version.js';
 import { ToolRegistry } from './tool-registry.js';
 
@@ -118,9 +121,9 @@ async function buildTools(
 
 /** The part of the config a plugin set is built from: a next config with the same key can reuse it. */
 function pluginSetInputs(config: AgentConfig): unknown {
-  const { agent, llm, tools, plugins, sandbox, data_dir, routing } = config;
+  const { agent, llm, tools, plugins, sandbox, data_dir, routing, mcp } = config;
   const routingProvider = routing.strategy === 'llm' ? routing.llm?.provider : undefined;
-  return { id: agent.id, provider: llm.provider, routingProvider, tools, plugins, sandbox, data_dir };
+  return { id: agent.id, provider: llm.provider, routingProvider, tools, plugins, sandbox, data_dir, mcp };
 }
 
 /** Inline tools' own files: a script's source, a command given by path. */
@@ -175,8 +178,46 @@ export interface PluginSet {
   /** The factory of the configured provider (injected in code, or from a plugin). */
   readonly providerFactory: ProviderFactoryV1;
   readonly watch: WatchPaths;
-  /** Stop the sandboxed executors (tool processes, script host), then close the plugins. */
+  /** The MCP servers whose tools are the registry's `mcp` group (undefined: no [mcp] servers). */
+  readonly mcp?: McpTools;
+  /** Close the MCP servers, stop the sandboxed executors (tool processes, script host), close the plugins. */
   close(): Promise<void>;
+}
+
+/** The registry group holding the MCP servers' tools. */
+export const MCP_TOOL_GROUP = 'mcp';
+
+/**
+ * Start the [mcp] servers (eager ones now; a failure is AGENT_ERR_MCP_START_FAILED) and keep the
+ * registry's `mcp` group in step with their tools.
+ */
+async function startMcpTools(
+  config: AgentConfig,
+  plan: PluginPlan,
+  tools: ToolRegistry,
+  ctx: { env: NodeJS.ProcessEnv; log: LoggerV1; signal: AbortSignal; owner: object },
+): Promise<McpTools | undefined> {
+  const specs = mcpServerSpecs(config, { plugins: plan.plugins, log: ctx.log });
+  if (specs.length === 0) return undefined;
+  const log = ctx.log.child({ component: 'mcp' });
+  const mcp = await createMcpTools(specs, {
+    connect: connectMcp,
+    env: ctx.env,
+    log,
+    signal: ctx.signal,
+    owner: ctx.owner,
+    takenNames: tools.names,
+  });
+  const update = (entries: ReturnType<McpTools['entries']>): void => {
+    try {
+      tools.setGroup(MCP_TOOL_GROUP, entries, log);
+    } catch (err) {
+      log.error({ err }, 'MCP tools changed but cannot be registered; the previous set stays');
+    }
+  };
+  tools.setGroup(MCP_TOOL_GROUP, mcp.entries(), log);
+  mcp.onChange(update);
+  return mcp;
 }
 
 /**
@@ -205,7 +246,9 @@ export async function loadPluginSet(
     setupTimeoutMs: config.plugins.setup_timeout_ms,
   });
   const runtime = new SandboxRuntime(log, { scriptHostMemoryMb: config.sandbox.script_host_memory_mb });
+  let mcp: McpTools | undefined;
   const close = async (): Promise<void> => {
+    await mcp?.close();
     await runtime.close();
     await generation.close();
   };
@@ -219,8 +262,9 @@ export async function loadPluginSet(
       sandbox: { ceilings: config.sandbox, env, log, owner: runtime },
       runtime,
     });
+    mcp = await startMcpTools(config, plan, tools, { env, log, signal: generation.signal, owner: runtime });
     const watch = watchPathsOf(config, plan, available);
-    return { key: planned.key, generation, tools, providerFactory, watch, close };
+    return { key: planned.key, generation, tools, providerFactory, watch, ...(mcp ? { mcp } : {}), close };
   } catch (err) {
     await close();
     throw err;

@@ -16,6 +16,8 @@ export interface TaskProcessorDeps {
   readonly agentId: string;
   readonly provider: ProviderV1;
   readonly tools: ToolRegistry;
+  /** Start what the tools need before a task's first LLM call (lazy MCP servers); absent when nothing is lazy. */
+  readonly prepareTools?: () => Promise<void>;
   readonly loop: LoopSettings;
   readonly taskTimeoutMs: number;
   readonly maxMessageBytes: number;
@@ -77,6 +79,7 @@ export async function processTask(
   const reply = { taskId: envelope.task_id, conversationId: envelope.conversation_id };
   try {
     const task = { instruction: envelope.instruction ?? null, input: envelope.input ?? null };
+    if (deps.prepareTools) await cancellation.race(deps.prepareTools());
     const work = runLlmLoop(task, deps.provider, deps.tools, deps.loop, {
       cancellation,
       log: ctx.log,

@@ -5,6 +5,7 @@ import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/
 import { AgentError, ERR_TOOL_FAILED, ERR_TOOL_INVALID_PARAMS, ERR_TOOL_TIMEOUT } from '../errors.js';
 import { callResultValue } from './call-result.js';
 import type { NamedMcpTool } from './tool-names.js';
+import type { HostToolCallContext } from '../agent/tool-runner.js';
 import type { McpProgress, McpToolInfo } from './types.js';
 
 /** A server's tool description longer than this is cut: every description goes into every LLM request. */
@@ -91,10 +92,18 @@ export function createMcpTool(named: NamedMcpTool, server: McpToolServer, opts: 
     async execute(input: unknown, ctx: ToolCallContext): Promise<unknown> {
       if (!isRecord(input))
         throw new ERR_TOOL_INVALID_PARAMS({ tool, errors: ['(parameters) must be an object'] });
+      // Progress goes to the task's channel (a tool_progress event) and to the owner's listener, if any.
       const { onProgress } = opts;
-      const progress = onProgress
-        ? (p: McpProgress) => onProgress(tool, ctx.callId, boundedProgress(p))
-        : undefined;
+      const host = ctx as HostToolCallContext;
+      const report = host.reportProgress ? (p: McpProgress) => host.reportProgress?.(p) : undefined;
+      const progress =
+        onProgress || report
+          ? (p: McpProgress) => {
+              const bounded = boundedProgress(p);
+              report?.(bounded);
+              onProgress?.(tool, ctx.callId, bounded);
+            }
+          : undefined;
       let result: CallToolResult;
       try {
         result = await server.call(mcpName, input, {
