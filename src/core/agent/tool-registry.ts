@@ -16,6 +16,8 @@ export interface ToolEntry {
   readonly config: Record<string, unknown>;
   readonly executor?: ToolExecutor;
   readonly timeoutMs?: number;
+  /** What the parameters are validated against when not the schema the LLM sees (an MCP server's, made safe). */
+  readonly validationSchema?: Record<string, unknown>;
 }
 
 export interface RegisteredTool {
@@ -30,13 +32,13 @@ export interface RegisteredTool {
 }
 
 /** Compile the entry's schema (throws ajv's error if it is not a valid schema). */
-function registered(e: ToolEntry): RegisteredTool {
+function registered({ validationSchema, ...e }: ToolEntry): RegisteredTool {
   return {
     ...e,
     executor: e.executor ?? 'module',
     description: { ...e.description, name: e.name },
     // Defaults declared in the parameters schema are filled in before the tool sees the input.
-    validate: compileJsonSchema(e.description.parameters, { useDefaults: true }),
+    validate: compileJsonSchema(validationSchema ?? e.description.parameters, { useDefaults: true }),
   };
 }
 

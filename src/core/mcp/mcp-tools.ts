@@ -3,6 +3,7 @@ import type { LoggerV1, ToolDescriptionV1, ToolV1 } from '@agent2389/tool-sdk';
 
 import { reasonOf } from '../errors.js';
 import { createMcpTool, inputSchemaProblem, type McpProgressListener } from './mcp-tool.js';
+import { validationSchema } from './safe-schema.js';
 import { McpSupervisor, type McpSupervisorOptions } from './supervisor.js';
 import { findToolNames, mcpToolLabel } from './tool-names.js';
 import type { ConnectMcp, McpServerSpec } from './types.js';
@@ -31,6 +32,8 @@ export interface McpToolEntry {
   readonly description: ToolDescriptionV1;
   readonly config: Record<string, unknown>;
   readonly executor: 'mcp';
+  /** The inputSchema without the keywords that would run the server's regexes (safe-schema.ts). */
+  readonly validationSchema: Record<string, unknown>;
 }
 
 export interface McpTools {
@@ -98,9 +101,10 @@ class McpToolSet implements McpTools {
         this.#opts.log.error({ code: c.code, ...c.data }, 'MCP tools left out: their names collide');
       for (const n of named) {
         const problem = inputSchemaProblem(n.info.inputSchema);
-        if (problem !== undefined) {
+        const safe = problem === undefined ? validationSchema(n.info.inputSchema) : { problem };
+        if ('problem' in safe) {
           this.#opts.log.warn(
-            { mcp_server: sup.server, tool: n.agentName, reason: problem },
+            { mcp_server: sup.server, tool: n.agentName, reason: safe.problem },
             'MCP tool left out',
           );
           continue;
@@ -110,7 +114,14 @@ class McpToolSet implements McpTools {
           timeoutMs: spec.timeoutMs,
           ...(this.#opts.onProgress ? { onProgress: this.#opts.onProgress } : {}),
         });
-        entries.push({ name: n.agentName, tool, description: tool.describe(), config: {}, executor: 'mcp' });
+        entries.push({
+          name: n.agentName,
+          tool,
+          description: tool.describe(),
+          config: {},
+          executor: 'mcp',
+          validationSchema: safe.schema,
+        });
       }
     }
     this.#entries = entries;

@@ -40,6 +40,24 @@ describe('ToolRegistry', () => {
     expect(changes).toBe(3);
   });
 
+  it('validates with validationSchema when given; the LLM still sees the described parameters', () => {
+    const described = { type: 'object', properties: { s: { type: 'string', pattern: '^x$' } } };
+    const registry = ToolRegistry.fromEntries([]);
+    registry.setGroup(
+      'mcp',
+      [
+        {
+          ...entry('fs__a', described),
+          validationSchema: { type: 'object', properties: { s: { type: 'string' } } },
+        },
+      ],
+      recordingLogger(),
+    );
+    expect(registry.get('fs__a')?.validate({ s: 'not x' })).toBe(true);
+    expect(registry.get('fs__a')?.validate({ s: 1 })).toBe(false);
+    expect(registry.descriptions[0]?.parameters).toEqual(described);
+  });
+
   it('a tool whose schema does not compile is left out with a warning; the others stay', () => {
     const log = recordingLogger();
     const registry = ToolRegistry.fromEntries([]);
