@@ -24,8 +24,8 @@ export function toWireError(err: unknown): WireError {
   // [routing] on_router_error = "fail": the llm router is an LLM call; the gatekeeper is our own service.
   if (err.code.startsWith('AGENT_ERR_ROUTER_'))
     return { code: routerOf(err) === 'llm' ? 'llm_error' : 'internal_error', message: err.message };
-  // Tool failures, sandbox limit hits and script errors are all a tool that could not do its job.
-  if (/^AGENT_ERR_(TOOL|SCRIPT|SANDBOX)_/.test(err.code))
+  // Tool failures, sandbox limit hits, script errors and MCP servers down are all a tool that could not do its job.
+  if (/^AGENT_ERR_(TOOL|SCRIPT|SANDBOX|MCP)_/.test(err.code))
     return { code: 'tool_execution_failed', message: err.message };
   return { code: 'internal_error', message: err.message };
 }

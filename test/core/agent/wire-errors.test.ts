@@ -5,6 +5,8 @@ import {
   AgentError,
   ERR_CLOSED,
   ERR_CONFIG_INVALID,
+  ERR_MCP_SERVER_DOWN,
+  ERR_MCP_START_FAILED,
   ERR_PROVIDER_REQUEST_FAILED,
   ERR_PROVIDER_UNKNOWN,
   ERR_PROVIDER_VERIFY_FAILED,
@@ -50,6 +52,8 @@ describe('RULE-002: toWireError', () => {
       'sandbox unavailable',
       new ERR_SANDBOX_UNAVAILABLE({ tool: 't', mechanism: 'bwrap', reason: 'missing' }),
     ],
+    ['MCP server down', new ERR_MCP_SERVER_DOWN({ server: 's', tool: 't', reason: 'killed' })],
+    ['lazy MCP server did not start', new ERR_MCP_START_FAILED({ server: 's', reason: 'exited' })],
   ])('RULE-002: maps a tool error (%s) to tool_execution_failed with its message', (_, err) => {
     expect(toWireError(err)).toEqual({ code: 'tool_execution_failed', message: err.message });
   });
