@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { expect, onTestFinished } from 'vitest';
+import { expect, onTestFinished, vi } from 'vitest';
 
+import type { AgentProcess } from './agent-process.js';
 import type { Probe } from './mqtt-probe.js';
 
 export const NODE_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url));
@@ -90,4 +91,39 @@ export function progressEvents(probe: Probe, agent: string, event: string): Arra
 /** The last status message of `agent` (subscribe to its status topic first). */
 export function lastStatus(probe: Probe, agent: string): Record<string, unknown> | undefined {
   return probe.on(`/control/agents/${agent}/status`).at(-1)?.json();
+}
+
+/** The complete JSON log lines printed so far (a line still being written is left out). */
+function completeLogLines(agent: Pick<AgentProcess, 'output'>): Array<Record<string, unknown>> {
+  const lines = agent.output().split('\n').slice(0, -1);
+  const parsed: Array<Record<string, unknown>> = [];
+  for (const line of lines) {
+    if (!line.startsWith('{')) continue;
+    try {
+      parsed.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      // stderr may interleave with a stdout line: not a log line we look for
+    }
+  }
+  return parsed;
+}
+
+/**
+ * The coded error an agent logs for task `taskId` (the `err` of its first log line that has one); waits for
+ * it, as the answer may arrive before the log line is printed.
+ */
+export async function loggedTaskError(
+  agent: Pick<AgentProcess, 'output'>,
+  taskId: unknown,
+): Promise<{ code?: unknown; data?: Record<string, unknown> }> {
+  return vi.waitFor(
+    () => {
+      const line = completeLogLines(agent).find(
+        (l) => l.task_id === taskId && (l.err as { code?: unknown } | undefined)?.code !== undefined,
+      );
+      if (!line) throw new Error(`no coded error logged for task ${String(taskId)}`);
+      return line.err as { code?: unknown; data?: Record<string, unknown> };
+    },
+    { timeout: ANSWER_WAIT_MS, interval: 20 },
+  );
 }

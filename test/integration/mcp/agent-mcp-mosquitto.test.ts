@@ -2,66 +2,27 @@
 // (as root it runs as nobody, under prlimit), called through the scripted provider's tool_request. Its
 // tools are in the status message, calls answer, progress is republished, the agent's key never reaches
 // the server, and the server's process tree is gone when the agent stops.
-import { randomUUID } from 'node:crypto';
-import { chmod, mkdtemp, readdir, readFile, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
 import { expect, onTestFinished, vi } from 'vitest';
 
 import { startAgentProcess } from '../../helpers/agent-process.js';
+import {
+  ANSWER_WAIT_MS as WAIT,
+  EVERYTHING,
+  ask as askAgent,
+  callTool as callAgentTool,
+  processesWith,
+  uniqueScript,
+} from '../../helpers/mcp-agent.js';
 import { startMosquitto } from '../../helpers/mosquitto.js';
 import { connectProbe, type Probe } from '../../helpers/mqtt-probe.js';
 import { needs } from '../../helpers/require-tool.js';
 
-const EVERYTHING = fileURLToPath(
-  new URL('../../../node_modules/@modelcontextprotocol/server-everything/dist/index.js', import.meta.url),
-);
 const AGENT = 'mcp-e2e';
 const SECRET = 'sk-agent-secret-never-for-mcp-servers';
-const WAIT = 30_000;
-
-/** Pids of live processes whose command line contains `marker`. */
-async function processesWith(marker: string): Promise<number[]> {
-  const pids: number[] = [];
-  for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const cmdline = await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '');
-    const state = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
-    if (cmdline.includes(marker) && !/\) Z /.test(state)) pids.push(Number(name));
-  }
-  return pids;
-}
-
-/** Publish a task whose scripted LLM asks for one tool call; resolve with what the agent answered. */
-async function ask(
-  probe: Probe,
-  name: string,
-  parameters: Record<string, unknown>,
-): Promise<Record<string, unknown>> {
-  const conversation = `mcp-${randomUUID().slice(0, 8)}`;
-  const topic = `/control/agents/${AGENT}/input`;
-  await probe.publish(
-    topic,
-    JSON.stringify({
-      task_id: randomUUID(),
-      conversation_id: conversation,
-      topic,
-      instruction: `call ${name}`,
-      input: { tool_request: { name, parameters } },
-    }),
-  );
-  const [answer] = await probe.waitFor(`/conversations/${conversation}/${AGENT}`, 1, WAIT);
-  return answer!.json();
-}
-
-/** The response text of a tool call that succeeds. */
-async function callTool(probe: Probe, name: string, parameters: Record<string, unknown>): Promise<string> {
-  const body = await ask(probe, name, parameters);
-  expect(body).toHaveProperty('response');
-  return String(body.response);
-}
+const ask = (probe: Probe, name: string, parameters: Record<string, unknown>) =>
+  askAgent(probe, AGENT, name, parameters);
+const callTool = (probe: Probe, name: string, parameters: Record<string, unknown>) =>
+  callAgentTool(probe, AGENT, name, parameters);
 
 needs('mosquitto').it(
   'server-everything (stdio) as agent tools: listed in the status, called, progress republished, no key leaked, no process left',
@@ -69,10 +30,7 @@ needs('mosquitto').it(
     const broker = await startMosquitto();
     onTestFinished(() => broker.stop());
     // A path of its own, so this test's server processes can be told from any other test's.
-    const dir = await mkdtemp(join(tmpdir(), 'agent2389-mcp-e2e-'));
-    await chmod(dir, 0o755);
-    const server = join(dir, `everything-${randomUUID().slice(0, 8)}.js`);
-    await symlink(EVERYTHING, server);
+    const server = await uniqueScript(EVERYTHING, 'everything');
     const agent = await startAgentProcess(
       [
         `[agent]\nid = "${AGENT}"`,
