@@ -84,6 +84,7 @@ export class AgentRuntime implements IntakeHost, AgentSettingsTargets {
       spooled: () => this.intake.spooled,
       mqttConnected: () => this.link.connected,
       generation: () => this.#current?.id ?? 0,
+      mcpServers: () => this.#current?.plugins.set.mcp?.servers ?? [],
     });
     this.queue = new TaskQueue(config.max_concurrent_tasks, (taskId, err) =>
       reportInternalError(this, 'task', err, { task_id: taskId }),
@@ -212,6 +213,7 @@ export class AgentRuntime implements IntakeHost, AgentSettingsTargets {
   adopt(gen: LiveGeneration): void {
     this.#current = gen;
     this.#generations.add(gen);
+    this.metrics.watchMcpServers(gen.plugins.set.mcp?.servers ?? []);
     const tools = gen.plugins.set.tools;
     if (!this.#watchedTools.has(tools)) {
       this.#watchedTools.add(tools);

@@ -3,7 +3,14 @@
 // The values live in prom-client, in this agent's own Registry; the JSON view is read back from it.
 import { Registry } from 'prom-client';
 
-import { CounterFamily, GaugeFamily, HistogramFamily, type AnyFamily } from './metric-store.js';
+import {
+  CounterFamily,
+  GaugeFamily,
+  GaugeSeriesFamily,
+  HistogramFamily,
+  type AnyFamily,
+} from './metric-store.js';
+import { mcpJson, type McpServerReading } from './mcp-metrics-view.js';
 import {
   histogramQuantile,
   histogramTotals,
@@ -36,6 +43,8 @@ export interface MetricSources {
   spooled(): number;
   mqttConnected(): boolean;
   generation(): number;
+  /** The MCP servers of the generation new tasks run on (none when absent). */
+  mcpServers?(): readonly McpServerReading[];
 }
 
 /** The gauges' names, read back by the JSON view. */
@@ -46,7 +55,10 @@ const GAUGE = {
   spooled: 'agent2389_tasks_spooled',
   connected: 'agent2389_mqtt_connected',
   generation: 'agent2389_config_generation',
+  mcpUp: 'agent2389_mcp_server_up',
 } as const;
+
+export type { McpServerReading } from './mcp-metrics-view.js';
 
 const ms = (seconds: number): number => Math.round(seconds * 1e6) / 1e3;
 
@@ -156,7 +168,14 @@ export class AgentMetrics {
     'Failures that are bugs or broken invariants (a throwing listener, an unexpected rejection), by where they happened',
     ['where'],
   );
-  readonly #gauges: GaugeFamily[];
+  readonly mcpRestarts = new CounterFamily(
+    'agent2389_mcp_server_restarts_total',
+    'Restart attempts of an MCP server (after a crash, or a lazy start that failed), by server',
+    ['server'],
+  );
+  readonly #gauges: Array<GaugeFamily | GaugeSeriesFamily>;
+  /** Servers whose restarts are counted (each once, however many generations share its plugin set). */
+  readonly #mcpWatched = new WeakSet<McpServerReading>();
 
   /** Where every family's values are kept: read by the JSON view and the Prometheus exposition. */
   readonly registry = new Registry();
@@ -180,6 +199,16 @@ export class AgentMetrics {
       ),
       new GaugeFamily(GAUGE.generation, 'The configuration generation new tasks run on', () =>
         sources.generation(),
+      ),
+      new GaugeSeriesFamily(
+        GAUGE.mcpUp,
+        '1 while an MCP server of the serving generation is up (0: idle, starting, down or closed)',
+        ['server'],
+        () =>
+          (sources.mcpServers?.() ?? []).map((s) => ({
+            labels: { server: s.server },
+            value: s.state === 'up' ? 1 : 0,
+          })),
       ),
     ];
     for (const f of this.families()) this.registry.registerMetric(f.metric);
@@ -208,6 +237,7 @@ export class AgentMetrics {
       this.progressDropped,
       this.reloads,
       this.internalErrors,
+      this.mcpRestarts,
       ...this.#gauges,
     ];
   }
@@ -241,6 +271,22 @@ export class AgentMetrics {
   routingDecision(router: string, outcome: RoutingOutcomeLabel, durationMs?: number): void {
     this.routingDecisions.inc({ router, outcome });
     if (durationMs !== undefined) this.routingDuration.observe({ router }, durationMs / 1000);
+  }
+
+  /** Count the restart attempts of `servers` (a plugin set's) from now on, and those made so far. Idempotent. */
+  watchMcpServers(servers: readonly McpServerReading[]): void {
+    for (const s of servers) {
+      if (this.#mcpWatched.has(s)) continue;
+      this.#mcpWatched.add(s);
+      let counted = s.restarts;
+      this.mcpRestarts.inc({ server: s.server }, counted); // by 0 too: the series shows from the start
+      s.onStateChange(() => {
+        const now = s.restarts;
+        if (now <= counted) return;
+        this.mcpRestarts.inc({ server: s.server }, now - counted);
+        counted = now;
+      });
+    }
   }
 
   /**
@@ -323,6 +369,7 @@ export class AgentMetrics {
         errors: outcome(this.routingDecisions, 'error'),
         avg_decision_time_ms: avgMs(histogramTotals(of(this.routingDuration))),
       },
+      mcp: mcpJson(this.sources.mcpServers?.() ?? [], of(this.mcpRestarts)),
       reloads: {
         applied: outcome(this.reloads, 'applied'),
         unchanged: outcome(this.reloads, 'unchanged'),

@@ -141,6 +141,30 @@ export class GaugeFamily {
   }
 }
 
+/** A labelled gauge whose series are read from `read` when collected (one per MCP server); others vanish. */
+export class GaugeSeriesFamily {
+  readonly type = 'gauge';
+  readonly metric: Gauge;
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly labelNames: readonly string[],
+    readonly read: () => ReadonlyArray<Series<number>>,
+  ) {
+    this.metric = new Gauge({
+      name,
+      help,
+      labelNames: [...labelNames],
+      registers: [],
+      collect() {
+        this.reset(); // a series not read now (a server of an older generation) is not shown
+        for (const s of read()) this.set(own(labelNames, s.labels), s.value);
+      },
+    });
+  }
+}
+
 export class HistogramFamily {
   readonly type = 'histogram';
   readonly metric: Histogram;
@@ -184,4 +208,4 @@ export class HistogramFamily {
   }
 }
 
-export type AnyFamily = CounterFamily | GaugeFamily | HistogramFamily;
+export type AnyFamily = CounterFamily | GaugeFamily | GaugeSeriesFamily | HistogramFamily;

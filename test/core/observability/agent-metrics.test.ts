@@ -145,6 +145,7 @@ describe('AgentMetrics.snapshot', () => {
       progress: { published: 4, dropped: 2 },
       routing: { complete: 0, forward: 0, max_iterations: 0, errors: 0, avg_decision_time_ms: 0 },
       reloads: { applied: 2, unchanged: 1, rejected: 1 },
+      mcp: { servers_up: 0, restarts: 0, by_server: {} },
       internal_errors: 3,
     });
   });
