@@ -1,12 +1,20 @@
-// `agent2389 plugins [config]`: list the discovered plugins, their tools, providers and state (no plugin code runs).
+// `agent2389 plugins [config]`: list the discovered plugins, their tools, providers and state, and the config's
+// MCP servers (no plugin code runs; with --mcp each server is started, its tools listed, and closed).
 import { Command } from 'commander';
 
 import { loadConfigFile } from '../core/config/load.js';
+import type { AgentConfig } from '../core/config/schema.js';
 import { AgentError, ERR_PLUGIN_DEPENDENCY_CYCLE, ERR_PLUGIN_RUNTIME_MISMATCH } from '../core/errors.js';
 import { discoverPlugins, type DiscoveredPlugin, type PluginSource } from '../core/host/discover.js';
 import { checkRuntimeRanges, orderByDependencies } from '../core/host/order.js';
+import { mcpServerSpecs } from '../core/mcp/server-spec.js';
+import type { McpServerSpec } from '../core/mcp/types.js';
 import { VERSION } from '../core/version.js';
 import { FIRST_PARTY_PLUGINS_DIR, defaultPluginSources } from '../plugin-sources.js';
+import { terminalText } from './display-text.js';
+import { formatMcpTable, listMcpServers, probeMcpServers, type McpServerListing } from './plugins-mcp.js';
+import { textTable } from './text-table.js';
+import { stderrWarnings } from './warning-log.js';
 
 export interface PluginListing {
   readonly name: string;
@@ -22,25 +30,35 @@ export interface PluginListing {
 
 interface Flags {
   readonly json?: boolean;
+  readonly mcp?: boolean;
+}
+
+interface Discovered {
+  readonly plugins: DiscoveredPlugin[];
+  /** The config, when one was given (its [mcp] servers are listed). */
+  readonly loaded?: { readonly config: AgentConfig; readonly file: string };
 }
 
 /** Where to look: first-party always; `[plugins] dirs` and the npm switch from the config, if any. */
-async function discover(pathArg: string | undefined): Promise<DiscoveredPlugin[]> {
+async function discover(pathArg: string | undefined): Promise<Discovered> {
   const sources = defaultPluginSources();
   const path = pathArg ?? process.env.AGENT_CONFIG;
   let dirs: readonly string[] = [];
   let npm = true;
+  let loaded: Discovered['loaded'];
   if (path) {
     const { config, file, warnings } = await loadConfigFile(path);
     for (const w of warnings) process.stderr.write(`warning: ${file}: ${w.path} ${w.message}\n`);
     dirs = config.plugins.dirs;
     npm = config.plugins.npm;
+    loaded = { config, file };
   }
-  return discoverPlugins({
+  const plugins = await discoverPlugins({
     firstPartyDir: sources.firstPartyDir ?? FIRST_PARTY_PLUGINS_DIR,
     dirs,
     nodeModulesDirs: npm ? (sources.nodeModulesDirs ?? []) : [],
   });
+  return { plugins, ...(loaded ? { loaded } : {}) };
 }
 
 /** Why each plugin could not be loaded: host range, missing dependencies, dependency cycles. */
@@ -109,39 +127,78 @@ export function formatTable(rows: readonly PluginListing[]): string {
     r.providers.join(', ') || '-',
     r.state,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  return [header, ...cells]
-    .map((line) =>
-      line
-        .map((cell, i) => (i === line.length - 1 ? cell : cell.padEnd(widths[i]!)))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return textTable(header, cells);
+}
+
+/** Start each server as the agent would and list its tools; Ctrl-C aborts the starts (all are still closed). */
+async function startServers(
+  specs: readonly McpServerSpec[],
+  config: AgentConfig,
+): Promise<McpServerListing[]> {
+  const stop = new AbortController();
+  const onSignal = (): void => {
+    stop.abort(new Error('interrupted'));
+    process.exitCode = 130;
+  };
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  try {
+    return await probeMcpServers(specs, {
+      env: process.env,
+      takenNames: Object.keys(config.tools),
+      signal: stop.signal,
+      warn: (line) => process.stderr.write(`${line}\n`),
+    });
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  }
 }
 
 async function plugins(pathArg: string | undefined, flags: Flags): Promise<void> {
-  const listing = listPlugins(await discover(pathArg));
-  process.stdout.write(flags.json ? `${JSON.stringify(listing, null, 2)}\n` : `${formatTable(listing)}\n`);
+  const { plugins: discovered, loaded } = await discover(pathArg);
+  const listing = listPlugins(discovered);
+  const specs = loaded
+    ? mcpServerSpecs(loaded.config, { plugins: discovered, log: stderrWarnings(loaded.file) })
+    : [];
+  const servers = flags.mcp && loaded ? await startServers(specs, loaded.config) : listMcpServers(specs);
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify({ plugins: listing, mcp_servers: servers }, null, 2)}\n`);
+  } else {
+    const mcp = servers.length > 0 ? `\n\n${formatMcpTable(servers)}` : '';
+    process.stdout.write(`${formatTable(listing)}${mcp}\n`);
+  }
+  for (const s of servers)
+    if (s.error)
+      process.stderr.write(
+        `agent2389: mcp.${s.name}: [${s.error.code}] ${terminalText(s.error.message, 4000)}\n`,
+      );
+  if (servers.some((s) => s.error)) process.exitCode ??= 1;
 }
 
 export function pluginsCommand(): Command {
   return new Command('plugins')
     .description(
-      'List the plugins an agent would discover (first-party, [plugins] dirs, npm) with their tools, providers and state',
+      "List the plugins an agent would discover (first-party, [plugins] dirs, npm) with their tools, providers and state, and the config's MCP servers",
     )
     .argument(
       '[config]',
       'path to agent.toml (default: AGENT_CONFIG; without either, first-party and ./node_modules only)',
     )
-    .option('--json', 'print an array of objects instead of a table')
+    .option('--json', 'print {"plugins": [...], "mcp_servers": [...]} instead of tables')
+    .option(
+      '--mcp',
+      'start each [mcp] server as the agent would (its sandbox, startup timeout), list its tools, close it',
+    )
     .exitOverride()
     .addHelpText(
       'after',
-      '\nNo plugin code runs. State is "ok" or why the plugin cannot load (runtime mismatch, missing\n' +
-        'dependency or one that cannot load, dependency cycle). Exit status: 0 listed; 1 discovery failed (invalid manifest,\n' +
-        'duplicate name, missing [plugins] dir), printed as "agent2389: [CODE] message".\n' +
-        '\nExamples:\n  agent2389 plugins agent.toml\n  agent2389 plugins --json',
+      '\nNo plugin code runs, and without --mcp no MCP server either. State is "ok" or why the plugin cannot load\n' +
+        "(runtime mismatch, missing dependency or one that cannot load, dependency cycle). The config's [mcp] servers\n" +
+        '(its own and plugin-shipped ones) are listed with their transport, origin and sandbox. --mcp starts each one\n' +
+        '(lazy ones too) under the sandbox the agent would give it, lists its tools by the names the agent gives them\n' +
+        '(<server>__<tool>, after tools / exclude_tools), and closes it. Exit status: 0 listed; 1 discovery or the\n' +
+        'config failed (invalid manifest, duplicate name, missing [plugins] dir, bad [mcp] table), or with --mcp a\n' +
+        'server did not start, printed as "agent2389: [CODE] message"; 130 interrupted.\n' +
+        '\nExamples:\n  agent2389 plugins agent.toml\n  agent2389 plugins agent.toml --mcp\n  agent2389 plugins --json',
     )
     .action(plugins);
 }

@@ -1,4 +1,5 @@
 // `agent2389 plugins` and `agent2389 plugin validate`, in this process, against fixture plugins.
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,8 +125,12 @@ describe('agent2389 plugins (in process)', () => {
     const r = await runCliInProcess(['plugins', config, '--json']);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/^warning: .*agent\.toml: agent\.favourite_colour /);
-    const list = JSON.parse(r.stdout) as Array<{ name: string; source: string; state: string }>;
+    const { plugins: list, mcp_servers: servers } = JSON.parse(r.stdout) as {
+      plugins: Array<{ name: string; source: string; state: string }>;
+      mcp_servers: unknown[];
+    };
     expect(list.at(-1)).toMatchObject({ name: 'good-module', source: 'dir', state: 'ok' });
+    expect(servers).toEqual([]);
     expect(list.filter((p) => p.source === 'first-party').length).toBeGreaterThan(0);
   });
 
@@ -140,6 +145,79 @@ describe('agent2389 plugins (in process)', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^agent2389: \[AGENT_ERR_MANIFEST_INVALID\] /);
+  });
+});
+
+describe('agent2389 plugins: [mcp] servers (in process)', () => {
+  const head =
+    `[agent]\nid = "lister"\n[mqtt]\nbroker_url = "embedded"\n[llm]\nprovider = "scripted"\n` +
+    `[plugins]\ndirs = [${JSON.stringify(fixture('mcp-servers'))}]\nnpm = false\n`;
+
+  it("lists the config's and the plugins' servers after the plugins, starting none without --mcp", async () => {
+    const marker = join(tmp, 'server-ran');
+    const config = join(tmp, 'mcp.toml');
+    await writeFile(
+      config,
+      `${head}[mcp.local]\ncommand = "/bin/sh"\nargs = ["-c", ${JSON.stringify(`touch ${marker}`)}]\n` +
+        `[mcp.ping]\nplugin = "mcp-servers"\nserver = "pinger"\nlazy = true\n[mcp.remote]\nurl = "https://mcp.example.com/mcp"\n`,
+    );
+    const table = await runCliInProcess(['plugins', config]);
+    expect(table.code).toBe(0);
+    const [plugins, servers] = table.stdout.trimEnd().split('\n\n');
+    expect(plugins!.split('\n').at(-1)).toMatch(/^mcp-servers +1\.0\.0 +dir /);
+    expect(servers!.split('\n').map((l) => l.split(/ {2,}/))).toEqual([
+      ['MCP SERVER', 'TRANSPORT', 'FROM', 'SANDBOX'],
+      ['local', `stdio: /bin/sh -c "touch ${marker}"`, 'config', 'none'],
+      ['ping', `stdio: ${fixture('mcp-servers')}/bin/server.sh`, 'mcp-servers', 'none'],
+      ['remote', 'http: https://mcp.example.com/mcp', 'config', 'address policy'],
+    ]);
+    // The plugin's pinger asks for limits above the [sandbox] ceilings: lowered, with a warning.
+    expect(table.stderr).toMatch(/^warning: .*mcp\.toml: requested limits above .*\(server=ping, /);
+
+    const json = await runCliInProcess(['plugins', config, '--json']);
+    expect(json.code).toBe(0);
+    const { mcp_servers: listed } = JSON.parse(json.stdout) as { mcp_servers: unknown[] };
+    expect(listed).toEqual([
+      {
+        name: 'local',
+        transport: 'stdio',
+        command: ['/bin/sh', '-c', `touch ${marker}`],
+        from: 'config',
+        sandbox: 'none',
+        lazy: false,
+      },
+      {
+        name: 'ping',
+        transport: 'stdio',
+        command: [`${fixture('mcp-servers')}/bin/server.sh`],
+        from: 'mcp-servers',
+        sandbox: 'none',
+        lazy: true,
+      },
+      {
+        name: 'remote',
+        transport: 'http',
+        url: 'https://mcp.example.com/mcp',
+        from: 'config',
+        sandbox: 'address policy',
+        lazy: false,
+      },
+    ]);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('exits 1 with the coded error for a server the config cannot build (missing cwd, unknown plugin server)', async () => {
+    const config = join(tmp, 'bad-mcp.toml');
+    await writeFile(config, `${head}[mcp.local]\ncommand = "node"\ncwd = "./no-such-dir"\n`);
+    const missing = await runCliInProcess(['plugins', config]);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr).toMatch(/^agent2389: \[AGENT_ERR_CONFIG_INVALID\] .*mcp\.local\.cwd/s);
+
+    await writeFile(config, `${head}[mcp.pong]\nplugin = "mcp-servers"\n`);
+    const unknown = await runCliInProcess(['plugins', config]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^agent2389: \[AGENT_ERR_CONFIG_INVALID\] .*mcp\.pong\.plugin/s);
   });
 });
 

@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { runCli } from '../helpers/agent-process.js';
+import { EVERYTHING, processesWith, uniqueScript } from '../helpers/mcp-agent.js';
+import { needs } from '../helpers/require-tool.js';
 
 const fixture = (name: string): string =>
   fileURLToPath(new URL(`../fixtures/plugins/${name}`, import.meta.url));
@@ -147,11 +149,15 @@ describe('agent2389 plugins [config]', () => {
     ]);
   });
 
-  it('--json prints an array of objects (config from AGENT_CONFIG)', async () => {
+  it('--json prints the plugins and the MCP servers (config from AGENT_CONFIG)', async () => {
     const config = await configWith('json.toml', ['good-module']);
     const r = await runCli(['plugins', '--json'], { AGENT_CONFIG: config });
     expect(r.code).toBe(0);
-    const list = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
+    const { plugins: list, mcp_servers: servers } = JSON.parse(r.stdout) as {
+      plugins: Array<Record<string, unknown>>;
+      mcp_servers: unknown[];
+    };
+    expect(servers).toEqual([]);
     expect(list.map((p) => p.name)).toEqual([
       'provider-anthropic',
       'provider-openai',
@@ -211,4 +217,63 @@ describe('agent2389 plugins [config]', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('agent2389 plugins agent.toml');
   });
+});
+
+needs('prlimit').describe('agent2389 plugins --mcp (server-everything over stdio)', () => {
+  /** A config with server-everything (by a symlink of its own, to find its processes) and `extra` tables. */
+  async function mcpConfig(file: string, script: string, extra = ''): Promise<string> {
+    const path = join(tmp, file);
+    await writeFile(
+      path,
+      `[agent]\nid = "lister"\n[mqtt]\nbroker_url = "embedded"\n[llm]\nprovider = "scripted"\n` +
+        `[plugins]\nnpm = false\n[mcp.everything]\ncommand = ${JSON.stringify(process.execPath)}\n` +
+        `args = [${JSON.stringify(script)}, "stdio"]\nexclude_tools = ["get-env"]\n${extra}`,
+    );
+    return path;
+  }
+
+  it('starts the server under its sandbox, prints its tools by their agent names, and leaves no process', async () => {
+    const script = await uniqueScript(EVERYTHING, 'plugins-mcp');
+    const r = await runCli(['plugins', await mcpConfig('mcp.toml', script), '--mcp'], {}, 60_000);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const [header, row] = r.stdout.trimEnd().split('\n\n')[1]!.split('\n');
+    expect(header).toMatch(/^MCP SERVER +TRANSPORT +FROM +SANDBOX +STATE +TOOLS$/);
+    const [name, transport, from, sandbox, state, tools] = row!.split(/ {2,}/);
+    expect([name, transport, from, sandbox, state]).toEqual([
+      'everything',
+      `stdio: ${process.execPath} ${script} stdio`,
+      'config',
+      'none',
+      'ok',
+    ]);
+    const names = tools!.split(', ');
+    expect(names).toEqual(expect.arrayContaining(['everything__get-sum', 'everything__echo']));
+    expect(names).not.toContain('everything__get-env'); // exclude_tools, as the agent applies it
+    expect(await processesWith(script)).toEqual([]);
+  }, 90_000); // runCli's own 60 s limit kills a CLI that hangs first
+
+  it('a server that does not start: its code and reason, the others still listed, exit 1, no process left', async () => {
+    const script = await uniqueScript(EVERYTHING, 'plugins-mcp-fail');
+    const broken = `[mcp.broken]\ncommand = "/bin/sh"\nargs = ["-c", "echo no luck >&2; exit 3"]\n`;
+    const r = await runCli(
+      ['plugins', await mcpConfig('mcp-fail.toml', script, broken), '--mcp', '--json'],
+      {},
+      60_000,
+    );
+    expect(r.code).toBe(1);
+    const { mcp_servers: servers } = JSON.parse(r.stdout) as {
+      mcp_servers: Array<{ name: string; state: string; tools: string[]; error?: { code: string } }>;
+    };
+    expect(servers[0]).toMatchObject({ name: 'everything', state: 'ok' });
+    expect(servers[0]!.tools).toContain('everything__get-sum');
+    expect(servers[1]).toMatchObject({
+      name: 'broken',
+      tools: [],
+      error: { code: 'AGENT_ERR_MCP_START_FAILED' },
+    });
+    expect(servers[1]!.state).toMatch(/^AGENT_ERR_MCP_START_FAILED: /);
+    expect(r.stderr).toMatch(/^agent2389: mcp\.broken: \[AGENT_ERR_MCP_START_FAILED\] .*no luck/m);
+    expect(await processesWith(script)).toEqual([]);
+  }, 90_000); // runCli's own 60 s limit kills a CLI that hangs first
 });
