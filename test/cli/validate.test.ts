@@ -1,23 +1,32 @@
 // `agent2389 validate` in-process: a [tools] table that the plugin plan refuses is reported with its key and line.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { validateCommand } from '../../src/cli/validate.js';
 
+const MCP_PLUGIN = fileURLToPath(new URL('../fixtures/plugins/mcp-servers', import.meta.url));
+
 let dir: string;
 let stderr: string;
+let stdout: string;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'agent2389-validate-'));
   stderr = '';
+  stdout = '';
   vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
     stderr += String(chunk);
     return true;
   });
-  vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  });
 });
 
 afterEach(async () => {
@@ -53,5 +62,54 @@ describe('agent2389 validate', () => {
     await validate(`${head}[tools.t]\nimpl = "external"\ncommand = "/bin/true"\n`);
     expect(stderr).toBe('');
     expect(process.exitCode).toBeUndefined();
+  });
+});
+
+describe('agent2389 validate: [mcp] servers', () => {
+  it('reports every missing cwd / read_only_paths / writable_paths entry by its key and line', async () => {
+    const file = await validate(
+      `${head}[mcp.fs]\ncommand = "node"\ncwd = "./no-such-dir"\nsandbox = "bwrap"\n` +
+        `read_only_paths = ["/no/such/ro"]\nwritable_paths = [".", "./no-such-out"]\n`,
+    );
+    expect(process.exitCode).toBe(1);
+    expect(stderr).toContain(`error: ${file}: AGENT_ERR_CONFIG_INVALID`);
+    expect(stderr).toMatch(/- mcp\.fs\.cwd .*no-such-dir.*\(line 9\)/);
+    expect(stderr).toMatch(/- mcp\.fs\.read_only_paths\.0 .*\(line 11\)/);
+    expect(stderr).toMatch(/- mcp\.fs\.writable_paths\.1 .*no-such-out.*\(line 12\)/);
+    expect(stderr).not.toContain('writable_paths.0');
+    expect(stdout).toBe('');
+  });
+
+  it('reports a plugin that ships no such server, and a plugin that is not there, with their codes', async () => {
+    const plugins = `[plugins]\ndirs = [${JSON.stringify(MCP_PLUGIN)}]\nnpm = false\n`;
+    await validate(`${head}${plugins}[mcp.pong]\nplugin = "mcp-servers"\n`);
+    expect(process.exitCode).toBe(1);
+    expect(stderr).toContain('AGENT_ERR_CONFIG_INVALID');
+    expect(stderr).toMatch(/- mcp\.pong\.plugin .*ships: ping, pinger/);
+
+    stderr = '';
+    process.exitCode = undefined;
+    await validate(`${head}${plugins}[mcp.ping]\nplugin = "no-such-plugin"\n`);
+    expect(process.exitCode).toBe(1);
+    expect(stderr).toContain('AGENT_ERR_PLUGIN_NOT_FOUND');
+  });
+
+  it('accepts valid servers (config and plugin), names them, lowers limits with a warning, starts none', async () => {
+    const marker = join(dir, 'server-ran');
+    await mkdir(join(dir, 'srv'));
+    const file = await validate(
+      `${head}[plugins]\ndirs = [${JSON.stringify(MCP_PLUGIN)}]\nnpm = false\n` +
+        `[mcp.local]\ncommand = "/bin/sh"\nargs = ["-c", ${JSON.stringify(`touch ${marker}`)}]\ncwd = "srv"\n` +
+        `[mcp.ping]\nplugin = "mcp-servers"\nserver = "pinger"\n`,
+    );
+    expect(process.exitCode).toBeUndefined();
+    expect(stdout).toBe(
+      `${file} is valid: agent v, provider scripted, broker embedded, tools: (none), mcp servers: local, ping\n`,
+    );
+    // The plugin's pinger asks for more than the [sandbox] ceilings allow.
+    expect(stderr).toMatch(
+      /^warning: .*agent\.toml: requested limits above the \[sandbox\] ceilings were lowered to them \(server=ping, capped=\["memory_mb","max_processes"\]\)\n$/,
+    );
+    expect(existsSync(marker)).toBe(false);
   });
 });
