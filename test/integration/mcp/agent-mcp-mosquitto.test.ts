@@ -84,6 +84,11 @@ needs('mosquitto').it(
     expect(env).toContain('C.UTF-8');
     expect(env).not.toContain(SECRET);
 
+    // An image is summarised for the LLM, not dropped and not pasted as base64.
+    const image = await callTool(probe, 'everything__get-tiny-image', {});
+    expect(image).toMatch(/\[image: image\/png, \d+ bytes\]/);
+    expect(image.length).toBeLessThan(2000);
+
     // Invalid parameters never reach the server: the call fails, and with it this one-call task.
     const bad = await ask(probe, 'everything__get-sum', { a: 'two' });
     expect(bad).toMatchObject({ error: { code: 'tool_execution_failed' } });
