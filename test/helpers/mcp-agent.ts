@@ -8,8 +8,9 @@ import { fileURLToPath } from 'node:url';
 
 import { expect, onTestFinished, vi } from 'vitest';
 
-import type { AgentProcess } from './agent-process.js';
-import type { Probe } from './mqtt-probe.js';
+import { startAgentProcess, type AgentProcess } from './agent-process.js';
+import { startMosquitto } from './mosquitto.js';
+import { connectProbe, type Probe } from './mqtt-probe.js';
 
 export const NODE_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url));
 export const EVERYTHING = join(NODE_MODULES, '@modelcontextprotocol/server-everything/dist/index.js');
@@ -126,4 +127,66 @@ export async function loggedTaskError(
     },
     { timeout: ANSWER_WAIT_MS, interval: 20 },
   );
+}
+
+/** The [agent], [mqtt] and [llm] (scripted) tables of an MCP test agent, then `[mcp.everything]` on `server` plus `mcpKeys`. */
+export function everythingAgentToml(
+  id: string,
+  brokerUrl: string,
+  server: string,
+  mcpKeys: readonly string[] = [],
+  preamble: readonly string[] = [],
+): string {
+  return [
+    `[agent]\nid = "${id}"`,
+    `[mqtt]\nbroker_url = "${brokerUrl}"`,
+    '[llm]\nprovider = "scripted"',
+    ...preamble,
+    '[mcp.everything]',
+    `command = "${process.execPath}"`,
+    `args = ["${server}", "stdio"]`,
+    ...mcpKeys,
+    '',
+  ].join('\n');
+}
+
+export interface EverythingAgent {
+  readonly agent: AgentProcess;
+  readonly probe: Probe;
+  readonly brokerUrl: string;
+  /** The agent's config file's server path: its processes are `processesWith(server)`. */
+  readonly server: string;
+}
+
+/**
+ * A mosquitto (stopped after the test), an agent `id` with server-everything (a unique symlink named
+ * after `prefix`) as `[mcp.everything]` with `mcpKeys`, and a probe on its status, progress and
+ * conversations; resolves once its status lists `waitForTool`.
+ */
+export async function startEverythingAgent(
+  id: string,
+  opts: {
+    prefix: string;
+    mcpKeys?: readonly string[];
+    preamble?: readonly string[];
+    env?: Record<string, string>;
+    waitForTool: string;
+  },
+): Promise<EverythingAgent> {
+  const broker = await startMosquitto();
+  onTestFinished(() => broker.stop());
+  const server = await uniqueScript(EVERYTHING, opts.prefix);
+  const agent = await startAgentProcess(
+    everythingAgentToml(id, broker.url, server, opts.mcpKeys, opts.preamble),
+    opts.env ?? {},
+  );
+  const probe = await connectProbe(broker.url);
+  await probe.subscribe(`/control/agents/${id}/status`);
+  await probe.subscribe(`/control/agents/${id}/progress`);
+  await probe.subscribe('/conversations/#');
+  await vi.waitFor(
+    () => expect(lastStatus(probe, id)?.tools).toEqual(expect.arrayContaining([opts.waitForTool])),
+    { timeout: ANSWER_WAIT_MS, interval: 20 },
+  );
+  return { agent, probe, brokerUrl: broker.url, server };
 }

@@ -1,22 +1,17 @@
 // An MCP server killed (SIGKILL) in the middle of a call, through a real agent on mosquitto: the task in
 // flight gets an error (the server is down), the server is restarted with backoff, the next call works,
 // and no server process outlives the agent.
-import { expect, onTestFinished, vi } from 'vitest';
+import { expect, vi } from 'vitest';
 
-import { startAgentProcess } from '../../helpers/agent-process.js';
 import {
   ANSWER_WAIT_MS,
   ask,
   callTool,
-  EVERYTHING,
-  lastStatus,
   loggedTaskError,
   processesWith,
   progressEvents,
-  uniqueScript,
+  startEverythingAgent,
 } from '../../helpers/mcp-agent.js';
-import { startMosquitto } from '../../helpers/mosquitto.js';
-import { connectProbe } from '../../helpers/mqtt-probe.js';
 import { needs } from '../../helpers/require-tool.js';
 
 const AGENT = 'mcp-crash';
@@ -25,28 +20,10 @@ const LONG = 'everything__trigger-long-running-operation';
 needs('mosquitto').it(
   'kill -9 of the server mid-call: that call fails (server down), the server restarts, the next call works',
   async () => {
-    const broker = await startMosquitto();
-    onTestFinished(() => broker.stop());
-    const server = await uniqueScript(EVERYTHING, 'everything-crash');
-    const agent = await startAgentProcess(
-      [
-        `[agent]\nid = "${AGENT}"`,
-        `[mqtt]\nbroker_url = "${broker.url}"`,
-        '[llm]\nprovider = "scripted"',
-        '[mcp.everything]',
-        `command = "${process.execPath}"`,
-        `args = ["${server}", "stdio"]`,
-        'timeout_seconds = 60',
-        '',
-      ].join('\n'),
-    );
-    const probe = await connectProbe(broker.url);
-    await probe.subscribe(`/control/agents/${AGENT}/status`);
-    await probe.subscribe(`/control/agents/${AGENT}/progress`);
-    await probe.subscribe('/conversations/#');
-    await vi.waitFor(() => expect(lastStatus(probe, AGENT)?.tools).toEqual(expect.arrayContaining([LONG])), {
-      timeout: ANSWER_WAIT_MS,
-      interval: 20,
+    const { agent, probe, server } = await startEverythingAgent(AGENT, {
+      prefix: 'everything-crash',
+      mcpKeys: ['timeout_seconds = 60'],
+      waitForTool: LONG,
     });
     const before = await processesWith(server);
     expect(before).not.toEqual([]);

@@ -1,22 +1,16 @@
 // The per-call deadline of an MCP tool through a real agent on mosquitto: progress notifications keep a call
 // alive past timeout_seconds, but not past max_total_timeout_seconds; a timed-out call leaves no process
 // behind (the server's tree is what it was) and the server answers the next call.
-import { expect, onTestFinished, vi } from 'vitest';
+import { expect } from 'vitest';
 
-import { startAgentProcess } from '../../helpers/agent-process.js';
 import {
-  ANSWER_WAIT_MS,
   ask,
   callTool,
-  EVERYTHING,
-  lastStatus,
   loggedTaskError,
   processesWith,
   progressEvents,
-  uniqueScript,
+  startEverythingAgent,
 } from '../../helpers/mcp-agent.js';
-import { startMosquitto } from '../../helpers/mosquitto.js';
-import { connectProbe } from '../../helpers/mqtt-probe.js';
 import { needs } from '../../helpers/require-tool.js';
 
 const AGENT = 'mcp-deadline';
@@ -27,29 +21,10 @@ const LONG = 'everything__trigger-long-running-operation';
 needs('mosquitto').it(
   'progress extends a call past timeout_seconds up to max_total_timeout_seconds; a timeout leaves no process',
   async () => {
-    const broker = await startMosquitto();
-    onTestFinished(() => broker.stop());
-    const server = await uniqueScript(EVERYTHING, 'everything-deadline');
-    const agent = await startAgentProcess(
-      [
-        `[agent]\nid = "${AGENT}"`,
-        `[mqtt]\nbroker_url = "${broker.url}"`,
-        '[llm]\nprovider = "scripted"',
-        '[mcp.everything]',
-        `command = "${process.execPath}"`,
-        `args = ["${server}", "stdio"]`,
-        'timeout_seconds = 2',
-        'max_total_timeout_seconds = 6',
-        '',
-      ].join('\n'),
-    );
-    const probe = await connectProbe(broker.url);
-    await probe.subscribe(`/control/agents/${AGENT}/status`);
-    await probe.subscribe(`/control/agents/${AGENT}/progress`);
-    await probe.subscribe('/conversations/#');
-    await vi.waitFor(() => expect(lastStatus(probe, AGENT)?.tools).toEqual(expect.arrayContaining([LONG])), {
-      timeout: ANSWER_WAIT_MS,
-      interval: 20,
+    const { agent, probe, server } = await startEverythingAgent(AGENT, {
+      prefix: 'everything-deadline',
+      mcpKeys: ['timeout_seconds = 2', 'max_total_timeout_seconds = 6'],
+      waitForTool: LONG,
     });
     const tree = await processesWith(server);
     expect(tree).not.toEqual([]);

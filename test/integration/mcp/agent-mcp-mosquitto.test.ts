@@ -2,19 +2,16 @@
 // (as root it runs as nobody, under prlimit), called through the scripted provider's tool_request. Its
 // tools are in the status message, calls answer, progress is republished, the agent's key never reaches
 // the server, and the server's process tree is gone when the agent stops.
-import { expect, onTestFinished, vi } from 'vitest';
+import { expect, vi } from 'vitest';
 
-import { startAgentProcess } from '../../helpers/agent-process.js';
 import {
   ANSWER_WAIT_MS as WAIT,
-  EVERYTHING,
   ask as askAgent,
   callTool as callAgentTool,
   processesWith,
-  uniqueScript,
+  startEverythingAgent,
 } from '../../helpers/mcp-agent.js';
-import { startMosquitto } from '../../helpers/mosquitto.js';
-import { connectProbe, type Probe } from '../../helpers/mqtt-probe.js';
+import type { Probe } from '../../helpers/mqtt-probe.js';
 import { needs } from '../../helpers/require-tool.js';
 
 const AGENT = 'mcp-e2e';
@@ -27,28 +24,12 @@ const callTool = (probe: Probe, name: string, parameters: Record<string, unknown
 needs('mosquitto').it(
   'server-everything (stdio) as agent tools: listed in the status, called, progress republished, no key leaked, no process left',
   async () => {
-    const broker = await startMosquitto();
-    onTestFinished(() => broker.stop());
-    // A path of its own, so this test's server processes can be told from any other test's.
-    const server = await uniqueScript(EVERYTHING, 'everything');
-    const agent = await startAgentProcess(
-      [
-        `[agent]\nid = "${AGENT}"`,
-        `[mqtt]\nbroker_url = "${broker.url}"`,
-        '[llm]\nprovider = "scripted"',
-        '[mcp.everything]',
-        `command = "${process.execPath}"`,
-        `args = ["${server}", "stdio"]`,
-        'env = ["LANG"]',
-        'timeout_seconds = 20',
-        '',
-      ].join('\n'),
-      { OPENAI_API_KEY: SECRET, LANG: 'C.UTF-8' },
-    );
-    const probe = await connectProbe(broker.url);
-    await probe.subscribe(`/control/agents/${AGENT}/status`);
-    await probe.subscribe(`/control/agents/${AGENT}/progress`);
-    await probe.subscribe('/conversations/#');
+    const { agent, probe, server } = await startEverythingAgent(AGENT, {
+      prefix: 'everything',
+      mcpKeys: ['env = ["LANG"]', 'timeout_seconds = 20'],
+      env: { OPENAI_API_KEY: SECRET, LANG: 'C.UTF-8' },
+      waitForTool: 'everything__get-sum',
+    });
 
     // The status lists the server's tools, including the one it adds after initialization (list_changed).
     await vi.waitFor(

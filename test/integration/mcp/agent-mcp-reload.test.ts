@@ -2,59 +2,36 @@
 // as a new process; a call in flight on the old server finishes; then the old server's processes are gone.
 import { writeFile } from 'node:fs/promises';
 
-import { expect, onTestFinished, vi } from 'vitest';
+import { expect, vi } from 'vitest';
 
-import { startAgentProcess } from '../../helpers/agent-process.js';
 import {
   ANSWER_WAIT_MS,
   ask,
   callTool,
-  EVERYTHING,
-  lastStatus,
+  everythingAgentToml,
   processesWith,
   progressEvents,
-  uniqueScript,
+  startEverythingAgent,
 } from '../../helpers/mcp-agent.js';
-import { startMosquitto } from '../../helpers/mosquitto.js';
-import { connectProbe } from '../../helpers/mqtt-probe.js';
 import { needs } from '../../helpers/require-tool.js';
 
 const AGENT = 'mcp-reload';
 const LONG = 'everything__trigger-long-running-operation';
 const ZONE = 'Pacific/Chatham';
 
-function toml(brokerUrl: string, server: string, env: string[]): string {
-  return [
-    `[agent]\nid = "${AGENT}"`,
-    `[mqtt]\nbroker_url = "${brokerUrl}"`,
-    '[llm]\nprovider = "scripted"',
-    '[reload]\ndebounce_ms = 100',
-    '[mcp.everything]',
-    `command = "${process.execPath}"`,
-    `args = ["${server}", "stdio"]`,
-    `env = ${JSON.stringify(env)}`,
-    'timeout_seconds = 30',
-    '',
-  ].join('\n');
-}
+/** The edited table: `env` changes; the rest stays. */
+const mcpKeys = (env: string[]): string[] => [`env = ${JSON.stringify(env)}`, 'timeout_seconds = 30'];
+const RELOAD = ['[reload]\ndebounce_ms = 100'];
 
 needs('mosquitto').it(
   'an [mcp.*] edit starts a new server; the old one finishes its call, then its processes are gone',
   async () => {
-    const broker = await startMosquitto();
-    onTestFinished(() => broker.stop());
-    const server = await uniqueScript(EVERYTHING, 'everything-reload');
-    const agent = await startAgentProcess(toml(broker.url, server, ['LANG']), {
-      LANG: 'C.UTF-8',
-      TZ: ZONE,
-    });
-    const probe = await connectProbe(broker.url);
-    await probe.subscribe(`/control/agents/${AGENT}/status`);
-    await probe.subscribe(`/control/agents/${AGENT}/progress`);
-    await probe.subscribe('/conversations/#');
-    await vi.waitFor(() => expect(lastStatus(probe, AGENT)?.tools).toEqual(expect.arrayContaining([LONG])), {
-      timeout: ANSWER_WAIT_MS,
-      interval: 20,
+    const { agent, probe, brokerUrl, server } = await startEverythingAgent(AGENT, {
+      prefix: 'everything-reload',
+      preamble: RELOAD,
+      mcpKeys: mcpKeys(['LANG']),
+      env: { LANG: 'C.UTF-8', TZ: ZONE },
+      waitForTool: LONG,
     });
     const old = await processesWith(server);
     expect(old).not.toEqual([]);
@@ -66,7 +43,10 @@ needs('mosquitto').it(
       timeout: ANSWER_WAIT_MS,
       interval: 20,
     });
-    await writeFile(agent.file, toml(broker.url, server, ['LANG', 'TZ']));
+    await writeFile(
+      agent.file,
+      everythingAgentToml(AGENT, brokerUrl, server, mcpKeys(['LANG', 'TZ']), RELOAD),
+    );
     await vi.waitFor(() => expect(progressEvents(probe, AGENT, 'config_reloaded')).not.toEqual([]), {
       timeout: ANSWER_WAIT_MS,
       interval: 20,
