@@ -19,6 +19,11 @@ import { startMosquitto } from '../../helpers/mosquitto.js';
 import { connectProbe, type Probe, type Received } from '../../helpers/mqtt-probe.js';
 import { healthUrl } from '../../helpers/replica-pool.js';
 import { needs } from '../../helpers/require-tool.js';
+import {
+  decisionsOf as probeDecisionsOf,
+  inputsOf as probeInputsOf,
+  waitForProgress,
+} from '../../helpers/routing-probe.js';
 
 const WAIT = 30_000;
 const OPENAI = 'lr-openai';
@@ -71,30 +76,13 @@ const tomlFor = (broker: string, openai: string, anthropic: string): Record<stri
 });
 
 const json = (r: Received): Record<string, unknown> => r.json();
-const progressOf = (event: string, conversation: string): Record<string, unknown>[] =>
-  mesh.probe
-    .on('/control/agents/')
-    .filter((m) => m.topic.endsWith('/progress'))
-    .map(json)
-    .filter((e) => e.event === event && e.conversation_id === conversation);
-/** Wait for a progress event (sent after the agent published what it answered). */
 const progress = (event: string, conversation: string, agent: string): Promise<Record<string, unknown>> =>
-  vi.waitFor(
-    () => {
-      const found = progressOf(event, conversation).find((e) => e.agent_id === agent);
-      if (!found) throw new Error(`no ${event} from ${agent} in ${conversation}`);
-      return found;
-    },
-    { timeout: WAIT, interval: 10 },
-  );
+  waitForProgress(mesh.probe, event, conversation, agent, WAIT);
 const inputsOf = (agent: string, conversation: string): Record<string, unknown>[] =>
-  mesh.probe
-    .on(`/control/agents/${agent}/input`)
-    .map(json)
-    .filter((e) => e.conversation_id === conversation);
+  probeInputsOf(mesh.probe, agent, conversation);
 const answersOf = (conversation: string): Received[] => mesh.probe.on(`/conversations/${conversation}/`);
 const decisionsOf = (conversation: string): Record<string, unknown>[] =>
-  progressOf('routing_decision', conversation).map((e) => e.data as Record<string, unknown>);
+  probeDecisionsOf(mesh.probe, conversation);
 
 async function startMesh(): Promise<void> {
   const broker = await startMosquitto();

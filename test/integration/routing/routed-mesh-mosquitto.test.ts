@@ -12,6 +12,11 @@ import { startMosquitto } from '../../helpers/mosquitto.js';
 import { connectProbe, type Probe, type Received } from '../../helpers/mqtt-probe.js';
 import { healthUrl } from '../../helpers/replica-pool.js';
 import { needs } from '../../helpers/require-tool.js';
+import {
+  inputsOf as probeInputsOf,
+  progressOf as probeProgressOf,
+  waitForProgress,
+} from '../../helpers/routing-probe.js';
 
 const MESH = ['rt-researcher', 'rt-writer', 'rt-editor'] as const;
 const WAIT = 30_000;
@@ -99,26 +104,12 @@ let mesh: Mesh;
 const json = (r: Received): Record<string, unknown> => r.json();
 const onConversation = (conversation: string): Received[] => mesh.probe.on(`/conversations/${conversation}/`);
 const progressOf = (event: string, conversation: string): Record<string, unknown>[] =>
-  mesh.probe
-    .on('/control/agents/')
-    .filter((m) => m.topic.endsWith('/progress'))
-    .map(json)
-    .filter((e) => e.event === event && e.conversation_id === conversation);
+  probeProgressOf(mesh.probe, event, conversation);
 /** Wait for a progress event of a conversation (sent after the agent published what it answered). */
 const progress = (event: string, conversation: string, agent: string): Promise<Record<string, unknown>> =>
-  vi.waitFor(
-    () => {
-      const found = progressOf(event, conversation).find((e) => e.agent_id === agent);
-      if (!found) throw new Error(`no ${event} from ${agent} in ${conversation}`);
-      return found;
-    },
-    { timeout: WAIT, interval: 10 },
-  );
+  waitForProgress(mesh.probe, event, conversation, agent, WAIT);
 const inputsOf = (agent: string, conversation: string): Record<string, unknown>[] =>
-  mesh.probe
-    .on(`/control/agents/${agent}/input`)
-    .map(json)
-    .filter((e) => e.conversation_id === conversation);
+  probeInputsOf(mesh.probe, agent, conversation);
 
 /** Broker, gatekeeper, the three agents and a probe; stopped when the test finishes. */
 async function startMesh(): Promise<void> {
