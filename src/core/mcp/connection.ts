@@ -64,7 +64,8 @@ function startReason(
 ): string {
   const ended = transport instanceof McpStdioTransport ? transport.end : undefined;
   if (ended && !ended.expected) return ended.reason;
-  if (ctx.signal.aborted) return 'the start was aborted (the agent is shutting down)';
+  if (ctx.signal.aborted)
+    return 'the start was cancelled (the agent is stopping, or the configuration that started it was replaced)';
   const timedOut = err instanceof McpError && err.code === Number(ErrorCode.RequestTimeout);
   if (timedOut || signal.aborted) return 'no answer to initialize in time (startup_timeout_seconds)';
   return reasonOf(err);
