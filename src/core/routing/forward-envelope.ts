@@ -1,6 +1,6 @@
 // A routed hop (protocol.md §9, docs/routing.md): the new v2 envelope for the agent a router chose — a
 // new task id, the context and routing trace extended by this hop — serialized within max_message_bytes.
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 
 import type { EnvelopeV2 } from '../protocol/envelope.js';
 import { fitText, sliceWhole } from '../pipeline/outbound.js';
@@ -32,7 +32,6 @@ export interface RoutedHop {
   readonly maxBytes: number;
   /** Tests only. */
   readonly now?: () => Date;
-  readonly newId?: () => string;
 }
 
 export interface RoutedForward {
@@ -111,12 +110,26 @@ function shed(base: Base, maxBytes: number, reserve: number): Base {
 }
 
 /**
+ * The routed hop's task id: a UUID (version 5 layout) derived from the task that was routed. A hop is a
+ * new task (a revisit is not a duplicate: its id comes from another task), yet the same task routed again
+ * — redelivered after a crash between the forward and its acknowledgement — forwards under the same id,
+ * which the next agent's dedupe store drops instead of running the hop twice.
+ */
+export function routedHopId(routedTaskId: string): string {
+  const h = createHash('sha256').update(`agent2389/routed-hop/${routedTaskId}`).digest();
+  h[6] = (h[6]! & 0x0f) | 0x50;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const hex = h.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
  * The envelope for `hop.to`'s canonical input topic. Within `maxBytes`: the output (input) is cut with
  * the §2 truncation marker; if what earlier hops carried leaves too little room, its oldest entries go first.
  */
 export function routedForward(envelope: EnvelopeV2, hop: RoutedHop): RoutedForward {
   const timestamp = (hop.now?.() ?? new Date()).toISOString();
-  const taskId = (hop.newId ?? randomUUID)();
+  const taskId = routedHopId(envelope.task_id);
   const topic = inputTopic(hop.to);
   const full: Base = {
     task_id: taskId,

@@ -5,6 +5,7 @@ import {
   MAX_ACTION_CHARS,
   MAX_HISTORY_ENTRIES,
   routedForward,
+  routedHopId,
   type RoutedHop,
 } from '../../../src/core/routing/forward-envelope.js';
 
@@ -35,6 +36,26 @@ const hop = (extra: Partial<RoutedHop> = {}): RoutedHop => ({
 });
 
 const parse = (payload: string): EnvelopeV2 => envelopeV2Schema.parse(JSON.parse(payload));
+
+describe('routedHopId', () => {
+  it('the same routed task forwards under the same id (a redelivery is a duplicate the next agent drops)', () => {
+    expect(routedForward(v2(), hop()).taskId).toBe(routedForward(v2(), hop({ to: 'editor' })).taskId);
+    expect(routedHopId(TASK)).toBe(routedHopId(TASK));
+  });
+
+  it('another routed task (a revisit, another conversation) forwards under another id', () => {
+    const other = '22222222-2222-4222-8222-222222222222';
+    expect(routedHopId(other)).not.toBe(routedHopId(TASK));
+    expect(routedForward(v2({ task_id: other }), hop()).taskId).toBe(routedHopId(other));
+  });
+
+  it('is a UUID in the version 5 layout, never the routed task id', () => {
+    const id = routedHopId(TASK);
+    expect(isUuid(id)).toBe(true);
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(id).not.toBe(TASK);
+  });
+});
 
 describe('routedForward: the first routed hop', () => {
   it('is a new v2 task on the chosen agent canonical input topic, same conversation, output as input', () => {
@@ -71,12 +92,6 @@ describe('routedForward: the first routed hop', () => {
         step_number: 1,
       },
     ]);
-  });
-
-  it('each hop has its own task id', () => {
-    const a = routedForward(v2(), hop()).taskId;
-    const b = routedForward(v2(), hop()).taskId;
-    expect(a).not.toBe(b);
   });
 });
 
