@@ -3,8 +3,6 @@
 import type { LoggerV1 } from '@agent2389/tool-sdk';
 
 import { AgentError, reasonOf } from '../core/errors.js';
-import { connectMcp } from '../core/mcp/connection.js';
-import { createMcpTools } from '../core/mcp/mcp-tools.js';
 import type { ConnectMcp, McpServerSpec } from '../core/mcp/types.js';
 import { killAllSubprocesses } from '../core/sandbox/subprocess.js';
 import { terminalText } from './display-text.js';
@@ -91,8 +89,11 @@ async function probe(
 ): Promise<McpServerListing> {
   const lines: string[] = [];
   try {
+    // The MCP client (the SDK) is loaded only when a server is started.
+    const { createMcpTools } = await import('../core/mcp/mcp-tools.js');
+    const connect = opts.connect ?? (await import('../core/mcp/connection.js')).connectMcp;
     const set = await createMcpTools([{ ...spec, lazy: false }], {
-      connect: opts.connect ?? connectMcp,
+      connect,
       env: opts.env,
       log: collectingLogger(spec.name, lines),
       signal: opts.signal,

@@ -18,8 +18,7 @@ import {
   type SandboxContext,
 } from '../sandbox/sandboxed-tools.js';
 import { moduleLimits } from '../sandbox/limits.js';
-import { connectMcp } from '../mcp/connection.js';
-import { createMcpTools, type McpTools } from '../mcp/mcp-tools.js';
+import type { McpTools } from '../mcp/mcp-tools.js';
 import { mcpServerSpecs } from '../mcp/server-spec.js';
 import { VERSION } from '../version.js';
 import { ToolRegistry } from './tool-registry.js';
@@ -200,6 +199,11 @@ async function startMcpTools(
   const specs = mcpServerSpecs(config, { plugins: plan.plugins, log: ctx.log });
   if (specs.length === 0) return undefined;
   const log = ctx.log.child({ component: 'mcp' });
+  // The MCP client (the SDK, ~10 MB resident) is loaded only by agents that have [mcp] servers.
+  const [{ createMcpTools }, { connectMcp }] = await Promise.all([
+    import('../mcp/mcp-tools.js'),
+    import('../mcp/connection.js'),
+  ]);
   const mcp = await createMcpTools(specs, {
     connect: connectMcp,
     env: ctx.env,
