@@ -78,10 +78,16 @@ export const ERR_CONFIG_INVALID = createError(
     `${d.file}: ${d.problems.length} problem(s)\n` +
     d.problems.map((p) => `  - ${p.path ? `${p.path} ` : ''}${p.message}`).join('\n'),
 );
+/** `variable` absent: the config names no variable at `key` although something needs one (`needed_by`). */
 export const ERR_CONFIG_SECRET_MISSING = createError(
   'AGENT_ERR_CONFIG_SECRET_MISSING',
-  (d: { key: string; variable: string }) =>
-    `${d.key} names the environment variable ${d.variable}, which is not set`,
+  (d: { key: string; variable?: string; empty?: boolean; needed_by?: string }) =>
+    d.variable === undefined
+      ? `${d.key} is missing${d.needed_by ? `: ${d.needed_by} needs it` : ''}; ` +
+        `add ${d.key} = "VAR_NAME" and export VAR_NAME in the agent's environment`
+      : d.empty
+        ? `${d.key} = "${d.variable}": the environment variable ${d.variable} is set but empty`
+        : `${d.key} = "${d.variable}": the environment variable ${d.variable} is not set`,
 );
 export const ERR_PROVIDER_UNKNOWN = createError(
   'AGENT_ERR_PROVIDER_UNKNOWN',
@@ -286,7 +292,8 @@ export const ERR_MANIFEST_NOT_FOUND = createError(
 );
 export const ERR_MANIFEST_PARSE = createError(
   'AGENT_ERR_MANIFEST_PARSE',
-  (d: { file: string; reason: string }) => `${d.file} is not valid JSON: ${d.reason}`,
+  (d: { file: string; reason: string; line?: number; column?: number }) =>
+    `${d.file}${d.line === undefined ? '' : `:${d.line}:${d.column ?? 1}`} is not valid JSON: ${d.reason}`,
 );
 export const ERR_MANIFEST_INVALID = createError(
   'AGENT_ERR_MANIFEST_INVALID',

@@ -20,11 +20,16 @@ function describeValue(v: unknown): string {
   return JSON.stringify(v) ?? typeof v;
 }
 
+/** "an integer", "a string": the indefinite article a word takes (by its first letter). */
+export function withArticle(word: string): string {
+  return `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`;
+}
+
 function expectation(issue: z.core.$ZodIssue): string {
   if (issue.message.startsWith('must')) return issue.message;
   switch (issue.code) {
     case 'invalid_type':
-      return `must be ${issue.expected === 'object' ? 'a table' : `a ${issue.expected}`}`;
+      return `must be ${issue.expected === 'object' ? 'a table' : withArticle(issue.expected)}`;
     case 'too_small':
       return issue.origin === 'string'
         ? `must not be shorter than ${String(issue.minimum)} character(s)`
@@ -40,6 +45,19 @@ function expectation(issue: z.core.$ZodIssue): string {
   }
 }
 
+/**
+ * A union (`name = "builtin"` or a table) given a table: the table branch's own issues, at their full
+ * paths (`tools.x.impl is required`), rather than the union's one-line summary.
+ */
+function tableBranch(issue: z.core.$ZodIssue, raw: unknown): z.core.$ZodIssue[] | undefined {
+  if (issue.code !== 'invalid_union') return undefined;
+  const found = valueAt(raw, issue.path);
+  if (typeof found !== 'object' || found === null || Array.isArray(found)) return undefined;
+  // The branch that accepted a table: its issues are inside it (a non-empty path), not about its type.
+  const branch = issue.errors.find((b) => b.length > 0 && b.every((i) => i.path.length > 0));
+  return branch?.map((i) => ({ ...i, path: [...issue.path, ...i.path] }));
+}
+
 /** One ConfigProblem per zod issue; `origins` marks keys that came from environment variables. */
 export function formatIssues(
   issues: readonly z.core.$ZodIssue[],
@@ -47,7 +65,9 @@ export function formatIssues(
   origins: ReadonlyMap<string, string>,
   lineOf: (path: readonly (string | number)[]) => number | undefined,
 ): ConfigProblem[] {
-  return issues.flatMap((issue) => {
+  return issues.flatMap((issue): ConfigProblem[] => {
+    const table = tableBranch(issue, raw);
+    if (table !== undefined) return formatIssues(table, raw, origins, lineOf);
     if (issue.code === 'unrecognized_keys') {
       // Strict tables (a security policy): one problem per unknown key, at its own line.
       return issue.keys.map((key) => {

@@ -15,7 +15,8 @@ export interface ResolvedSecrets {
  */
 function required(key: string, variable: string, env: NodeJS.ProcessEnv, secret = true): string {
   const value = env[variable];
-  if (value === undefined || value === '') throw new ERR_CONFIG_SECRET_MISSING({ key, variable });
+  if (value === undefined || value === '')
+    throw new ERR_CONFIG_SECRET_MISSING({ key, variable, ...(value === '' ? { empty: true } : {}) });
   if (secret) registerSecret(value);
   else registerCredentialName(value);
   return value;
@@ -38,7 +39,45 @@ export function resolveSecrets(
       registerSecret(secrets.llmApiKey);
     }
   } else if (opts.providerRequiresApiKey) {
-    throw new ERR_CONFIG_SECRET_MISSING({ key: 'llm.api_key_env', variable: '(llm.api_key_env is not set)' });
+    throw new ERR_CONFIG_SECRET_MISSING({
+      key: 'llm.api_key_env',
+      needed_by: `provider "${llm.provider}" (an API key)`,
+    });
   }
   return secrets;
+}
+
+/**
+ * Every `*_env` problem at once, without reading any value into the redaction set (`agent2389 validate`):
+ * each variable a key names must be set and non-empty, whatever the provider; a provider that requires a
+ * key needs `[llm] api_key_env`.
+ */
+export function secretProblems(
+  config: AgentConfig,
+  env: NodeJS.ProcessEnv,
+  opts: { providerRequiresApiKey: boolean },
+): InstanceType<typeof ERR_CONFIG_SECRET_MISSING>[] {
+  const problems: InstanceType<typeof ERR_CONFIG_SECRET_MISSING>[] = [];
+  const check = (key: string, variable: string | undefined): void => {
+    if (variable === undefined) return;
+    const value = env[variable];
+    if (value === undefined || value === '')
+      problems.push(
+        new ERR_CONFIG_SECRET_MISSING({ key, variable, ...(value === '' ? { empty: true } : {}) }),
+      );
+  };
+  const { mqtt, llm, dedupe } = config;
+  check('mqtt.username_env', mqtt.username_env);
+  check('mqtt.password_env', mqtt.password_env);
+  if (llm.api_key_env !== undefined) check('llm.api_key_env', llm.api_key_env);
+  else if (opts.providerRequiresApiKey)
+    problems.push(
+      new ERR_CONFIG_SECRET_MISSING({
+        key: 'llm.api_key_env',
+        needed_by: `provider "${llm.provider}" (an API key)`,
+      }),
+    );
+  // A missing redis_url_env with store = "redis" is already a config problem (delivery-rules.ts).
+  if (dedupe.store === 'redis') check('dedupe.redis_url_env', dedupe.redis_url_env);
+  return problems;
 }

@@ -8,6 +8,10 @@ import { suggestKey } from './suggest.js';
 export interface ConfigWarning {
   path: string;
   message: string;
+  /** 1-based line of the key in the config file, when known. */
+  line?: number;
+  /** Set on unknown-key warnings (`validate --strict` makes them errors): the key the name is closest to. */
+  unknownKey?: { suggestion?: string };
 }
 
 const rootShape = objectShape(configSchema)!;
@@ -63,9 +67,11 @@ function unknownIn(
   for (const key of Object.keys(table)) {
     if (known.includes(key)) continue;
     const hint = suggestKey(key, known);
+    const suggestion = hint === undefined ? undefined : [...path, hint].join('.');
     out.push({
       path: [...path, key].join('.'),
-      message: `is not a known key and is ignored${hint ? ` — did you mean ${[...path, hint].join('.')}?` : ''}`,
+      message: `is not a known key and is ignored${suggestion ? ` — did you mean ${suggestion}?` : ''}`,
+      unknownKey: suggestion ? { suggestion } : {},
     });
   }
 }

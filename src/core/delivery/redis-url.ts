@@ -10,9 +10,10 @@ const KEY = 'dedupe.redis_url_env';
  */
 export function redisUrlFromEnv(variable: string | undefined, env: NodeJS.ProcessEnv): string {
   if (variable === undefined || variable === '')
-    throw new ERR_CONFIG_SECRET_MISSING({ key: KEY, variable: `(${KEY} is not set)` });
+    throw new ERR_CONFIG_SECRET_MISSING({ key: KEY, needed_by: '[dedupe] store = "redis"' });
   const value = env[variable];
-  if (value === undefined || value === '') throw new ERR_CONFIG_SECRET_MISSING({ key: KEY, variable });
+  if (value === undefined || value === '')
+    throw new ERR_CONFIG_SECRET_MISSING({ key: KEY, variable, ...(value === '' ? { empty: true } : {}) });
   let url: URL | undefined;
   try {
     url = new URL(value);

@@ -121,10 +121,14 @@ describe('loadConfig', () => {
       'a.toml',
       { env: {} },
     );
-    expect(warnings).toContainEqual({
-      path: 'llm.modle',
-      message: expect.stringContaining('did you mean llm.model?') as string,
-    });
+    expect(warnings).toContainEqual(
+      expect.objectContaining({
+        path: 'llm.modle',
+        message: expect.stringContaining('did you mean llm.model?') as string,
+        unknownKey: { suggestion: 'llm.model' },
+        line: 6,
+      }),
+    );
   });
 
   it('gives a coded syntax error with a line', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { parseConfigText } from '../../../src/core/config/load.js';
 import type { AgentConfig } from '../../../src/core/config/schema.js';
-import { resolveSecrets } from '../../../src/core/config/secrets.js';
+import { resolveSecrets, secretProblems } from '../../../src/core/config/secrets.js';
 import { redactErrorMessage } from '../../../src/core/protocol/redact.js';
 import { thrown } from '../../helpers/thrown.js';
 
@@ -41,7 +41,9 @@ describe('resolveSecrets', () => {
     const env = { T_MQTT_USER: '', T_MQTT_PASS: 'p', T_LLM_KEY: 'k' };
     const err = thrown(() => resolveSecrets(configOf(WITH_SECRETS), env, { providerRequiresApiKey: true }));
     expect(err.code).toBe('AGENT_ERR_CONFIG_SECRET_MISSING');
-    expect(err.data).toEqual({ key: 'mqtt.username_env', variable: 'T_MQTT_USER' });
+    expect(err.data).toEqual({ key: 'mqtt.username_env', variable: 'T_MQTT_USER', empty: true });
+    expect(err.message).toContain('set but empty');
+    expect(err.message).not.toContain('not set');
   });
 
   it('NFR-004: a provider that requires a key fails when api_key_env names an unset variable', () => {
@@ -82,5 +84,33 @@ describe('resolveSecrets', () => {
     const env = { T_MQTT_USER: 'u-w3', T_MQTT_PASS: 'p-w3', T_LLM_KEY: 'optional-w3-key' };
     resolveSecrets(configOf(WITH_SECRETS), env, { providerRequiresApiKey: false });
     expect(redactErrorMessage('upstream echoed optional-w3-key')).toBe('upstream echoed ***');
+  });
+});
+
+describe('secretProblems (validate: every *_env at once)', () => {
+  it('names each unset or empty variable precisely, for any provider, in one list', () => {
+    const env = { T_MQTT_USER: '', T_LLM_KEY: '' };
+    const problems = secretProblems(configOf(WITH_SECRETS), env, { providerRequiresApiKey: false });
+    expect(problems.map((e) => [e.code, e.data])).toEqual([
+      ['AGENT_ERR_CONFIG_SECRET_MISSING', { key: 'mqtt.username_env', variable: 'T_MQTT_USER', empty: true }],
+      ['AGENT_ERR_CONFIG_SECRET_MISSING', { key: 'mqtt.password_env', variable: 'T_MQTT_PASS' }],
+      ['AGENT_ERR_CONFIG_SECRET_MISSING', { key: 'llm.api_key_env', variable: 'T_LLM_KEY', empty: true }],
+    ]);
+    expect(problems[2]!.message).toContain('T_LLM_KEY is set but empty');
+    expect(problems[1]!.message).toContain('T_MQTT_PASS is not set');
+  });
+
+  it('a provider that requires a key and no api_key_env: says what to add, without garbled text', () => {
+    const config = configOf(MINIMAL.replace('"scripted"', '"anthropic"'));
+    const [p] = secretProblems(config, {}, { providerRequiresApiKey: true });
+    expect(p!.data).toEqual({ key: 'llm.api_key_env', needed_by: 'provider "anthropic" (an API key)' });
+    expect(p!.message).not.toMatch(/is not set\)|which is not set/);
+    const err = thrown(() => resolveSecrets(config, {}, { providerRequiresApiKey: true }));
+    expect(err.message).toBe(p!.message);
+  });
+
+  it('nothing when every named variable holds a value', () => {
+    const env = { T_MQTT_USER: 'u', T_MQTT_PASS: 'p', T_LLM_KEY: 'k' };
+    expect(secretProblems(configOf(WITH_SECRETS), env, { providerRequiresApiKey: true })).toEqual([]);
   });
 });
