@@ -59,13 +59,17 @@ describe('agent2389 plugin validate <dir>', () => {
   });
 
   it.each([
-    ['src/plugins/tools-core', 'plugin tools-core 0.1.0, tools: echo (module), current_time (module)'],
+    // The built folders: a source folder's entry (index.js) exists only once built.
+    ['dist/src/plugins/tools-core', 'plugin tools-core 0.1.0, tools: echo (module), current_time (module)'],
     [
-      'src/plugins/tools-builtin',
+      'dist/src/plugins/tools-builtin',
       'plugin tools-builtin 0.1.0, tools: http_request (module), file_read (module), file_write (module), ' +
         'file_list (module), web_search (module)',
     ],
-    ['src/plugins/provider-scripted', 'plugin provider-scripted 0.1.0, tools: (none), providers: scripted'],
+    [
+      'dist/src/plugins/provider-scripted',
+      'plugin provider-scripted 0.1.0, tools: (none), providers: scripted',
+    ],
   ])('accepts the first-party folder %s', async (dir, summary) => {
     const r = await runCli(['plugin', 'validate', dir]);
     expect(r.code).toBe(0);
@@ -101,15 +105,15 @@ describe('agent2389 plugin validate <dir>', () => {
     const r = await runCli(['plugin', 'validate', rel('bad-json')]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
-      /^agent2389: \[AGENT_ERR_MANIFEST_PARSE\] .*bad-json\/plugin\.json is not valid JSON/,
+      /^agent2389: \[AGENT_ERR_MANIFEST_PARSE\] .*bad-json\/plugin\.json:5:1 is not valid JSON/,
     );
   });
 
-  it('reports a host version outside the runtime range with its code', async () => {
+  it('reports a host version outside the runtime range with its code, among the other problems', async () => {
     const r = await runCli(['plugin', 'validate', rel('runtime-mismatch')]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
-      /^agent2389: \[AGENT_ERR_PLUGIN_RUNTIME_MISMATCH\] plugin "runtime-mismatch" requires agent2389 >=99, but this is \d+\.\d+\.\d+/,
+      /plugin\.json: \/runtime: plugin "runtime-mismatch" requires agent2389 >=99, but this is \d+\.\d+\.\d+ \[AGENT_ERR_PLUGIN_RUNTIME_MISMATCH\]\n/,
     );
   });
 

@@ -21,7 +21,8 @@ function patternWords(pattern: string): string {
   return PATTERN_WORDS[pattern] ?? `a string matching ${pattern}`;
 }
 
-const ARTICLE: Record<string, string> = { integer: 'an integer', object: 'an object', array: 'an array' };
+/** "an integer", "a string": the indefinite article a word takes (by its first letter). */
+const withArticle = (word: string): string => `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`;
 
 /** A short rendering of the offending value. */
 export function found(value: unknown): string {
@@ -34,8 +35,9 @@ export function found(value: unknown): string {
 
 /** "an integer ≥ 1", "a string", … from the schema node that failed. */
 function expected(schema: Json): string {
-  const type = typeof schema.type === 'string' ? schema.type : 'value';
-  const words = [ARTICLE[type] ?? `a ${type}`];
+  const types =
+    typeof schema.type === 'string' ? [schema.type] : Array.isArray(schema.type) ? schema.type : [];
+  const words = [types.length > 0 ? types.map((t) => withArticle(String(t))).join(' or ') : 'a value'];
   if (typeof schema.minimum === 'number') words.push(`≥ ${schema.minimum}`);
   if (typeof schema.maximum === 'number') words.push(`≤ ${schema.maximum}`);
   return words.join(' ');

@@ -241,18 +241,36 @@ function codeProblems(raw: Json): ManifestProblem[] {
   return problems;
 }
 
-/** Validate a parsed plugin.json. Throws ERR_MANIFEST_INVALID listing every problem with its JSON pointer. */
-export function validateManifest(raw: unknown, file: string): PluginManifest {
+/** Every problem of a parsed plugin.json (schema, then code-level checks), each at its JSON pointer. */
+export function manifestProblems(raw: unknown): ManifestProblem[] {
   const valid = validateSchema(raw);
   const problems = valid ? [] : schemaProblems(validateSchema.errors ?? [], EXECUTOR_TYPES);
   if (isObject(raw)) problems.push(...codeProblems(raw));
+  return problems;
+}
+
+/** Validate a parsed plugin.json. Throws ERR_MANIFEST_INVALID listing every problem with its JSON pointer. */
+export function validateManifest(raw: unknown, file: string): PluginManifest {
+  const problems = manifestProblems(raw);
   if (problems.length === 0) return raw as PluginManifest;
   const plugin = isObject(raw) && typeof raw.name === 'string' ? raw.name : undefined;
   throw new ERR_MANIFEST_INVALID({ file, plugin, problems });
 }
 
-/** Read, parse and validate the manifest at `file` (any name; plugin.json by convention). */
-export async function readManifestFile(file: string): Promise<ReadManifest> {
+/** 1-based line and column of a JSON.parse error, from its message ("at position N", or "line L column C"). */
+export function jsonErrorPosition(text: string, reason: string): { line?: number; column?: number } {
+  const lc = /line (\d+) column (\d+)/.exec(reason);
+  if (lc) return { line: Number(lc[1]), column: Number(lc[2]) };
+  const at = /at position (\d+)/.exec(reason);
+  // "Unexpected end of JSON input" has no position: the error is at the end of the text.
+  const offset = at ? Number(at[1]) : /end of JSON input/.test(reason) ? text.length : undefined;
+  if (offset === undefined) return {};
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length, column: before[before.length - 1]!.length + 1 };
+}
+
+/** Read and parse the JSON at `file`: ERR_MANIFEST_NOT_FOUND, or ERR_MANIFEST_PARSE with line and column. */
+export async function readManifestJson(file: string): Promise<unknown> {
   const abs = resolve(file);
   let text: string;
   try {
@@ -267,11 +285,20 @@ export async function readManifestFile(file: string): Promise<ReadManifest> {
     );
   }
   let raw: unknown;
+  const json = text.replace(/^\uFEFF/, '');
   try {
-    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
+    raw = JSON.parse(json);
   } catch (err) {
-    throw new ERR_MANIFEST_PARSE({ file: abs, reason: (err as Error).message }, { cause: err });
+    const reason = (err as Error).message;
+    throw new ERR_MANIFEST_PARSE({ file: abs, reason, ...jsonErrorPosition(json, reason) }, { cause: err });
   }
+  return raw;
+}
+
+/** Read, parse and validate the manifest at `file` (any name; plugin.json by convention). */
+export async function readManifestFile(file: string): Promise<ReadManifest> {
+  const abs = resolve(file);
+  const raw = await readManifestJson(abs);
   return { manifest: validateManifest(raw, abs), dir: dirname(abs), file: abs };
 }
 

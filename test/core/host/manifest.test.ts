@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 
 import { AgentError, type ManifestProblem } from '../../../src/core/errors.js';
 import {
+  jsonErrorPosition,
   PLUGIN_SCHEMA_FILE,
   readManifest,
   validateManifest,
@@ -87,6 +88,24 @@ describe('readManifest', () => {
     expect(err.cause).toBeInstanceOf(SyntaxError);
   });
 
+  it('ERR_MANIFEST_PARSE says the line and column of the JSON error', async () => {
+    // The fixture's trailing comma before `}` on line 5: the error is at the `}` (line 5, column 1).
+    const err = await rejected(readManifest(join(PLUGINS, 'bad-json')));
+    expect(err.data).toMatchObject({ line: 5, column: 1 });
+    expect(err.message).toContain('plugin.json:5:1');
+  });
+
+  it('jsonErrorPosition reads both message forms, and the end of the text', () => {
+    const text = '{\n  "a": 1,\n  x\n}';
+    expect(jsonErrorPosition(text, 'Unexpected token x in JSON at position 14')).toEqual({
+      line: 3,
+      column: 3,
+    });
+    expect(jsonErrorPosition(text, 'Bad thing (line 3 column 3)')).toEqual({ line: 3, column: 3 });
+    expect(jsonErrorPosition('{\n', 'Unexpected end of JSON input')).toEqual({ line: 2, column: 1 });
+    expect(jsonErrorPosition(text, 'no position')).toEqual({});
+  });
+
   it('ERR_MANIFEST_NOT_FOUND when the folder has no plugin.json', async () => {
     const err = await rejected(readManifest(join(PLUGINS, 'cycle')));
     expect(err.code).toBe('AGENT_ERR_MANIFEST_NOT_FOUND');
@@ -95,6 +114,14 @@ describe('readManifest', () => {
 });
 
 describe('validateManifest', () => {
+  it('generated messages use the right article: "an array", "an object", "an integer"', () => {
+    const messages = problemsOf({ ...BASE, tools: {}, dependsOn: 'x', manifestVersion: 'one' }).map(
+      (p) => p.message,
+    );
+    expect(messages.join('\n')).toMatch(/must be an array/);
+    expect(messages.join('\n')).not.toMatch(/\ba (array|object|integer)\b/);
+  });
+
   it('returns a valid manifest unchanged', () => {
     const manifest: PluginManifest = validateManifest(BASE, 'plugin.json');
     expect(manifest).toBe(BASE);
