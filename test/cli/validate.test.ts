@@ -48,14 +48,15 @@ describe('agent2389 validate', () => {
   it('names the key and its line when a tool table combines keys that do not go together', async () => {
     const file = await validate(`${head}[tools.t]\nimpl = "external"\ncommand = "/bin/true"\nwasm = true\n`);
     expect(process.exitCode).toBe(1);
-    expect(stderr).toContain(`error: ${file}: AGENT_ERR_CONFIG_INVALID`);
-    expect(stderr).toMatch(/- tools\.t\.wasm applies to script tools only.*\(line 10\)/);
+    expect(stderr).toContain(
+      `error: ${file}:10: AGENT_ERR_CONFIG_INVALID: tools.t.wasm applies to script tools only`,
+    );
   });
 
   it('names the key and its line for an impl that does not exist', async () => {
     await validate(`${head}[tools]\n\necho = "wasm"\n`);
     expect(process.exitCode).toBe(1);
-    expect(stderr).toMatch(/- tools\.echo\.impl "wasm" must be .*\(line 9\)/);
+    expect(stderr).toMatch(/:9: AGENT_ERR_CONFIG_INVALID: tools\.echo\.impl "wasm" must be /);
   });
 
   it('passes a valid inline tool table', async () => {
@@ -72,10 +73,10 @@ describe('agent2389 validate: [mcp] servers', () => {
         `read_only_paths = ["/no/such/ro"]\nwritable_paths = [".", "./no-such-out"]\n`,
     );
     expect(process.exitCode).toBe(1);
-    expect(stderr).toContain(`error: ${file}: AGENT_ERR_CONFIG_INVALID`);
-    expect(stderr).toMatch(/- mcp\.fs\.cwd .*no-such-dir.*\(line 9\)/);
-    expect(stderr).toMatch(/- mcp\.fs\.read_only_paths\.0 .*\(line 11\)/);
-    expect(stderr).toMatch(/- mcp\.fs\.writable_paths\.1 .*no-such-out.*\(line 12\)/);
+    expect(stderr).toContain(`error: ${file}:9: AGENT_ERR_CONFIG_INVALID: mcp.fs.cwd `);
+    expect(stderr).toMatch(/no-such-dir/);
+    expect(stderr).toMatch(/:11: AGENT_ERR_CONFIG_INVALID: mcp\.fs\.read_only_paths\.0 /);
+    expect(stderr).toMatch(/:12: AGENT_ERR_CONFIG_INVALID: mcp\.fs\.writable_paths\.1 .*no-such-out/);
     expect(stderr).not.toContain('writable_paths.0');
     expect(stdout).toBe('');
   });
@@ -85,7 +86,7 @@ describe('agent2389 validate: [mcp] servers', () => {
     await validate(`${head}${plugins}[mcp.pong]\nplugin = "mcp-servers"\n`);
     expect(process.exitCode).toBe(1);
     expect(stderr).toContain('AGENT_ERR_CONFIG_INVALID');
-    expect(stderr).toMatch(/- mcp\.pong\.plugin .*ships: ping, pinger/);
+    expect(stderr).toMatch(/AGENT_ERR_CONFIG_INVALID: mcp\.pong\.plugin .*ships: ping, pinger/);
 
     stderr = '';
     process.exitCode = undefined;

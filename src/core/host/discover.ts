@@ -23,6 +23,8 @@ export interface DiscoverOptions {
   readonly dirs: readonly string[];
   /** node_modules folders to scan for packages with an "agent2389" field (missing ones are skipped). */
   readonly nodeModulesDirs: readonly string[];
+  /** Given (`agent2389 validate`): a folder or manifest that fails is reported here and skipped, not thrown. */
+  readonly onProblem?: (err: unknown) => void;
 }
 
 interface Candidate {
@@ -121,15 +123,22 @@ async function npmCandidates(nodeModulesDir: string): Promise<Candidate[]> {
 
 /** Every plugin, in a deterministic order: first-party, then each dir in order, then npm; each alphabetical. */
 export async function discoverPlugins(opts: DiscoverOptions): Promise<DiscoveredPlugin[]> {
+  const report = (err: unknown): void => {
+    if (!opts.onProblem) throw err;
+    opts.onProblem(err);
+  };
+  const collect = (found: Promise<Candidate[]>): Promise<Candidate[]> =>
+    found.catch((err: unknown) => (report(err), []));
   const candidates: Candidate[] = [...(await folderCandidates(opts.firstPartyDir, 'first-party'))];
-  for (const dir of opts.dirs) candidates.push(...(await folderCandidates(dir, 'dir')));
-  for (const dir of opts.nodeModulesDirs) candidates.push(...(await npmCandidates(dir)));
+  for (const dir of opts.dirs) candidates.push(...(await collect(folderCandidates(dir, 'dir'))));
+  for (const dir of opts.nodeModulesDirs) candidates.push(...(await collect(npmCandidates(dir))));
   const unique = candidates.filter((c, i) => candidates.findIndex((o) => o.file === c.file) === i);
   const settled = await Promise.allSettled(unique.map((c) => readManifestFile(c.file)));
   const plugins: DiscoveredPlugin[] = [];
   settled.forEach((result, i) => {
-    if (result.status === 'rejected') throw result.reason; // the first failure in discovery order
-    plugins.push({ ...result.value, source: unique[i]!.source });
+    if (result.status === 'rejected')
+      report(result.reason); // without onProblem: the first in discovery order
+    else plugins.push({ ...result.value, source: unique[i]!.source });
   });
   assertUniqueNames(plugins);
   return plugins;
