@@ -2,28 +2,22 @@
 import { Command } from 'commander';
 
 import { addBrokerOptions, connectCli, type BrokerFlags } from './broker-client.js';
-import { UsageError } from './build-envelope.js';
 import { MAX_REPLICAS, REPLICA_STATUS_TOPICS, ReplicaDirectory } from './agents-replicas.js';
 import { AgentDirectory, agentsJson, agentsTable } from './agents-table.js';
-import { positiveNumber } from './display-text.js';
+import { MILLISECONDS, positive, SECONDS } from './option-numbers.js';
 import { colourWanted, createPalette } from './terminal-style.js';
 
 interface AgentsFlags extends BrokerFlags {
-  wait: string;
+  /** Milliseconds. */
+  wait: number;
   json?: boolean;
   available?: boolean;
   replicas?: boolean;
-  staleAfter: string;
+  /** Seconds. */
+  staleAfter: number;
 }
 
 const STATUS_TOPICS = '/control/agents/+/status';
-
-function parseWait(value: string): number {
-  const ms = Number(value);
-  if (!Number.isFinite(ms) || ms < 0)
-    throw new UsageError(`--wait must be a number of milliseconds ≥ 0, got "${value}"`);
-  return ms;
-}
 
 /** Notes on stderr about replica statuses not shown: malformed, beyond the cap, or of agents without a status. */
 function reportReplicaNotes(replicas: ReplicaDirectory, directory: AgentDirectory): void {
@@ -42,8 +36,8 @@ function reportReplicaNotes(replicas: ReplicaDirectory, directory: AgentDirector
 }
 
 async function agents(flags: AgentsFlags): Promise<number> {
-  const waitMs = parseWait(flags.wait);
-  const staleAfterMs = positiveNumber(flags.staleAfter, '--stale-after', (m) => new UsageError(m)) * 1000;
+  const waitMs = flags.wait;
+  const staleAfterMs = flags.staleAfter * 1000;
   const directory = new AgentDirectory();
   const replicas = flags.replicas ? new ReplicaDirectory() : undefined;
   const transport = await connectCli(flags, (m) => {
@@ -83,14 +77,15 @@ async function agents(flags: AgentsFlags): Promise<number> {
 export function agentsCommand(): Command {
   const cmd = new Command('agents')
     .description('List the agents known from their retained status messages')
-    .option('--wait <ms>', 'how long to collect status messages', '1000')
+    .option('--wait <ms>', 'how long to collect status messages', positive(MILLISECONDS), 1000)
     .option('--json', 'print the status messages as a JSON array (each with last_seen_ms)')
     .option('--available', 'only agents whose status is available')
     .option('--replicas', "also list each agent's replicas (their own retained status, docs/scaling.md)")
     .option(
       '--stale-after <seconds>',
       "a status older than this is not routable (3 × the agents' heartbeat; their default: 30 s)",
-      '90',
+      positive(SECONDS),
+      90,
     );
   addBrokerOptions(cmd);
   cmd.addHelpText(

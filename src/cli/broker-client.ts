@@ -1,18 +1,20 @@
 // MQTT connection for CLI tools (inject, monitor, agents, pipeline): flags, env fallbacks, fail-fast connect.
 import { randomUUID } from 'node:crypto';
 
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 
 import { createMqttTransport } from '../core/transport/mqtt.js';
 import type { InboundMessage, Transport } from '../core/transport/transport.js';
 import { silentLogger } from '../core/observability/silent-logger.js';
+import { positive, SECONDS } from './option-numbers.js';
 
 export interface BrokerFlags {
   brokerUrl: string;
   username?: string;
   password?: string;
-  protocolVersion: string;
-  connectTimeout: string;
+  protocolVersion: '4' | '5';
+  /** Seconds. */
+  connectTimeout: number;
 }
 
 /** Add --broker-url, --username, --password, --protocol-version and --connect-timeout to a command. */
@@ -25,8 +27,17 @@ export function addBrokerOptions(cmd: Command): Command {
     )
     .option('--username <name>', 'MQTT username (env MQTT_USERNAME)', process.env.MQTT_USERNAME)
     .option('--password <secret>', 'MQTT password (env MQTT_PASSWORD)', process.env.MQTT_PASSWORD)
-    .option('--protocol-version <4|5>', 'MQTT protocol version (4 = 3.1.1, works with every broker)', '4')
-    .option('--connect-timeout <seconds>', 'give up if the broker is not reachable in time', '10');
+    .addOption(
+      new Option('--protocol-version <4|5>', 'MQTT protocol version (4 = 3.1.1, works with every broker)')
+        .choices(['4', '5'])
+        .default('4'),
+    )
+    .option(
+      '--connect-timeout <seconds>',
+      'give up if the broker is not reachable in time',
+      positive(SECONDS),
+      10,
+    );
 }
 
 export class CliConnectError extends Error {}
@@ -51,8 +62,7 @@ export async function connectCli(
     ...(flags.password ? { password: flags.password } : {}),
     log: silentLogger,
   });
-  const timeoutMs = Number(flags.connectTimeout) * 1000;
-  const timer = setTimeout(() => void transport.close(), timeoutMs);
+  const timer = setTimeout(() => void transport.close(), flags.connectTimeout * 1000);
   try {
     await transport.connect({
       onMessage,
@@ -64,7 +74,9 @@ export async function connectCli(
     return transport;
   } catch {
     throw new CliConnectError(
-      `cannot reach the MQTT broker at ${flags.brokerUrl} within ${flags.connectTimeout}s`,
+      `cannot reach the MQTT broker at ${flags.brokerUrl} within ${flags.connectTimeout}s: is a broker ` +
+        'running there? (--broker-url or MQTT_BROKER_URL say where; a local agent with ' +
+        'broker_url = "embedded" serves mqtt://127.0.0.1:1883)',
     );
   } finally {
     clearTimeout(timer);

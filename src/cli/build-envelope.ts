@@ -29,6 +29,13 @@ function parseJson(text: string, flag: string): unknown {
   }
 }
 
+/** `an array`, `a string`, `null`…: what a JSON value is, for a usage error. */
+function jsonKind(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
 function buildInput(spec: InjectSpec): unknown {
   let input: unknown = spec.inputJson === undefined ? null : parseJson(spec.inputJson, '--input');
   if (spec.toolParamsJson !== undefined && spec.tool === undefined)
@@ -36,6 +43,10 @@ function buildInput(spec: InjectSpec): unknown {
   if (spec.tool !== undefined) {
     const parameters =
       spec.toolParamsJson === undefined ? {} : parseJson(spec.toolParamsJson, '--tool-params');
+    if (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters))
+      throw new UsageError(
+        `--tool-params must be a JSON object ({"name": value, ...}), got ${jsonKind(parameters)}`,
+      );
     if (input !== null && (typeof input !== 'object' || Array.isArray(input))) {
       throw new UsageError('--tool needs --input to be a JSON object (or absent)');
     }

@@ -60,10 +60,3 @@ export function agentOfInputTopic(topic: string): string {
   const m = /^\/+control\/+agents\/+([^/]+)\/+input\/*$/.exec(topic);
   return m?.[1] ?? topic;
 }
-
-/** Parse a positive number option; `what` names the flag in the error. */
-export function positiveNumber(value: string, what: string, error: (msg: string) => Error): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw error(`${what} must be a positive number, got "${value}"`);
-  return n;
-}

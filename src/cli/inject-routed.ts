@@ -11,8 +11,11 @@ export interface RoutedWait {
   handle(msg: InboundMessage): void;
   /** Topics to subscribe to before the task is sent. */
   readonly topics: readonly string[];
-  /** After the send: the exit status once the final message arrived or `waitSeconds` passed. */
-  finish(waitSeconds: number, json: boolean): Promise<number>;
+  /**
+   * After the send: the exit status once the final message arrived or `waitSeconds` passed (then
+   * `note` may add why, e.g. the first agent never published a status).
+   */
+  finish(waitSeconds: number, json: boolean, note?: () => string | undefined): Promise<number>;
 }
 
 /** Where the conversation stood when time ran out. */
@@ -38,7 +41,7 @@ export function routedWait(conversationId: string, taskId: string, agent: string
         if (line !== undefined) process.stderr.write(`${line}\n`);
       }
     },
-    async finish(waitSeconds, json) {
+    async finish(waitSeconds, json, note) {
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<undefined>(
         (resolve) => (timer = setTimeout(() => resolve(undefined), waitSeconds * 1000)),
@@ -47,7 +50,10 @@ export function routedWait(conversationId: string, taskId: string, agent: string
       clearTimeout(timer);
       const elapsed = formatDuration(Date.now() - startedAt);
       if (!outcome) {
-        process.stderr.write(`no final message within ${waitSeconds}s: ${stuckAt(tracker)}\n`);
+        const why = tracker.last().hop <= 1 ? note?.() : undefined;
+        process.stderr.write(
+          `no final message within ${waitSeconds}s: ${stuckAt(tracker)}${why === undefined ? '' : `; ${why}`}\n`,
+        );
         return 2;
       }
       if (outcome.kind === 'response') {

@@ -1,15 +1,18 @@
 // `agent2389 inject`: send one task envelope, optionally wait for its response or error.
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 
 import { isPlainObject } from '../core/protocol/envelope.js';
+import { statusTopic } from '../core/protocol/topics.js';
 import { AGENT_STATUS_FILTER, isAgentStatusTopic } from '../core/routing/status-message.js';
 import type { Transport } from '../core/transport/transport.js';
+import { agentStatusNote } from './agent-status-note.js';
+import { AgentDirectory } from './agents-table.js';
 import { addBrokerOptions, connectCli, type BrokerFlags } from './broker-client.js';
 import { buildInjectEnvelope, UsageError, type BuiltEnvelope } from './build-envelope.js';
-import { positiveNumber } from './display-text.js';
 import { awaitBest, CapabilityDiscovery } from './inject-discovery.js';
 import { routedWait, type RoutedWait } from './inject-routed.js';
 import { createSubscriptions } from './keep-subscribed.js';
+import { positive, SECONDS } from './option-numbers.js';
 
 interface InjectFlags extends BrokerFlags {
   agentId?: string;
@@ -22,10 +25,13 @@ interface InjectFlags extends BrokerFlags {
   next?: string;
   conversationId?: string;
   taskId?: string;
-  wait?: string | boolean;
+  /** Seconds (`--wait` alone: DEFAULT_WAIT_SECONDS). */
+  wait?: number;
   json?: boolean;
-  discoveryTimeout: string;
-  staleAfter: string;
+  /** Seconds. */
+  discoveryTimeout: number;
+  /** Seconds. */
+  staleAfter: number;
   previewOnly?: boolean;
 }
 
@@ -51,23 +57,6 @@ function classify(payload: string, taskId: string): Outcome | undefined {
     return { kind: 'error', code: String(msg.error.code), message: String(msg.error.message), raw: payload };
   }
   return undefined;
-}
-
-/** The numeric options, checked before anything is sent (usage errors, exit 64). */
-function numbers(flags: InjectFlags): { waitSeconds: number; discoveryMs: number; staleAfterMs: number } {
-  const usage = (m: string): Error => new UsageError(m);
-  const wait = flags.wait;
-  const waitSeconds =
-    wait === undefined || wait === false
-      ? 0
-      : wait === true
-        ? DEFAULT_WAIT_SECONDS
-        : positiveNumber(wait, '--wait', usage);
-  return {
-    waitSeconds,
-    discoveryMs: positiveNumber(flags.discoveryTimeout, '--discovery-timeout', usage) * 1000,
-    staleAfterMs: positiveNumber(flags.staleAfter, '--stale-after', usage) * 1000,
-  };
 }
 
 function build(flags: InjectFlags, agentId: string, ids?: BuiltEnvelope): BuiltEnvelope {
@@ -119,13 +108,17 @@ async function discover(
 }
 
 async function inject(flags: InjectFlags): Promise<number> {
-  const { waitSeconds, discoveryMs, staleAfterMs } = numbers(flags);
+  // The numbers were checked by commander (option-numbers.ts) while parsing.
+  const waitSeconds = flags.wait ?? 0;
+  const discoveryMs = flags.discoveryTimeout * 1000;
+  const staleAfterMs = flags.staleAfter * 1000;
   const capability = flags.capability?.trim();
   if (capability === '') throw new UsageError('--capability must not be empty');
   // Every other flag is checked (JSON, ids) before connecting; the chosen agent replaces the placeholder.
   const draft = build(flags, flags.agentId ?? 'discovered');
   if (flags.agentId !== undefined && flags.previewOnly) return preview(draft);
   const discovery = capability === undefined ? undefined : new CapabilityDiscovery(capability, staleAfterMs);
+  const directory = new AgentDirectory(); // the target's status, for the timeout message
   let routed: RoutedWait | undefined;
   let settle: (o: Outcome) => void = () => {};
   const outcome = new Promise<Outcome>((resolve) => (settle = resolve));
@@ -135,7 +128,10 @@ async function inject(flags: InjectFlags): Promise<number> {
   const transport = await connectCli(
     flags,
     (m) => {
-      if (isAgentStatusTopic(m.topic)) return discovery?.observe(m.topic, m.payload);
+      if (isAgentStatusTopic(m.topic)) {
+        directory.add(m.topic, m.payload.toString('utf8'));
+        return discovery?.observe(m.topic, m.payload);
+      }
       if (routed) return routed.handle(m);
       const o = classify(m.payload.toString('utf8'), draft.taskId);
       if (o) settle(o);
@@ -147,18 +143,21 @@ async function inject(flags: InjectFlags): Promise<number> {
     if (agentId === undefined) return EXIT_NO_AGENT;
     const built = discovery ? build(flags, agentId, draft) : draft;
     if (flags.previewOnly) return preview(built);
+    // Waiting: also the target's status, to say on a timeout that it never published one.
+    const status = discovery ? [] : [statusTopic(agentId)];
     if (waitSeconds > 0 && flags.query !== undefined) {
       routed = routedWait(built.conversationId, built.taskId, agentId);
-      await subs.subscribe(transport, routed.topics);
+      await subs.subscribe(transport, [...routed.topics, ...status]);
     } else if (waitSeconds > 0) {
-      await subs.subscribe(transport, [`/conversations/${built.conversationId}/+`]);
+      await subs.subscribe(transport, [`/conversations/${built.conversationId}/+`, ...status]);
     }
     await transport.publish(built.topic, JSON.stringify(built.envelope));
     process.stderr.write(
       `sent task ${built.taskId} to ${built.topic} (conversation ${built.conversationId})\n`,
     );
     if (waitSeconds <= 0) return 0;
-    if (routed) return await routed.finish(waitSeconds, flags.json === true);
+    const note = (): string | undefined => agentStatusNote(directory, agentId);
+    if (routed) return await routed.finish(waitSeconds, flags.json === true, note);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<undefined>(
       (resolve) => (timer = setTimeout(() => resolve(undefined), waitSeconds * 1000)),
@@ -166,7 +165,8 @@ async function inject(flags: InjectFlags): Promise<number> {
     const result = await Promise.race([outcome, timedOut]);
     clearTimeout(timer);
     if (!result) {
-      process.stderr.write(`no response within ${waitSeconds}s\n`);
+      const why = note();
+      process.stderr.write(`no response within ${waitSeconds}s${why === undefined ? '' : `; ${why}`}\n`);
       return 2;
     }
     if (result.kind === 'response') {
@@ -195,10 +195,24 @@ export function injectCommand(): Command {
     .option('--next <ids>', 'comma-separated agents to forward the result to, in order (a pipeline)')
     .option('--conversation-id <id>', 'conversation id (default: conv- and 8 random hex digits)')
     .option('--task-id <uuid>', 'task id (default: a random UUID v4)')
-    .option('--wait [seconds]', 'wait for the response or error and print it (default 30 s)')
+    .addOption(
+      new Option('--wait [seconds]', 'wait for the response or error and print it (default 30 s)')
+        .preset(String(DEFAULT_WAIT_SECONDS))
+        .argParser(positive(SECONDS)),
+    )
     .option('--json', 'print the raw response/error message as JSON')
-    .option('--discovery-timeout <seconds>', 'with --capability: how long to look for an agent', '5')
-    .option('--stale-after <seconds>', 'with --capability: a status older than this is not routable', '90')
+    .option(
+      '--discovery-timeout <seconds>',
+      'with --capability: how long to look for an agent',
+      positive(SECONDS),
+      5,
+    )
+    .option(
+      '--stale-after <seconds>',
+      'with --capability: a status older than this is not routable',
+      positive(SECONDS),
+      90,
+    )
     .option('--preview-only', 'print the envelope (stdout) and where it would go (stderr); send nothing');
   addBrokerOptions(cmd);
   cmd.addHelpText(

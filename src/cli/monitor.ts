@@ -3,7 +3,6 @@ import { Command } from 'commander';
 
 import { addBrokerOptions, connectCli, type BrokerFlags } from './broker-client.js';
 import { UsageError } from './build-envelope.js';
-import { positiveNumber } from './display-text.js';
 import { createSubscriptions } from './keep-subscribed.js';
 import {
   checkFilters,
@@ -14,6 +13,7 @@ import {
 } from './monitor-filter.js';
 import { MONITOR_FORMATS, formatMessage, type MonitorFormat } from './monitor-format.js';
 import { observe } from './observed-message.js';
+import { COUNT, positive, SECONDS } from './option-numbers.js';
 import { colourWanted, createPalette } from './terminal-style.js';
 
 interface MonitorFlags extends BrokerFlags {
@@ -21,24 +21,16 @@ interface MonitorFlags extends BrokerFlags {
   agentId?: string;
   conversationId?: string;
   format?: string;
-  count?: string;
-  duration?: string;
+  count?: number;
+  /** Seconds. */
+  duration?: number;
 }
-
-const usage = (msg: string): Error => new UsageError(msg);
 
 function parseFormat(value: string | undefined): MonitorFormat {
   if (value === undefined) return process.stdout.isTTY ? 'pretty' : 'json';
   const format = MONITOR_FORMATS.find((f) => f === value);
   if (!format) throw new UsageError(`--format must be one of ${MONITOR_FORMATS.join(', ')}, got "${value}"`);
   return format;
-}
-
-function parseCount(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = positiveNumber(value, '--count', usage);
-  if (!Number.isInteger(n)) throw new UsageError(`--count must be a whole number, got "${value}"`);
-  return n;
 }
 
 async function monitor(flags: MonitorFlags): Promise<number> {
@@ -48,9 +40,7 @@ async function monitor(flags: MonitorFlags): Promise<number> {
     conversationId: flags.conversationId,
   });
   const format = parseFormat(flags.format);
-  const count = parseCount(flags.count);
-  const durationS =
-    flags.duration === undefined ? undefined : positiveNumber(flags.duration, '--duration', usage);
+  const { count, duration: durationS } = flags;
   const palette = createPalette(format !== 'json' && colourWanted(process.stdout));
 
   let shown = 0;
@@ -104,8 +94,8 @@ export function monitorCommand(): Command {
     .option('--agent-id <id>', 'only messages of this agent (topic or payload agent_id)')
     .option('--conversation-id <id>', 'only messages of this conversation (topic or payload conversation_id)')
     .option('--format <format>', 'pretty | compact | json (default: pretty on a terminal, json when piped)')
-    .option('--count <n>', 'exit after showing n messages')
-    .option('--duration <seconds>', 'exit after this many seconds');
+    .option('--count <n>', 'exit after showing n messages', positive(COUNT))
+    .option('--duration <seconds>', 'exit after this many seconds', positive(SECONDS));
   addBrokerOptions(cmd);
   cmd.addHelpText(
     'after',

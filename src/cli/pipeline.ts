@@ -7,8 +7,10 @@ import { inputTopic, progressTopic, statusTopic } from '../core/protocol/topics.
 import { AgentDirectory } from './agents-table.js';
 import { addBrokerOptions, connectCli, type BrokerFlags } from './broker-client.js';
 import { UsageError } from './build-envelope.js';
-import { formatDuration, positiveNumber } from './display-text.js';
+import { agentStatusNote } from './agent-status-note.js';
+import { formatDuration } from './display-text.js';
 import { createSubscriptions } from './keep-subscribed.js';
+import { positive, SECONDS } from './option-numbers.js';
 import { buildPipelineEnvelope, type BuiltPipeline } from './pipeline-envelope.js';
 import { formatHopEvent, pipelineHeader } from './pipeline-format.js';
 import { pipelineFromOptions } from './pipeline-spec.js';
@@ -23,7 +25,8 @@ interface PipelineFlags extends BrokerFlags {
   file?: string;
   conversationId?: string;
   taskId?: string;
-  timeout: string;
+  /** Seconds. */
+  timeout: number;
   json?: boolean;
 }
 
@@ -46,14 +49,6 @@ async function build(flags: PipelineFlags): Promise<BuiltPipeline> {
   return buildPipelineEnvelope(spec, { taskId: flags.taskId, conversationId: flags.conversationId });
 }
 
-/** What the agent's last status says, when it is not plainly available. */
-function statusNote(directory: AgentDirectory, agent: string): string {
-  const known = directory.list().find((a) => a.id === agent);
-  if (!known) return `; ${agent} has published no status (is it running?)`;
-  const status = String(known.status.status);
-  return status === 'available' ? '' : `; its last status is ${status}`;
-}
-
 /** Where the pipeline stood when time ran out. */
 function stuckAt(tracker: PipelineTracker, agents: readonly string[], directory: AgentDirectory): string {
   const p = tracker.pending();
@@ -66,11 +61,12 @@ function stuckAt(tracker: PipelineTracker, agents: readonly string[], directory:
       : p.since === undefined
         ? 'never got the task'
         : `got the task${since}, no progress event since`;
-  return `${at} ${what}${statusNote(directory, p.agent)}`;
+  const note = agentStatusNote(directory, p.agent);
+  return `${at} ${what}${note === undefined ? '' : `; ${note}`}`;
 }
 
 async function pipeline(flags: PipelineFlags): Promise<number> {
-  const timeoutS = positiveNumber(flags.timeout, '--timeout', (m) => new UsageError(m));
+  const timeoutS = flags.timeout;
   const built = await build(flags);
   const agents = built.hops.map((h) => h.agent);
   const palette = createPalette(colourWanted(process.stderr));
@@ -150,7 +146,7 @@ export function pipelineCommand(): Command {
       "conversation id (default: the file's, else conv- and 8 random hex digits)",
     )
     .option('--task-id <uuid>', 'task id, shared by every hop (default: a random UUID v4)')
-    .option('--timeout <seconds>', 'give up waiting for the final message', '120')
+    .option('--timeout <seconds>', 'give up waiting for the final message', positive(SECONDS), 120)
     .option('--json', 'print the final response/error message as raw JSON on stdout');
   addBrokerOptions(cmd);
   cmd.addHelpText(

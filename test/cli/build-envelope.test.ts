@@ -84,6 +84,15 @@ describe('buildInjectEnvelope', () => {
     expect(usageError(() => build(spec))).toBeInstanceOf(UsageError);
   });
 
+  it.each(['[1, 2]', '"s"', '5', 'null', 'true'])(
+    '--tool-params %s (not a JSON object) is a UsageError',
+    (json) => {
+      expect(usageError(() => build({ tool: 'echo', toolParamsJson: json })).message).toContain(
+        '--tool-params',
+      );
+    },
+  );
+
   it.each([
     ['the target', { agentId: 'bad id' }],
     ['a --next hop', { next: ['b', 'c/d'] }],

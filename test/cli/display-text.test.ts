@@ -5,7 +5,6 @@ import {
   agentOfInputTopic,
   clockTime,
   formatDuration,
-  positiveNumber,
   preview,
   relativeAge,
 } from '../../src/cli/display-text.js';
@@ -45,14 +44,5 @@ describe('display-text', () => {
     expect(agentOfInputTopic('/control/agents/writer/input')).toBe('writer');
     expect(agentOfInputTopic('//control/agents/writer/input/')).toBe('writer');
     expect(agentOfInputTopic('/somewhere/else')).toBe('/somewhere/else');
-  });
-
-  it('positiveNumber names the flag in its error', () => {
-    const err = (m: string) => new Error(m);
-    expect(positiveNumber('2.5', '--duration', err)).toBe(2.5);
-    expect(() => positiveNumber('0', '--duration', err)).toThrow(
-      '--duration must be a positive number, got "0"',
-    );
-    expect(() => positiveNumber('soon', '--timeout', err)).toThrow(/--timeout/);
   });
 });

@@ -80,6 +80,7 @@ describe('CLI against the embedded broker', () => {
   it('inject exits 2 when nothing answers in time', async () => {
     const r = await inject('--agent-id', 'nobody-home', '--message', 'x', '--wait', '1');
     expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no agent `nobody-home` has published a status on this broker');
   });
 
   it('inject exits 3 when the broker is unreachable, 64 on bad usage', async () => {
@@ -149,8 +150,10 @@ describe('CLI validate and help', () => {
     );
     const r = await runCli(['validate', file]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`${file}: 3 problem(s)`);
-    expect(r.stderr).toContain('agent.id "my agent" must match [a-zA-Z0-9._-]+ (line 2)');
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('error: '))).toHaveLength(3);
+    expect(r.stderr).toContain(
+      `error: ${file}:2: AGENT_ERR_CONFIG_INVALID: agent.id "my agent" must match [a-zA-Z0-9._-]+\n`,
+    );
     expect(r.stderr).toMatch(/mqtt\.broker_url "http:\/\/x" must be mqtt:\/\/host:port/);
     expect(r.stderr).toMatch(/mqtt\.qos 2 must be 1/);
     const warned = await runCli(['validate', file.replace('bad', 'bad')]);

@@ -175,7 +175,7 @@ describe('agent2389 pipeline', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/\[1\/2\] researcher +forwarded to ghost/);
     expect(r.stderr).toMatch(
-      /no final message within 2s: hop 2\/2 \(ghost\) got the task .* ago, no progress event since; ghost has published no status \(is it running\?\)/,
+      /no final message within 2s: hop 2\/2 \(ghost\) got the task .* ago, no progress event since; no agent `ghost` has published a status on this broker — is it running\?/,
     );
   });
 
@@ -184,7 +184,7 @@ describe('agent2389 pipeline', () => {
       [['--message', 'x'], /--message needs --agents/],
       [['--agents', 'researcher,writer,researcher', '--message', 'x'], /"researcher" appears twice/],
       [['--file', '/nonexistent/pipeline.json'], /cannot read --file \/nonexistent\/pipeline\.json: ENOENT/],
-      [['--topic', 't', '--timeout', '0'], /--timeout must be a positive number/],
+      [['--topic', 't', '--timeout', '0'], /--timeout <seconds>.*Expected a positive number of seconds/],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(['pipeline', '--broker-url', 'mqtt://127.0.0.1:1', ...args]);
