@@ -101,8 +101,13 @@ describe('lifecycle over mosquitto', () => {
     const port = await freePort();
     const agent = await startAgentProcess(agentToml('lc-late', `mqtt://127.0.0.1:${port}`), {}, false);
     await agent.waitForLog(/MQTT connection attempt failed/);
+    // The third failure says once what was tried and what to check; later ones are debug only.
+    await agent.waitForLog(/attempts to connect to the MQTT broker at mqtt:\/\/127\.0\.0\.1:\d+ failed/);
+    expect(agent.output()).toContain('broker_url = \\"embedded\\"');
     broker = await startMosquitto({ port });
     await agent.waitForLog(/"msg":"agent available"/, 40_000);
+    expect(agent.output()).toMatch(/MQTT connected to mqtt:\/\/127\.0\.0\.1:\d+ after \d+ failed attempt/);
+    expect(agent.output().match(/"level":"?(warn|40)"?[^\n]*attempts to connect/g)).toHaveLength(1);
     expect(agent.child.exitCode).toBeNull();
   });
 

@@ -87,6 +87,10 @@ export async function openConnection(
   return { transport, brokerUrl, close };
 }
 
+/** What an agent's operator checks when its broker cannot be reached (the transport logs it once). */
+export const UNREACHABLE_HINT =
+  'the URL is [mqtt] broker_url (or MQTT_BROKER_URL); for a broker inside this agent, set broker_url = "embedded"';
+
 /**
  * An MQTT transport with the agent's settings: its own connection, or one with another replica's
  * client id (a failover adopting that replica's session: no Will).
@@ -110,6 +114,7 @@ export function agentTransport(
     ...(mqtt.client_cert_path ? { clientCertPath: mqtt.client_cert_path } : {}),
     ...(mqtt.client_key_path ? { clientKeyPath: mqtt.client_key_path } : {}),
     ...(opts.will ? { will: opts.will } : {}),
+    ...(mqtt.broker_url === 'embedded' ? {} : { unreachableHint: UNREACHABLE_HINT }),
     // A task is acknowledged once answered (docs/scaling.md); the broker sends at most this many at once.
     manualAck: true,
     receiveMaximum: config.max_concurrent_tasks + config.prefetch_tasks,

@@ -17,6 +17,7 @@ import {
 } from '../errors.js';
 import { topicNameProblem } from '../protocol/topics.js';
 import { coalesceWrites } from './coalesce-writes.js';
+import { ConnectAttempts } from './connect-attempts.js';
 import { parseBrokerUrl, readTlsMaterial } from './mqtt-endpoint.js';
 import type { TlsFiles, TlsMaterial } from './mqtt-endpoint.js';
 import {
@@ -59,6 +60,8 @@ export interface MqttTransportOptions extends TlsFiles {
   readonly sessionExpirySeconds?: number;
   /** Reconnect delays (default 250 ms doubling up to 30 s, with jitter). */
   readonly reconnect?: ReconnectBackoff;
+  /** Added to the warning about a broker that cannot be reached (what else to check; connect-attempts.ts). */
+  readonly unreachableHint?: string;
   /** How long one attempt waits for CONNACK (default 10 s). */
   readonly connectTimeoutMs?: number;
   /**
@@ -134,6 +137,14 @@ export function createMqttTransport(options: MqttTransportOptions): Transport {
     let first = true;
     let up = false;
     let lastError: string | undefined;
+    /** The last attempt ended in a CONNACK refusal (credentials, ACL), not a network failure. */
+    let refused = false;
+    const attempts = new ConnectAttempts({
+      log,
+      broker: endpoint.display,
+      maxDelayMs: backoff.maxMs,
+      hint: options.unreachableHint,
+    });
     /** Counts CONNACKs: a packet id is only meaningful on the connection it came on. */
     let connection = 0;
     const { will } = options;
@@ -210,25 +221,27 @@ export function createMqttTransport(options: MqttTransportOptions): Transport {
       up = true;
       const info = { first, sessionPresent: connack.sessionPresent };
       first = false;
-      log.info(info, 'MQTT connected');
+      const { msg, ...failed } = attempts.connected();
+      log.info({ ...info, ...failed }, msg);
       safely('onConnect', () => handlers.onConnect(info));
       if (info.first) onFirstConnect();
     });
     c.on('close', () => {
       const wasUp = up;
       const reason = lastError ?? (wasUp ? 'connection closed' : 'connection closed before CONNACK');
+      const wasRefused = refused;
       up = false;
       lastError = undefined;
+      refused = false;
       if (wasUp) safely('onDisconnect', () => handlers.onDisconnect(closed ? 'closed' : reason));
       if (closed) return;
       const retryInMs = reconnectDelayOf(c);
-      log.warn(
-        { reason, attempt, retryInMs },
-        wasUp ? 'MQTT connection lost' : 'MQTT connection attempt failed',
-      );
+      if (wasUp) log.warn({ reason, attempt, retryInMs }, 'MQTT connection lost');
+      else attempts.failed(reason, retryInMs, wasRefused);
     });
-    c.on('error', (err) => {
+    c.on('error', (err: Error & { code?: unknown }) => {
       lastError = err.message;
+      refused ||= typeof err.code === 'number'; // a CONNACK reason code; network errors have string codes
       if (options.protocolFallback && protocolVersionOf(c) === 5 && refusesProtocol(err)) {
         downgradeToMqtt311(c);
         setReconnectDelay(c, backoffDelayMs(0, backoff));

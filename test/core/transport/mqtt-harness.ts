@@ -47,6 +47,9 @@ export function captureLog(records: LogRecord[] = []): LoggerV1 & { records: Log
 }
 export const warnings = (log: { records: LogRecord[] }): LogRecord[] =>
   log.records.filter((r) => r.level === 'warn');
+/** The lines of failed connection attempts (each has retryInMs), whatever their level (connect-attempts.ts). */
+export const failedAttempts = (log: { records: LogRecord[] }): LogRecord[] =>
+  log.records.filter((r) => 'retryInMs' in r.obj && r.msg !== 'MQTT connection lost');
 
 export function recorder(): TransportHandlers & {
   messages: InboundMessage[];

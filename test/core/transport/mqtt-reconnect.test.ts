@@ -1,7 +1,10 @@
 // Tests for the mqtt.js transport's reconnect behaviour (broker restarts, backoff, close while retrying) and config errors.
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { LOUD_FAILURES } from '../../../src/core/transport/connect-attempts.js';
 import { startEmbeddedBroker } from '../../../src/core/transport/embedded-broker.js';
+import { backoffDelayMs } from '../../../src/core/transport/mqtt.js';
 import { freePort } from '../../helpers/free-port.js';
+import { startMosquitto } from '../../helpers/mosquitto.js';
 import {
   WAIT,
   captureLog,
@@ -14,7 +17,7 @@ import {
   text,
   transport,
   uniqueId,
-  warnings,
+  failedAttempts,
 } from './mqtt-harness.js';
 
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
@@ -85,8 +88,8 @@ describe('mqtt transport: reconnecting', () => {
     });
     const h = recorder();
     const connecting = t.connect(h);
-    await vi.waitFor(() => expect(warnings(log).length).toBeGreaterThanOrEqual(4), WAIT);
-    const tries = warnings(log).slice(0, 4);
+    await vi.waitFor(() => expect(failedAttempts(log).length).toBeGreaterThanOrEqual(4), WAIT);
+    const tries = failedAttempts(log).slice(0, 4);
     const delays = tries.map((r) => r.obj['retryInMs'] as number);
     for (let i = 0; i < 3; i++) {
       expect(delays[i + 1]).toBeGreaterThanOrEqual(delays[i]!); // capped exponential with jitter in [cap/2, cap]
@@ -109,7 +112,7 @@ describe('mqtt transport: reconnecting', () => {
       reconnect: { initialMs: 20, maxMs: 40 },
     });
     const connecting = t.connect(recorder());
-    await vi.waitFor(() => expect(warnings(log).length).toBeGreaterThanOrEqual(2), WAIT);
+    await vi.waitFor(() => expect(failedAttempts(log).length).toBeGreaterThanOrEqual(2), WAIT);
     await t.close();
     await expect(connecting).rejects.toMatchObject({ code: 'AGENT_ERR_TRANSPORT_CLOSED' });
     // Every attempt logs (a failed one at least its client error), whatever the log level.
@@ -122,9 +125,56 @@ describe('mqtt transport: reconnecting', () => {
       reconnect: { initialMs: 40, maxMs: 40 },
     });
     void fence.connect(recorder()).catch(() => {});
-    await vi.waitFor(() => expect(warnings(fenceLog).length).toBeGreaterThanOrEqual(4), WAIT);
+    await vi.waitFor(() => expect(failedAttempts(fenceLog).length).toBeGreaterThanOrEqual(4), WAIT);
     expect(log.records).toHaveLength(seen);
     await expect(t.connect(recorder())).rejects.toMatchObject({ code: 'AGENT_ERR_TRANSPORT_CLOSED' });
+  });
+});
+
+describe('mqtt transport: a broker that cannot be reached', () => {
+  it('says once what it tried and what to check, then retries quietly with backoff, and connects when a broker appears on the port', async () => {
+    const port = await freePort(); // nothing listens: every attempt is refused by the OS
+    const url = `mqtt://127.0.0.1:${port}`;
+    const log = captureLog();
+    const backoff = { initialMs: 20, maxMs: 160 };
+    const t = transport(url, 4, { log, reconnect: backoff, unreachableHint: 'HINT-X' });
+    const h = recorder();
+    const connecting = t.connect(h);
+    await vi.waitFor(() => expect(failedAttempts(log).length).toBeGreaterThanOrEqual(7), WAIT);
+    const tries = failedAttempts(log).slice(0, 7);
+    // The first attempts at info, then one warning with the URL, the reason and what to check, then debug only.
+    expect(tries.map((r) => r.level)).toEqual(['info', 'info', 'warn', 'debug', 'debug', 'debug', 'debug']);
+    expect(LOUD_FAILURES).toBe(3);
+    const advice = tries[2]!;
+    expect(advice.msg).toContain(`at ${url} `);
+    expect(advice.msg).toContain('ECONNREFUSED');
+    expect(advice.msg).toContain('an MQTT broker is running');
+    expect(advice.msg).toContain('HINT-X');
+    expect(log.records.filter((r) => r.level === 'warn')).toHaveLength(1);
+    // Backoff: failed attempt k waits a delay jittered in [cap/2, cap], cap = min(max, initial·2^(k-1)).
+    tries.forEach((r, i) => {
+      const cap = Math.min(backoff.maxMs, backoff.initialMs * 2 ** i);
+      expect(r.obj['attempt']).toBe(i + 1);
+      expect(r.obj['retryInMs']).toBeGreaterThanOrEqual(cap / 2);
+      expect(r.obj['retryInMs']).toBeLessThanOrEqual(cap);
+    });
+
+    const m = await startMosquitto({ port });
+    defer(() => m.stop());
+    await connecting;
+    expect(h.connects).toEqual([{ first: true, sessionPresent: false }]);
+    const connected = log.records.find((r) => r.msg?.startsWith('MQTT connected'));
+    expect(connected?.level).toBe('info');
+    expect(connected?.obj['failedAttempts']).toBeGreaterThanOrEqual(7);
+    expect(connected?.msg).toMatch(/after \d+ failed attempt/);
+  });
+
+  it('backoffDelayMs doubles from the initial delay to the cap, jittered into [cap/2, cap]', () => {
+    const b = { initialMs: 1000, maxMs: 30_000 };
+    expect([0, 1, 2, 3, 4, 5, 9].map((n) => backoffDelayMs(n, b, () => 1))).toEqual([
+      1000, 2000, 4000, 8000, 16_000, 30_000, 30_000,
+    ]);
+    expect(backoffDelayMs(2, b, () => 0)).toBe(2000);
   });
 });
 
