@@ -7,6 +7,7 @@ import { summarizeChanges } from '../config/diff.js';
 import { loadConfigFile, type LoadOptions } from '../config/load.js';
 import { ConfigWatcher } from '../config/watch.js';
 import { fingerprintPath } from '../host/fingerprint.js';
+import { wholeMsSince } from '../observability/duration-ms.js';
 import { AgentError, type ConfigProblem, ERR_INTERNAL, reasonOf } from '../errors.js';
 import type { Agent } from './agent.js';
 import type { ReloadOutcome } from './events.js';
@@ -116,7 +117,7 @@ export class Reloader {
     } catch (err) {
       result = { status: 'rejected', error: err };
     }
-    const ms = Math.round(performance.now() - started);
+    const ms = wholeMsSince(started);
     this.#report(result, trigger, ms);
     await this.#syncWatching();
     return result;

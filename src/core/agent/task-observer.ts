@@ -3,6 +3,7 @@
 // messages are redacted like those on the wire.
 import type { ToolCallV1 } from '@agent2389/tool-sdk';
 import type { AgentMetrics, ToolOutcomeLabel } from '../observability/agent-metrics.js';
+import { wholeMs } from '../observability/duration-ms.js';
 import type { ProgressEventName, TaskIds } from '../observability/progress.js';
 import { redactErrorMessage } from '../protocol/redact.js';
 import type { LoopHooks } from './llm-loop.js';
@@ -29,8 +30,6 @@ export function toolOutcomeLabel(o: ToolOutcome): ToolOutcomeLabel {
   if (o.truncated || o.error?.code === 'AGENT_ERR_TOOL_OUTPUT_TOO_LARGE') return 'truncated';
   return 'error';
 }
-
-const rounded = (ms: number): number => Math.round(ms * 1000) / 1000;
 
 /** A progress message comes from the tool (hostile): one line of at most 256 characters. */
 export function progressMessage(text: string): string {
@@ -74,7 +73,7 @@ function reportingHooks(ids: TaskIds, ctx: ObserverContext): Required<LoopHooks>
       ctx.onLlmOutcome(true);
       emit('llm_response', {
         iteration: r.iteration,
-        duration_ms: rounded(r.durationMs),
+        duration_ms: wholeMs(r.durationMs),
         finish_reason: r.finishReason,
         tool_calls: r.toolCalls,
         input_tokens: r.usage?.inputTokens ?? 0,
@@ -86,7 +85,7 @@ function reportingHooks(ids: TaskIds, ctx: ObserverContext): Required<LoopHooks>
       ctx.onLlmOutcome(false);
       emit('llm_response', {
         iteration: e.iteration,
-        duration_ms: rounded(e.durationMs),
+        duration_ms: wholeMs(e.durationMs),
         error: { code: e.error.code, message: redactErrorMessage(e.error.message) },
       });
     },
@@ -103,7 +102,7 @@ function reportingHooks(ids: TaskIds, ctx: ObserverContext): Required<LoopHooks>
       const common = {
         tool: call.name,
         call_id: call.id,
-        duration_ms: rounded(o.durationMs),
+        duration_ms: wholeMs(o.durationMs),
         sandbox: o.executor ?? 'none',
         ...(o.sandbox ? { mechanisms: o.sandbox } : {}),
         outcome,

@@ -5,6 +5,7 @@ import type { EventEmitter } from 'node:events';
 import type { LoggerV1 } from '@agent2389/tool-sdk';
 import type { AgentMetrics } from '../observability/agent-metrics.js';
 import { boundLogger } from '../observability/bound-logger.js';
+import { wholeMs } from '../observability/duration-ms.js';
 import type { ProgressEventName, TaskIds } from '../observability/progress.js';
 import type { IntakeResult } from '../pipeline/intake.js';
 import { redactErrorMessage } from '../protocol/redact.js';
@@ -50,8 +51,6 @@ export interface TaskReporting {
   progress(event: ProgressEventName, data: Record<string, unknown>, ids: TaskIds): void;
   onLlmOutcome(ok: boolean): void;
 }
-
-const rounded = (ms: number): number => Math.round(ms * 1000) / 1000;
 
 /** A routing decision: logged, counted and sent as a `routing_decision` progress event. */
 function reportRouting(r: TaskReporting, log: LoggerV1, ids: TaskIds, report: RoutingReport): void {
@@ -116,10 +115,11 @@ export async function runTask(
       hooks,
       ...(routing ? { routing } : {}),
     });
-    const durationMs = rounded(performance.now() - started);
+    const elapsedMs = performance.now() - started; // exact for the metrics
+    const durationMs = wholeMs(elapsedMs);
     if (outcome.status === 'failed') {
       const { code, message } = outcome;
-      r.metrics.taskFinished('failed', code, durationMs);
+      r.metrics.taskFinished('failed', code, elapsedMs);
       log.info({ outcome: 'failed', code, duration_ms: durationMs }, 'task finished');
       // Redacted as on the wire (the published error message is redacted when it is built).
       r.progress('task_failed', { code, message: redactErrorMessage(message), duration_ms: durationMs }, ids);
@@ -131,7 +131,7 @@ export async function runTask(
       );
       return outcome.answered;
     }
-    r.metrics.taskFinished(outcome.status, '', durationMs);
+    r.metrics.taskFinished(outcome.status, '', elapsedMs);
     const llmCalls = outcome.iterations + (outcome.budgetExhausted ? 1 : 0);
     log.info(
       {

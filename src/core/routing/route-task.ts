@@ -4,6 +4,7 @@ import type { LoggerV1 } from '@agent2389/tool-sdk';
 import type { AgentConfig } from '../config/schema.js';
 import { AgentError, ERR_ROUTER_BAD_DECISION, ERR_ROUTER_FAILED, reasonOf } from '../errors.js';
 import type { RoutingOutcomeLabel } from '../observability/agent-metrics.js';
+import { wholeMsSince } from '../observability/duration-ms.js';
 import type { EnvelopeV2 } from '../protocol/envelope.js';
 import { truncateUtf8, type Router, type RoutingDecision, type RoutingRequest } from './decision.js';
 import { originalQuery, routedForward, type RoutedForward } from './forward-envelope.js';
@@ -110,8 +111,6 @@ function routerError(thrown: unknown, router: Router['kind']): AgentError {
   return new ERR_ROUTER_FAILED({ router, reason: reasonOf(thrown) }, { cause: thrown });
 }
 
-const rounded = (ms: number): number => Math.round(ms * 1000) / 1000;
-
 /**
  * Decide the fate of `output`. Never asks the router once iteration_count reached max_iterations.
  * A router error follows on_router_error; a cancelled task (deadline, shutdown) rejects with its reason.
@@ -129,7 +128,7 @@ export async function routeTask(envelope: EnvelopeV2, output: string, deps: Rout
   }
   const req = routingRequest(envelope, output, agentId, deps.peers, settings.allow_self);
   const started = performance.now();
-  const elapsed = (): number => rounded(performance.now() - started);
+  const elapsed = (): number => wholeMsSince(started);
   let decision: RoutingDecision;
   let target: { to: string; instruction: string } | undefined;
   try {

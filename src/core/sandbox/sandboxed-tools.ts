@@ -5,6 +5,7 @@ import type { LoggerV1, ToolCallContext, ToolDescriptionV1, ToolV1 } from '@agen
 import type { AgentConfig } from '../config/schema.js';
 import { ERR_TOOL_FAILED, ERR_TOOL_INIT_FAILED } from '../errors.js';
 import type { PlannedScriptTool, PlannedSubprocessTool } from '../host/plan-tools.js';
+import { wholeMs } from '../observability/duration-ms.js';
 import type { ExecutionResult } from './execution.js';
 import { wrapperOf } from './launch-plan.js';
 import { scriptLimits, subprocessLimits } from './limits.js';
@@ -47,7 +48,7 @@ function settle(result: ExecutionResult, tool: string, call: CallContext): unkno
     ok,
     timed_out: timedOut,
     output_truncated: outputTruncated,
-    duration_ms: durationMs,
+    duration_ms: wholeMs(durationMs),
     sandbox,
   };
   if (ok) {

@@ -57,6 +57,10 @@ describe('progress events (docs/protocol.md §7)', () => {
     expect(call.parameters).toEqual({ message: 'shown at debug' });
     expect((events[0]!.body.data as Record<string, unknown>).instruction).toBe('say hi');
     expect(events[2]!.body.data).toMatchObject({ iteration: 1, finish_reason: 'tool_calls', tool_calls: 1 });
+    // duration_ms is a whole number of milliseconds in every event that has one (duration-ms.ts).
+    const durations = events.map((e) => (e.body.data as Record<string, unknown>).duration_ms);
+    expect(durations.filter((d) => d !== undefined)).toHaveLength(4); // 2 llm_response, tool_result, task_completed
+    for (const d of durations) if (d !== undefined) expect(d).toEqual(Math.round(Number(d)));
   });
 
   it('a forwarded task ends with task_forwarded, a failed one with task_failed and its code', async () => {

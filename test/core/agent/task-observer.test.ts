@@ -122,7 +122,7 @@ describe('observeTask', () => {
       expect(emitted[0]!.data).toEqual({ iteration: 1, tools: 3, messages: 1 });
       expect(emitted[1]!.data).toEqual({
         iteration: 1,
-        duration_ms: 250.123,
+        duration_ms: 250,
         finish_reason: 'tool_calls',
         tool_calls: 1,
         input_tokens: 100,
@@ -195,7 +195,7 @@ describe('observeTask', () => {
       outcome({ ok: false, executor: undefined, content: 'parameters invalid', durationMs: 0.2 }),
     );
     expect(emitted[0]!.event).toBe('tool_error');
-    expect(emitted[0]!.data).toMatchObject({ sandbox: 'none', outcome: 'error', duration_ms: 0.2 });
+    expect(emitted[0]!.data).toMatchObject({ sandbox: 'none', outcome: 'error', duration_ms: 0 });
     expect(emitted[0]!.data).not.toHaveProperty('mechanisms');
   });
 
@@ -219,7 +219,7 @@ describe('observeTask', () => {
       data: {
         tool: 'pdf',
         call_id: 'call-pdf',
-        duration_ms: 30_000.123,
+        duration_ms: 30_000,
         sandbox: 'subprocess',
         mechanisms: ['rlimits'],
         outcome: 'timeout',
@@ -280,7 +280,7 @@ describe('observeTask', () => {
       error: { code: string; message: string };
     };
     expect(data.iteration).toBe(3);
-    expect(data.duration_ms).toBe(1200.5);
+    expect(data.duration_ms).toBe(1201); // whole milliseconds (duration-ms.ts)
     expect(data.error.code).toBe('AGENT_ERR_PROVIDER_REQUEST_FAILED');
     expect(data.error.message).not.toContain('abc123');
     expect(data.error.message).not.toContain('api.openai.com');
