@@ -6,7 +6,15 @@ import { Command } from 'commander';
 
 import { readManifest } from '../core/host/manifest.js';
 import { UsageError } from './build-envelope.js';
-import { manifest, moduleEntry, packageJson, scriptSource, subprocessBin } from './scaffold/templates.js';
+import { findHostPackages } from './scaffold/host-packages.js';
+import {
+  manifest,
+  moduleEntry,
+  packageJson,
+  scriptSource,
+  subprocessBin,
+  type DependencySource,
+} from './scaffold/templates.js';
 import { moduleTest, readme, scriptTest, subprocessTest } from './scaffold/test-templates.js';
 
 const NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -18,18 +26,29 @@ async function isEmptyOrMissing(dir: string): Promise<boolean> {
   );
 }
 
+/** Registry ranges, or `file:` links to the agent2389 running this command (not published yet). */
+function dependencySource(registry: boolean): DependencySource {
+  return registry ? { kind: 'registry' } : { kind: 'host', ...findHostPackages() };
+}
+
 /** Write the scaffold for `name` under `parent`; returns the plugin folder. */
-export async function initPlugin(name: string, type: string, parent: string): Promise<string> {
+export async function initPlugin(
+  name: string,
+  type: string,
+  parent: string,
+  registry = false,
+): Promise<string> {
   if (!NAME.test(name) || name.length > 64)
     throw new UsageError(`plugin name "${name}" must be kebab-case ([a-z0-9] words joined by -)`);
   if (type !== 'module' && type !== 'subprocess' && type !== 'script')
     throw new UsageError(`--type must be module, subprocess or script, not "${type}"`);
   const dir = resolve(parent, name);
   if (!(await isEmptyOrMissing(dir))) throw new UsageError(`${dir} already exists and is not empty`);
+  const source = dependencySource(registry);
   const files: Record<string, string> = {
     'plugin.json': manifest(name, type),
-    'package.json': packageJson(name),
-    'README.md': readme(name, type),
+    'package.json': packageJson(name, source),
+    'README.md': readme(name, type, source),
     [`test/${name}.test.js`]: { module: moduleTest, subprocess: subprocessTest, script: scriptTest }[type],
     ...{
       module: { 'index.js': moduleEntry },
@@ -56,13 +75,17 @@ export function initSubcommand(): Command {
       'module',
     )
     .option('--dir <parent>', 'where to create the folder', '.')
+    .option(
+      '--registry',
+      'take agent2389 and @agent2389/tool-sdk from the npm registry (default: file: links to this installation)',
+    )
     .exitOverride()
     .addHelpText(
       'after',
       '\nExample:\n  agent2389 plugin init text-tools --type module && cd text-tools && npm install && npm test',
     )
-    .action(async (name: string, flags: { type: string; dir: string }) => {
-      const dir = await initPlugin(name, flags.type, flags.dir);
+    .action(async (name: string, flags: { type: string; dir: string; registry?: boolean }) => {
+      const dir = await initPlugin(name, flags.type, flags.dir, flags.registry === true);
       process.stdout.write(
         `created ${dir}\nnext: cd ${dir} && npm install && npm test\n` +
           `then: add it to an agent with [plugins] dirs and [tools.greet] impl = "plugin:${name}"\n`,

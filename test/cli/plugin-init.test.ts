@@ -1,7 +1,8 @@
 // `agent2389 plugin init`, in this process: the files of each scaffold type, and what it refuses.
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -51,6 +52,29 @@ describe('agent2389 plugin init (in process)', () => {
       });
     },
   );
+
+  it('links agent2389 and @agent2389/tool-sdk to the installation that created it, and says so', async () => {
+    const repo = await realpath(fileURLToPath(new URL('../..', import.meta.url)));
+    const dir = await initPlugin('linked', 'module', parent);
+    const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
+    expect(pkg['devDependencies']).toEqual({
+      '@agent2389/tool-sdk': `file:${join(repo, 'tool-sdk')}`,
+      agent2389: `file:${repo}`,
+    });
+    const readme = await readFile(join(dir, 'README.md'), 'utf8');
+    expect(readme).toContain(`\`${repo}\``);
+    expect(readme).toContain('"^0.1.0"');
+  });
+
+  it('--registry takes both packages from the npm registry instead', async () => {
+    const r = await runCliInProcess(['plugin', 'init', 'published', '--registry', '--dir', parent]);
+    expect(r.code).toBe(0);
+    const pkg = JSON.parse(await readFile(join(parent, 'published', 'package.json'), 'utf8')) as {
+      devDependencies: unknown;
+    };
+    expect(pkg.devDependencies).toEqual({ '@agent2389/tool-sdk': '^0.1.0', agent2389: '^0.1.0' });
+    expect(await readFile(join(parent, 'published', 'README.md'), 'utf8')).not.toContain('file:');
+  });
 
   it('makes the subprocess tool executable (by everyone: tools run as an unprivileged user)', async () => {
     const dir = await initPlugin('exec-check', 'subprocess', parent);

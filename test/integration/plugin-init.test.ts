@@ -1,6 +1,6 @@
 // `agent2389 plugin init`: the scaffold validates, passes its own test, and works inside a real agent.
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, symlink } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ let parent: string;
 /** A project folder where agent2389 and @agent2389/tool-sdk are "installed" (linked to this repo). */
 beforeAll(async () => {
   parent = await mkdtemp(join(tmpdir(), 'agent2389-init-'));
+  await chmod(parent, 0o755); // subprocess tools run as uid 65534, which must reach bin/greet.mjs
   await mkdir(join(parent, 'node_modules/@agent2389'), { recursive: true });
   await symlink(repo, join(parent, 'node_modules/agent2389'));
   await symlink(join(repo, 'tool-sdk'), join(parent, 'node_modules/@agent2389/tool-sdk'));

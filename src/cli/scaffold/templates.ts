@@ -54,7 +54,20 @@ export function manifest(name: string, type: ScaffoldType): string {
   return `${JSON.stringify(m, null, 2)}\n`;
 }
 
-export function packageJson(name: string): string {
+/** Where the scaffold's agent2389 and @agent2389/tool-sdk come from. */
+export type DependencySource =
+  | { readonly kind: 'host'; readonly agent2389: string; readonly toolSdk: string }
+  | { readonly kind: 'registry' };
+
+/** The registry ranges a published scaffold uses (and the README tells a `file:` scaffold to switch to). */
+export const REGISTRY_RANGE = `^${major}.0`;
+
+function devDependencies(source: DependencySource): Record<string, string> {
+  if (source.kind === 'registry') return { '@agent2389/tool-sdk': REGISTRY_RANGE, agent2389: REGISTRY_RANGE };
+  return { '@agent2389/tool-sdk': `file:${source.toolSdk}`, agent2389: `file:${source.agent2389}` };
+}
+
+export function packageJson(name: string, source: DependencySource): string {
   const pkg = {
     name: `agent2389-plugin-${name}`,
     version: '0.1.0',
@@ -63,7 +76,7 @@ export function packageJson(name: string): string {
     agent2389: 'plugin.json',
     files: ['plugin.json', 'index.js', 'bin', 'greet.js'],
     scripts: { test: 'node --test' },
-    devDependencies: { '@agent2389/tool-sdk': `^${major}.0`, agent2389: `^${major}.0` },
+    devDependencies: devDependencies(source),
   };
   return `${JSON.stringify(pkg, null, 2)}\n`;
 }

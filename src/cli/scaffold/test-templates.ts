@@ -1,15 +1,17 @@
 // Test and README templates for `agent2389 plugin init`.
-import type { ScaffoldType } from './templates.js';
+import { REGISTRY_RANGE, type DependencySource, type ScaffoldType } from './templates.js';
 
 /** A node --test suite that runs the plugin through the real host with createToolHarness. */
 function harnessTest(header: string, title: string, harnessArgs: string, expected: string): string {
   return `// ${header}
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 
 import { createToolHarness } from 'agent2389/testing';
 
-const pluginDir = new URL('..', import.meta.url).pathname;
+// A path, not URL.pathname: that keeps %20 for a space in a folder name.
+const pluginDir = fileURLToPath(new URL('..', import.meta.url));
 
 test('${title}', async () => {
   const harness = await createToolHarness(${harnessArgs});
@@ -53,8 +55,9 @@ export const subprocessTest = `// Speaks the external tool protocol to the tool,
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 
-const bin = new URL('../bin/greet.mjs', import.meta.url).pathname;
+const bin = fileURLToPath(new URL('../bin/greet.mjs', import.meta.url));
 const run = (input) => spawnSync(process.execPath, [bin], { input: JSON.stringify(input), encoding: 'utf8' });
 
 test('greet writes one JSON value on stdout and exits 0', () => {
@@ -78,7 +81,30 @@ const HOW: Record<ScaffoldType, string> = {
     'The tool is a JavaScript module (`greet.js`) run in an isolated-vm isolate: no require, process, file system or network, under a time and memory limit.',
 };
 
-export function readme(name: string, type: ScaffoldType): string {
+/** The README section on where `npm install` gets agent2389 and @agent2389/tool-sdk from. */
+function dependenciesSection(source: DependencySource): string {
+  if (source.kind === 'registry')
+    return `\`agent2389\` and \`@agent2389/tool-sdk\` (dev dependencies: the agent brings its own copy) come from the
+npm registry (\`${REGISTRY_RANGE}\`).
+`;
+  return `\`npm install\` takes \`agent2389\` and \`@agent2389/tool-sdk\` from the agent2389 that created this folder, not
+from the npm registry: package.json's dev dependencies are \`file:\` links to
+
+- \`${source.agent2389}\`
+- \`${source.toolSdk}\`
+
+so nothing is downloaded and the tests run against that installation. If it moves, or once both packages
+are on the npm registry, set both dev dependencies to \`"${REGISTRY_RANGE}"\` (or run
+\`npm install -D agent2389@${REGISTRY_RANGE} @agent2389/tool-sdk@${REGISTRY_RANGE}\`); nothing else changes.
+\`agent2389 plugin init --registry\` writes those ranges from the start.
+`;
+}
+
+const PUBLISH_NOTE = `An agent never installs a plugin's dev dependencies; switch the \`file:\` links to registry ranges
+before publishing so that others can run the tests.
+`;
+
+export function readme(name: string, type: ScaffoldType, source: DependencySource): string {
   const how = HOW[type];
   return `# ${name}
 
@@ -98,7 +124,12 @@ dirs = ["path/to/${name}"]
 impl = "plugin:${name}"
 ${type === 'script' ? '' : 'config = { greeting = "Hello" }\n'}\`\`\`
 
-Publish it on npm as is: package.json's \`"agent2389"\` field points at the manifest, and agents
-discover it in their \`node_modules\`.
-`;
+## Dependencies
+
+${dependenciesSection(source)}
+## Publishing
+
+Publish it on npm as is: package.json's \`"agent2389"\` field points at the manifest, and an agent
+discovers it in the \`node_modules\` of the folder it runs in (\`npm install <this package>\` there).
+${source.kind === 'host' ? PUBLISH_NOTE : ''}`;
 }
