@@ -74,7 +74,8 @@ export async function openConnection(
       },
       onDisconnect: (reason) => {
         if (reason === 'closed') return;
-        opts.log.warn({ reason }, 'disconnected from broker; reconnecting');
+        // The transport logs the loss (with its reason and retry delay) at warn; once is enough.
+        opts.log.debug({ reason }, 'disconnected from broker; reconnecting');
         opts.onDisconnect?.(reason);
       },
     });

@@ -236,7 +236,7 @@ export function createMqttTransport(options: MqttTransportOptions): Transport {
       if (wasUp) safely('onDisconnect', () => handlers.onDisconnect(closed ? 'closed' : reason));
       if (closed) return;
       const retryInMs = reconnectDelayOf(c);
-      if (wasUp) log.warn({ reason, attempt, retryInMs }, 'MQTT connection lost');
+      if (wasUp) log.warn({ reason, retryInMs }, 'MQTT connection lost');
       else attempts.failed(reason, retryInMs, wasRefused);
     });
     c.on('error', (err: Error & { code?: unknown }) => {
