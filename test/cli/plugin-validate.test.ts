@@ -3,32 +3,21 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { pluginCommand } from '../../src/cli/plugin.js';
+import { runCliInProcess } from '../helpers/cli-in-process.js';
 
 let dir: string;
 let stderr: string;
 let stdout: string;
+let code: number;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'agent2389-plugin-validate-'));
   await chmod(dir, 0o755);
-  stderr = '';
-  stdout = '';
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
 });
 
 afterEach(async () => {
-  vi.restoreAllMocks();
-  process.exitCode = undefined;
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -53,7 +42,7 @@ const manifest = (extra: Record<string, unknown> = {}): Record<string, unknown> 
 
 async function validatePlugin(json: unknown): Promise<string> {
   await writeFile(join(dir, 'plugin.json'), typeof json === 'string' ? json : JSON.stringify(json, null, 2));
-  await pluginCommand().parseAsync(['validate', dir], { from: 'user' });
+  ({ code, stdout, stderr } = await runCliInProcess(['plugin', 'validate', dir]));
   return join(dir, 'plugin.json');
 }
 
@@ -68,7 +57,7 @@ describe('agent2389 plugin validate', () => {
     await mkdir(join(dir, 'bin'));
     await writeFile(join(dir, 'bin', 'run'), '#!/bin/sh\n', { mode: 0o644 }); // not executable
     const file = await validatePlugin(manifest({ runtime: '>=99.0.0', version: 'one', entry: 'index.js' }));
-    expect(process.exitCode).toBe(1);
+    expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(pointers().sort()).toEqual([
       '/entry',
@@ -89,14 +78,15 @@ describe('agent2389 plugin validate', () => {
     await writeFile(join(dir, 'count.js'), 'export default () => 1;\n');
     const file = await validatePlugin(manifest());
     expect(stderr).toBe('');
-    expect(process.exitCode).toBeUndefined();
+    expect(code).toBe(0);
     expect(stdout).toBe(
       `${file} is valid: plugin files 1.0.0, tools: count (script), run (subprocess), providers: (none)\n`,
     );
   });
 
   it('a plugin.json that is not JSON: AGENT_ERR_MANIFEST_PARSE with line and column', async () => {
-    const err = await validatePlugin('{\n  "name": "x",\n  "version": 1.0.0\n}\n').catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'AGENT_ERR_MANIFEST_PARSE', data: { line: 3, column: 17 } });
+    const file = await validatePlugin('{\n  "name": "x",\n  "version": 1.0.0\n}\n');
+    expect(code).toBe(1);
+    expect(stderr).toContain(`[AGENT_ERR_MANIFEST_PARSE] ${file}:3:17 `);
   });
 });

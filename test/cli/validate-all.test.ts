@@ -5,39 +5,29 @@ import { join } from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { validateCommand } from '../../src/cli/validate.js';
+import { runCliInProcess } from '../helpers/cli-in-process.js';
 import type { ValidationProblem } from '../../src/cli/validate-report.js';
 
 let dir: string;
 let stderr: string;
 let stdout: string;
+let code: number;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'agent2389-validate-all-'));
   await chmod(dir, 0o755);
-  stderr = '';
-  stdout = '';
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
 });
 
 afterEach(async () => {
   vi.restoreAllMocks();
   vi.unstubAllEnvs();
-  process.exitCode = undefined;
   await rm(dir, { recursive: true, force: true });
 });
 
 async function validate(toml: string, ...flags: string[]): Promise<string> {
   const file = join(dir, 'agent.toml');
   await writeFile(file, toml);
-  await validateCommand().parseAsync([file, ...flags], { from: 'user' });
+  ({ code, stdout, stderr } = await runCliInProcess(['validate', file, ...flags]));
   return file;
 }
 
@@ -85,7 +75,7 @@ describe('agent2389 validate: every problem in one run', () => {
         'ext = { impl = "external", command = "./no-such-bin" }\n' + // 17
         'scr = { impl = "script", source = "./no.js", description = "d" }\n', // 18
     );
-    expect(process.exitCode).toBe(1);
+    expect(code).toBe(1);
     expect(stdout).toBe('');
     const lines = stderr.trimEnd().split('\n');
     for (const line of lines) expect(line).toMatch(/^error: \S+: AGENT_ERR_[A-Z_]+: /);
@@ -115,7 +105,7 @@ describe('agent2389 validate: every problem in one run', () => {
         '[tools.x]\nimp = "builtin"\n' + // 9-10
         '[health]\nport = "eighty"\n', // 11-12
     );
-    expect(process.exitCode).toBe(1);
+    expect(code).toBe(1);
     expect(stderr).not.toContain('hunter2-inline');
     expect(stderr).not.toContain('sk-inline-key');
     const lines = stderr.trimEnd().split('\n');
@@ -136,7 +126,7 @@ describe('agent2389 validate: every problem in one run', () => {
   it('an unknown key is a warning (exit 0), and an error with --strict', async () => {
     const toml = `${HEAD}[llm]\nprovider = "scripted"\ntemprature = 1\n`;
     const file = await validate(toml);
-    expect(process.exitCode).toBeUndefined();
+    expect(code).toBe(0);
     expect(stderr).toBe(
       `warning: ${file}:7: llm.temprature is not a known key and is ignored — did you mean llm.temperature?\n`,
     );
@@ -144,14 +134,14 @@ describe('agent2389 validate: every problem in one run', () => {
     stderr = '';
     stdout = '';
     await validate(toml, '--strict');
-    expect(process.exitCode).toBe(1);
+    expect(code).toBe(1);
     expect(stderr).toMatch(/^error: \S+:7: AGENT_ERR_CONFIG_INVALID: llm\.temprature is not a known key/);
     expect(stdout).toBe('');
   });
 
   it('a provider that requires a key, with no api_key_env, says what to add', async () => {
     const file = await validate(`${HEAD}[llm]\nprovider = "anthropic"\n`);
-    expect(process.exitCode).toBe(1);
+    expect(code).toBe(1);
     expect(stderr).toBe(
       `error: ${file}:5: AGENT_ERR_CONFIG_SECRET_MISSING: llm.api_key_env is missing: provider "anthropic" ` +
         `(an API key) needs it; add llm.api_key_env = "VAR_NAME" and export VAR_NAME in the agent's environment\n`,
@@ -161,7 +151,7 @@ describe('agent2389 validate: every problem in one run', () => {
   it('--json prints every problem with its code, file, key and line', async () => {
     vi.stubEnv('G_EMPTY_KEY', '');
     const file = await validate(`${HEAD}[llm]\nprovider = "openai"\napi_key_env = "G_EMPTY_KEY"\n`, '--json');
-    expect(process.exitCode).toBe(1);
+    expect(code).toBe(1);
     expect(stderr).toBe('');
     const out = JSON.parse(stdout) as { file: string; valid: boolean; problems: ValidationProblem[] };
     expect(out).toMatchObject({ file, valid: false });

@@ -5,40 +5,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { validateCommand } from '../../src/cli/validate.js';
+import { runCliInProcess } from '../helpers/cli-in-process.js';
 
 const MCP_PLUGIN = fileURLToPath(new URL('../fixtures/plugins/mcp-servers', import.meta.url));
 
 let dir: string;
 let stderr: string;
 let stdout: string;
+let code: number;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'agent2389-validate-'));
-  stderr = '';
-  stdout = '';
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
 });
 
 afterEach(async () => {
-  vi.restoreAllMocks();
-  process.exitCode = undefined;
   await rm(dir, { recursive: true, force: true });
 });
 
 async function validate(toml: string): Promise<string> {
   const file = join(dir, 'agent.toml');
   await writeFile(file, toml);
-  await validateCommand().parseAsync([file], { from: 'user' });
+  ({ code, stdout, stderr } = await runCliInProcess(['validate', file]));
   return file;
 }
 
@@ -47,7 +36,7 @@ const head = '[agent]\nid = "v"\n[mqtt]\nbroker_url = "embedded"\n[llm]\nprovide
 describe('agent2389 validate', () => {
   it('names the key and its line when a tool table combines keys that do not go together', async () => {
     const file = await validate(`${head}[tools.t]\nimpl = "external"\ncommand = "/bin/true"\nwasm = true\n`);
-    expect(process.exitCode).toBe(1);
+    expect(code).toBe(1);
     expect(stderr).toContain(
       `error: ${file}:10: AGENT_ERR_CONFIG_INVALID: tools.t.wasm applies to script tools only`,
     );
@@ -55,14 +44,14 @@ describe('agent2389 validate', () => {
 
   it('names the key and its line for an impl that does not exist', async () => {
     await validate(`${head}[tools]\n\necho = "wasm"\n`);
-    expect(process.exitCode).toBe(1);
+    expect(code).toBe(1);
     expect(stderr).toMatch(/:9: AGENT_ERR_CONFIG_INVALID: tools\.echo\.impl "wasm" must be /);
   });
 
   it('passes a valid inline tool table', async () => {
     await validate(`${head}[tools.t]\nimpl = "external"\ncommand = "/bin/true"\n`);
     expect(stderr).toBe('');
-    expect(process.exitCode).toBeUndefined();
+    expect(code).toBe(0);
   });
 });
 
@@ -72,7 +61,7 @@ describe('agent2389 validate: [mcp] servers', () => {
       `${head}[mcp.fs]\ncommand = "node"\ncwd = "./no-such-dir"\nsandbox = "bwrap"\n` +
         `read_only_paths = ["/no/such/ro"]\nwritable_paths = [".", "./no-such-out"]\n`,
     );
-    expect(process.exitCode).toBe(1);
+    expect(code).toBe(1);
     expect(stderr).toContain(`error: ${file}:9: AGENT_ERR_CONFIG_INVALID: mcp.fs.cwd `);
     expect(stderr).toMatch(/no-such-dir/);
     expect(stderr).toMatch(/:11: AGENT_ERR_CONFIG_INVALID: mcp\.fs\.read_only_paths\.0 /);
@@ -84,14 +73,12 @@ describe('agent2389 validate: [mcp] servers', () => {
   it('reports a plugin that ships no such server, and a plugin that is not there, with their codes', async () => {
     const plugins = `[plugins]\ndirs = [${JSON.stringify(MCP_PLUGIN)}]\nnpm = false\n`;
     await validate(`${head}${plugins}[mcp.pong]\nplugin = "mcp-servers"\n`);
-    expect(process.exitCode).toBe(1);
+    expect(code).toBe(1);
     expect(stderr).toContain('AGENT_ERR_CONFIG_INVALID');
     expect(stderr).toMatch(/AGENT_ERR_CONFIG_INVALID: mcp\.pong\.plugin .*ships: ping, pinger/);
 
-    stderr = '';
-    process.exitCode = undefined;
     await validate(`${head}${plugins}[mcp.ping]\nplugin = "no-such-plugin"\n`);
-    expect(process.exitCode).toBe(1);
+    expect(code).toBe(1);
     expect(stderr).toContain('AGENT_ERR_PLUGIN_NOT_FOUND');
   });
 
@@ -103,7 +90,7 @@ describe('agent2389 validate: [mcp] servers', () => {
         `[mcp.local]\ncommand = "/bin/sh"\nargs = ["-c", ${JSON.stringify(`touch ${marker}`)}]\ncwd = "srv"\n` +
         `[mcp.ping]\nplugin = "mcp-servers"\nserver = "pinger"\n`,
     );
-    expect(process.exitCode).toBeUndefined();
+    expect(code).toBe(0);
     expect(stdout).toBe(
       `${file} is valid: agent v, provider scripted, broker embedded, tools: (none), mcp servers: local, ping\n`,
     );
