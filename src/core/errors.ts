@@ -228,6 +228,11 @@ export const ERR_MCP_TOOL_CONFLICT = createError(
   (d: { name: string; tools: string[] }) =>
     `more than one tool would be named "${d.name}": ${d.tools.join(', ')}`,
 );
+export const ERR_MCP_MESSAGE_TOO_LARGE = createError(
+  'AGENT_ERR_MCP_MESSAGE_TOO_LARGE',
+  (d: { limitBytes: number }) =>
+    `the MCP server sent a message larger than ${d.limitBytes} bytes; the response was cut`,
+);
 export const ERR_MCP_START_FAILED = createError(
   'AGENT_ERR_MCP_START_FAILED',
   (d: { server: string; reason: string; stderr_tail?: string }) =>

@@ -2,12 +2,13 @@
 // before connecting (scheme, IP-literal host), the socket goes only to addresses the guarded lookup
 // approved, redirects are returned, never followed, and the body streams (SSE) as it arrives.
 import type { IncomingMessage } from 'node:http';
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 
 import { checkTarget, sendRequest, type HttpConfig } from '@agent2389/tool-sdk/http';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 
 import { toError } from '../errors.js';
+import { boundedBody, MAX_MESSAGE_BYTES } from './bounded-body.js';
 
 /** Statuses whose Response must have a null body (the Response constructor throws otherwise). */
 const NULL_BODY = new Set([101, 204, 205, 304]);
@@ -41,8 +42,11 @@ function destroyOnAbort(res: IncomingMessage, signal: AbortSignal | undefined | 
   res.once('close', () => signal.removeEventListener('abort', onAbort));
 }
 
-/** A fetch that connects only where `config`'s address policy allows; refusals reject with its ToolError. */
-export function policyFetch(config: HttpConfig): FetchLike {
+/**
+ * A fetch that connects only where `config`'s address policy allows (refusals reject with its ToolError),
+ * whose response body, or SSE event, may not exceed `maxMessageBytes`.
+ */
+export function policyFetch(config: HttpConfig, maxMessageBytes = MAX_MESSAGE_BYTES): FetchLike {
   return async (input, init) => {
     const url = new URL(String(input));
     checkTarget(url, config);
@@ -60,8 +64,14 @@ export function policyFetch(config: HttpConfig): FetchLike {
     destroyOnAbort(res, signal);
     // Node hands 1xx to 'information', never here; a status the Response constructor refuses rejects the fetch.
     const status = res.statusCode ?? 0;
-    const stream = NULL_BODY.has(status) || method === 'HEAD' ? null : Readable.toWeb(res);
-    if (stream === null) res.resume();
+    let stream: ReadableStream | null = null;
+    if (NULL_BODY.has(status) || method === 'HEAD') res.resume();
+    else {
+      const sse = String(res.headers['content-type'] ?? '').startsWith('text/event-stream');
+      // pipeline: a body over the cap destroys the response (its socket) too.
+      const guarded = pipeline(res, boundedBody(maxMessageBytes, sse), () => {});
+      stream = Readable.toWeb(guarded) as ReadableStream;
+    }
     return new Response(stream as ReadableStream<Uint8Array> | null, {
       status,
       statusText: res.statusMessage ?? '',

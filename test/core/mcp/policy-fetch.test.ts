@@ -20,6 +20,16 @@ beforeAll(async () => {
         seen.push({ method: req.method, headers: req.headers, body });
         if (req.url === '/redirect') {
           res.writeHead(302, { location: '/elsewhere' }).end();
+        } else if (req.url === '/huge-json') {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(`"${'x'.repeat(5000)}"`);
+        } else if (req.url === '/huge-event') {
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          for (let i = 0; i < 50; i++) res.write(`data: ${'y'.repeat(100)}\n`); // one event, never ended
+        } else if (req.url === '/many-events') {
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          for (let i = 0; i < 50; i++) res.write(`data: ${'z'.repeat(100)}\n\n`);
+          res.end();
         } else if (req.url === '/stream') {
           res.writeHead(200, { 'content-type': 'text/event-stream' });
           res.write('data: first\n\n');
@@ -71,6 +81,20 @@ describe('policyFetch', () => {
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe('/elsewhere');
     expect(seen.length).toBe(before + 1);
+  });
+
+  it('cuts a JSON body over the cap with AGENT_ERR_MCP_MESSAGE_TOO_LARGE', async () => {
+    const capped = policyFetch(parseHttpConfig({ allow_private_networks: true }), 1000);
+    const res = await capped(`${srv.url}/huge-json`);
+    await expect(res.text()).rejects.toMatchObject({ code: 'AGENT_ERR_MCP_MESSAGE_TOO_LARGE' });
+  });
+
+  it('cuts one SSE event over the cap, but not a stream of small events longer than it', async () => {
+    const capped = policyFetch(parseHttpConfig({ allow_private_networks: true }), 1000);
+    const huge = await capped(`${srv.url}/huge-event`);
+    await expect(huge.text()).rejects.toMatchObject({ code: 'AGENT_ERR_MCP_MESSAGE_TOO_LARGE' });
+    const many = await capped(`${srv.url}/many-events`);
+    expect((await many.text()).length).toBe(50 * 108);
   });
 
   it('streams a body as it arrives; aborting tears the stream down', async () => {
